@@ -1,0 +1,189 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import { EnvironmentError } from '../../lib/errors';
+import { stateDir } from './paths';
+import { provisionTemporalCli, type TemporalCli } from './provision';
+import { ensureSearchAttributes, searchAttributeFlags } from './searchAttributes';
+
+/** A Temporal server the project talks to: a dev server we started, or an existing one from TEMPORAL_ADDRESS. */
+export interface TemporalServer {
+  address: string;
+  namespace: string;
+  /** The Web UI, when we started the server with it (an external cluster's UI is not known). */
+  uiUrl?: string;
+  kind: 'dev-server' | 'external';
+  cli?: TemporalCli;
+  /** Stops a dev server we started (no-op for an external one). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  /** SQLite file; default <stateDir>/temporal.db so campaigns survive restarts. */
+  dbFile?: string;
+  ui?: boolean;
+  namespace?: string;
+  readyTimeoutMs?: number;
+  progress?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Children still running; killed on process exit so no server outlives us. */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
+
+/** Starts `temporal server start-dev` on 127.0.0.1 with free ports, the Web UI and our search attributes. */
+export async function startDevServer(opts: DevServerOptions = {}): Promise<TemporalServer> {
+  const env = opts.env ?? process.env;
+  const progress = opts.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cli = await provisionTemporalCli({ env, progress });
+  progress(`Temporal CLI: ${cli.path} (from ${cli.source})`);
+
+  const namespace = opts.namespace ?? 'default';
+  const dbFile = path.resolve(opts.dbFile ?? path.join(stateDir(env), 'temporal.db'));
+  mkdirSync(path.dirname(dbFile), { recursive: true });
+  const ui = opts.ui !== false;
+  const port = await freePort();
+  const uiPort = ui ? await freePort() : undefined;
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFile, '--namespace', namespace, '--log-level', 'warn', ...searchAttributeFlags()];
+  args.push(...(ui ? ['--ui-port', String(uiPort)] : ['--headless']));
+
+  const logFile = path.join(path.dirname(dbFile), 'temporal-server.log');
+  const logStream = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  running.add(child);
+  installExitHook();
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    logStream.write(chunk);
+    tail.push(...chunk.toString().split('\n').filter(Boolean));
+    tail.splice(0, Math.max(0, tail.length - 15));
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.on('exit', (code) => {
+      exitCode = code;
+      running.delete(child);
+      logStream.end();
+      resolve();
+    });
+  });
+
+  const address = `127.0.0.1:${port}`;
+  const uiUrl = ui ? `http://127.0.0.1:${uiPort}` : undefined;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (exitCode === undefined) {
+      child.kill('SIGTERM');
+      const grace = new AbortController();
+      const killed = await Promise.race([exited.then(() => true), sleep(10_000, false, { signal: grace.signal }).catch(() => false)]);
+      grace.abort();
+      if (!killed) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+  };
+
+  try {
+    await waitUntilReady(address, namespace, uiUrl, opts.readyTimeoutMs ?? 60_000, () => exitCode, tail);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { address, namespace, uiUrl, kind: 'dev-server', cli, stop };
+}
+
+async function waitUntilReady(
+  address: string,
+  namespace: string,
+  uiUrl: string | undefined,
+  timeoutMs: number,
+  exitCode: () => number | null | undefined,
+  tail: string[],
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const lastOutput = () => (tail.length ? `\nIts last output:\n${tail.join('\n')}` : '');
+  let grpcReady = false;
+  while (Date.now() < deadline) {
+    if (exitCode() !== undefined) throw new EnvironmentError(`The Temporal dev server exited (code ${exitCode()}) before it was ready.${lastOutput()}`);
+    try {
+      if (!grpcReady) {
+        const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+        try {
+          await connection.workflowService.describeNamespace({ namespace });
+        } finally {
+          await connection.close();
+        }
+        grpcReady = true;
+      }
+      if (!uiUrl || (await httpStatus(uiUrl)) === 200) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(250);
+  }
+  throw new EnvironmentError(`The Temporal dev server did not become ready at ${address} within ${Math.round(timeoutMs / 1000)}s.${lastOutput()}`);
+}
+
+/** One GET without keep-alive (a pooled socket would keep the process alive after the server stops). */
+function httpStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The server for this process: TEMPORAL_ADDRESS when set (search attributes registered idempotently
+ * through the operator service), otherwise a dev server we start.
+ */
+export async function connectOrStartServer(opts: DevServerOptions = {}): Promise<TemporalServer> {
+  const env = opts.env ?? process.env;
+  const external = env.TEMPORAL_ADDRESS;
+  if (!external) return startDevServer(opts);
+  const namespace = opts.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: external, connectTimeout: 10_000 });
+  } catch (err) {
+    throw new EnvironmentError(`Cannot reach the Temporal server at TEMPORAL_ADDRESS=${external}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  try {
+    await ensureSearchAttributes(connection, namespace);
+  } finally {
+    await connection.close();
+  }
+  return { address: external, namespace, kind: 'external', stop: async () => {} };
+}

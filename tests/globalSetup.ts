@@ -1,0 +1,17 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDevServer, type TemporalServer } from '../cli/temporal/devServer';
+
+/**
+ * One real Temporal dev server for the whole test run (ephemeral SQLite file, Web UI on).
+ * Test files find it through STRAWBERRY_TEST_TEMPORAL_ADDRESS / _UI.
+ */
+export default async function globalSetup(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'strawberry-test-temporal-'));
+  const server = await startDevServer({ dbFile: path.join(dir, 'temporal.db'), progress: (l) => process.stderr.write(`${l}\n`) });
+  process.stderr.write(`\nTemporal dev server for tests: ${server.address}, Web UI ${server.uiUrl}\n`);
+  process.env.STRAWBERRY_TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.STRAWBERRY_TEST_TEMPORAL_UI = server.uiUrl ?? '';
+  (globalThis as { __strawberryTemporal?: TemporalServer }).__strawberryTemporal = server;
+}

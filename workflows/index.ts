@@ -1,0 +1,2 @@
+/** Every workflow the worker serves (the worker bundles this file). */
+export { healthCheckWorkflow } from './healthCheck';

@@ -4,6 +4,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import * as activities from '../../activities/healthCheck';
 import { healthCheckWorkflow } from '../../workflows/healthCheck';
+import { connectOrStartServer } from '../../cli/temporal/devServer';
+import { ensureSearchAttributes } from '../../cli/temporal/searchAttributes';
 import { testClient, testServerAddress, testWorkerConnection, uniqueTaskQueue } from '../helpers/temporal';
 
 describe('the real Temporal dev server', () => {
@@ -44,6 +46,18 @@ describe('the real Temporal dev server', () => {
     try {
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
       expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(['Campaign', 'Round', 'Phase', 'Frontier', 'StudentModel']));
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('with TEMPORAL_ADDRESS set, connects there instead of starting a server, and registers attributes idempotently', async () => {
+    const server = await connectOrStartServer({ env: { ...process.env, TEMPORAL_ADDRESS: testServerAddress() } });
+    expect(server.kind).toBe('external');
+    expect(server.address).toBe(testServerAddress());
+    const { connection } = await testClient();
+    try {
+      expect(await ensureSearchAttributes(connection, 'default')).toEqual([]);
     } finally {
       await connection.close();
     }

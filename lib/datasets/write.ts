@@ -1,0 +1,119 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { seededRandom } from '../curriculum/random';
+import type { TraceRecord } from '../traces/record';
+import { type ChatExample, flattenedExample, multiTurnExample } from './examples';
+
+/** Too few examples to be worth a fine-tuning job; the workflow skips the round's training rather than fail. */
+export class DatasetTooSmallError extends Error {
+  constructor(
+    readonly count: number,
+    readonly minExamples: number,
+  ) {
+    super(`the dataset would have ${count} new example(s), fewer than the minimum of ${minExamples}`);
+    this.name = 'DatasetTooSmallError';
+  }
+}
+
+export interface WriteDatasetOptions {
+  /** The JSONL file to write (its directory is created). */
+  out: string;
+  format: 'multi-turn' | 'flattened';
+  /** Mix in earlier rounds' examples: `fraction` of the new examples' count, drawn (seeded) from these files. */
+  replay?: { files: string[]; fraction: number };
+  seed: number;
+  /** Fewer new examples than this throws DatasetTooSmallError (default 10). Replayed lines do not count. */
+  minExamples?: number;
+  /** The system prompt of flattened examples (default: the chain-of-thought prompt). */
+  flattenedSystemPrompt?: string;
+}
+
+export interface DatasetRef {
+  path: string;
+  uri: string;
+  sha256: string;
+  /** Lines in the file: new examples plus replayed ones. */
+  count: number;
+  newCount: number;
+  replayCount: number;
+  bytes: number;
+}
+
+/**
+ * Writes an OpenAI chat fine-tuning file (`{"messages": [...]}` per line): the selected traces as examples,
+ * plus replayed lines from earlier datasets, in a seeded shuffle. Written to a tmp file and renamed, so a
+ * reader never sees half a dataset.
+ */
+export async function writeDataset(selected: readonly TraceRecord[], options: WriteDatasetOptions): Promise<DatasetRef> {
+  const minExamples = options.minExamples ?? 10;
+  if (selected.length < minExamples) throw new DatasetTooSmallError(selected.length, minExamples);
+  const toExample = (t: TraceRecord): ChatExample =>
+    options.format === 'flattened' ? flattenedExample(t, options.flattenedSystemPrompt) : multiTurnExample(t);
+  const fresh = selected.map((t) => JSON.stringify(toExample(t)));
+
+  const rand = seededRandom(`dataset:${options.seed}`);
+  let replayed: string[] = [];
+  if (options.replay && options.replay.fraction > 0 && options.replay.files.length > 0) {
+    const want = Math.round(fresh.length * options.replay.fraction);
+    const pool = await replayPool(options.replay.files, new Set(fresh));
+    replayed = shuffle(pool, rand).slice(0, want);
+  }
+  const lines = shuffle([...fresh, ...replayed], rand);
+  const text = lines.map((l) => `${l}\n`).join('');
+
+  const out = path.resolve(options.out);
+  await mkdir(path.dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fh = await open(tmp, 'w', 0o644);
+  try {
+    await fh.write(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, out);
+  return {
+    path: out,
+    uri: `file://${out}`,
+    sha256: createHash('sha256').update(text).digest('hex'),
+    count: lines.length,
+    newCount: fresh.length,
+    replayCount: replayed.length,
+    bytes: Buffer.byteLength(text),
+  };
+}
+
+/** Distinct example lines of earlier datasets, in file order, minus lines identical to a new example. */
+async function replayPool(files: readonly string[], exclude: Set<string>): Promise<string[]> {
+  const seen = new Set<string>();
+  const pool: string[] = [];
+  for (const f of files) {
+    const text = await readFile(f, 'utf8');
+    text.split('\n').forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '' || seen.has(line) || exclude.has(line)) return;
+      let v: unknown;
+      try {
+        v = JSON.parse(line);
+      } catch {
+        throw new Error(`${f}:${i + 1}: replay line is not JSON`);
+      }
+      if (!v || typeof v !== 'object' || !Array.isArray((v as { messages?: unknown }).messages))
+        throw new Error(`${f}:${i + 1}: replay line has no "messages" array`);
+      seen.add(line);
+      pool.push(line);
+    });
+  }
+  return pool;
+}
+
+/** Fisher-Yates with a seeded generator: the same seed gives the same order. */
+export function shuffle<T>(items: readonly T[], rand: () => number): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}

@@ -1,0 +1,5 @@
+export * from './options';
+export * from './estimator';
+export * from './estimatePassRate';
+export { wilsonInterval } from './wilson';
+export { betaBinomialPmf } from './betaBinomial';

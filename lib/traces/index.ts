@@ -1,0 +1,7 @@
+export * from './prompts';
+export * from './record';
+export * from './options';
+export * from './grade';
+export { samplingSeed } from './seed';
+export { generateTrace, type TraceDeps } from './generateTrace';
+export { generateCotSample } from './generateCot';

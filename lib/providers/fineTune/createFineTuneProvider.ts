@@ -1,0 +1,24 @@
+import { UserError } from '../../errors';
+import { createFireworksFineTuneProvider } from './fireworksProvider';
+import { createOpenAIFineTuneProvider } from './openaiProvider';
+import { createTogetherFineTuneProvider } from './togetherProvider';
+import type { FineTuneProvider, FineTuneProviderConfig } from './types';
+
+/**
+ * The fine-tuning client for a configured provider. No key is read here: each call reads
+ * `process.env[cfg.apiKeyEnv]` when it runs (a missing variable is a `UserError` naming it).
+ */
+export function createFineTuneProvider(cfg: FineTuneProviderConfig): FineTuneProvider {
+  if (!cfg.baseURL) throw new UserError(`fine-tune provider ${cfg.kind}: baseURL is required`);
+  if (!cfg.apiKeyEnv) throw new UserError(`fine-tune provider ${cfg.kind}: apiKeyEnv is required (the name of the variable holding the key)`);
+  switch (cfg.kind) {
+    case 'openai':
+      return createOpenAIFineTuneProvider(cfg);
+    case 'together':
+      return createTogetherFineTuneProvider(cfg);
+    case 'fireworks':
+      return createFireworksFineTuneProvider(cfg);
+    default:
+      throw new UserError(`unknown fine-tune provider kind ${JSON.stringify((cfg as { kind: unknown }).kind)}; expected openai, together or fireworks`);
+  }
+}

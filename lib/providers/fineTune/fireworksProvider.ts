@@ -1,0 +1,233 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { UserError } from '../../errors';
+import { createLogger } from '../../log';
+import { keySlug } from './businessKey';
+import { ProviderRequestError, ProviderUnavailableError } from './errors';
+import { createProviderHttp } from './http';
+import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, FineTuneProviderConfig, FineTuneStatus } from './types';
+
+/** Fireworks resource ids: lower-case letters, digits and hyphens, at most 63 characters. */
+const ID_LENGTH = 63;
+
+/** The caller-chosen job id of a business key: creating it twice answers 409, never a second job. */
+export function fireworksJobIdForKey(key: string): string {
+  return keySlug(key, ID_LENGTH);
+}
+
+/** The dataset id of an upload: same name and same bytes give the same id, so a retried upload finds it. */
+export function fireworksDatasetIdFor(name: string, content: Buffer): string {
+  const digest = createHash('sha256').update(content).digest('hex').slice(0, 16);
+  return keySlug(`${name}-${digest}`, ID_LENGTH);
+}
+
+interface FireworksStatus {
+  code?: string;
+  message?: string;
+}
+
+interface FireworksJob {
+  name: string;
+  displayName?: string;
+  state?: string;
+  status?: FireworksStatus;
+  outputModel?: string;
+  baseModel?: string;
+  dataset?: string;
+  createTime?: string;
+  updateTime?: string;
+  completedTime?: string;
+}
+
+interface FireworksDataset {
+  name: string;
+  state?: string;
+  status?: FireworksStatus;
+}
+
+const log = createLogger({ component: 'fineTune', provider: 'fireworks' });
+
+/**
+ * Fireworks' fine-tuning API (https://docs.fireworks.ai/api-reference): datasets and supervised fine-tuning
+ * jobs under `/v1/accounts/<account>/`. Job ids are chosen by the caller, so a retried create is safe.
+ * `baseURL` is the API host (`https://api.fireworks.ai`); a trailing `/v1` is tolerated.
+ */
+export function createFireworksFineTuneProvider(cfg: FineTuneProviderConfig): FineTuneProvider {
+  if (!cfg.accountId) throw new UserError('fireworks: accountId is required (the account the datasets and jobs belong to)');
+  const account = cfg.accountId;
+  const timeoutMs = cfg.timeoutMs ?? 60_000;
+  const baseURL = cfg.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '');
+  const http = createProviderHttp({ name: 'fireworks', baseURL, apiKeyEnv: cfg.apiKeyEnv, timeoutMs });
+  const accountPath = `/v1/accounts/${encodeURIComponent(account)}`;
+  const readyTimeoutMs = cfg.datasetReadyTimeoutMs ?? 10 * 60_000;
+  const pollMs = cfg.datasetPollMs ?? 2_000;
+
+  const jobPath = (id: string) => `${accountPath}/supervisedFineTuningJobs/${encodeURIComponent(shortId(id))}`;
+
+  async function getJob(id: string): Promise<FineTuneJob> {
+    const res = await http.request<FireworksJob>(`GET supervisedFineTuningJobs/${shortId(id)}`, { method: 'GET', url: jobPath(id) });
+    return toJob(res.data);
+  }
+
+  async function getDataset(datasetId: string): Promise<FireworksDataset> {
+    const res = await http.request<FireworksDataset>(`GET datasets/${datasetId}`, {
+      method: 'GET',
+      url: `${accountPath}/datasets/${encodeURIComponent(datasetId)}`,
+    });
+    return res.data;
+  }
+
+  return {
+    kind: 'fireworks',
+
+    async uploadDataset(localPath, opts) {
+      const content = await readFile(localPath);
+      const datasetId = fireworksDatasetIdFor(opts.name, content);
+      const exampleCount = content.toString('utf8').split('\n').filter((l) => l.trim()).length;
+      const created = await http.request<FireworksDataset>(
+        'POST datasets',
+        {
+          method: 'POST',
+          url: `${accountPath}/datasets`,
+          data: {
+            datasetId,
+            dataset: { displayName: opts.name.slice(0, 63), exampleCount: String(exampleCount), userUploaded: {}, format: 'CHAT' },
+          },
+        },
+        [409],
+      );
+      let state = created.status === 409 ? (await getDataset(datasetId)).state : created.data?.state;
+      if (state !== 'READY') {
+        const form = new FormData();
+        form.append('file', new Blob([content], { type: 'application/jsonl' }), opts.name.endsWith('.jsonl') ? opts.name : `${opts.name}.jsonl`);
+        await http.request(`POST datasets/${datasetId}:upload`, {
+          method: 'POST',
+          url: `${accountPath}/datasets/${encodeURIComponent(datasetId)}:upload`,
+          data: form,
+          maxBodyLength: Infinity,
+          timeout: timeoutMs * 10,
+        });
+        // Fireworks validates the file before a job may use it.
+        const deadline = Date.now() + readyTimeoutMs;
+        for (;;) {
+          const ds = await getDataset(datasetId);
+          state = ds.state;
+          if (state === 'READY') break;
+          if (ds.status?.code && ds.status.code !== 'OK') {
+            throw new ProviderRequestError(`fireworks: dataset ${datasetId} was rejected: ${ds.status.message ?? ds.status.code}`, 400, ds.status.message ?? ds.status.code);
+          }
+          if (Date.now() > deadline) {
+            throw new ProviderUnavailableError(`fireworks: dataset ${datasetId} not READY after ${readyTimeoutMs} ms (state ${state ?? 'unknown'})`, undefined, '');
+          }
+          await new Promise((r) => setTimeout(r, pollMs));
+        }
+      }
+      return { fileId: `accounts/${account}/datasets/${datasetId}` };
+    },
+
+    async createJob(req: CreateJobRequest) {
+      const jobId = fireworksJobIdForKey(req.key);
+      const hp = req.hyperparameters ?? {};
+      if (hp.learningRateMultiplier !== undefined && hp.learningRate === undefined) {
+        log.warn({ key: req.key }, 'fireworks: learningRateMultiplier is ignored; set learningRate');
+      }
+      const body: Record<string, unknown> = {
+        dataset: req.trainingFileId,
+        baseModel: req.baseModel,
+        displayName: req.suffix.slice(0, 63),
+      };
+      if (hp.nEpochs !== undefined) body.epochs = hp.nEpochs;
+      if (hp.learningRate !== undefined) body.learningRate = hp.learningRate;
+      if (hp.batchSize !== undefined) body.batchSize = hp.batchSize;
+      const res = await http.request<FireworksJob>(
+        'POST supervisedFineTuningJobs',
+        {
+          method: 'POST',
+          url: `${accountPath}/supervisedFineTuningJobs`,
+          params: { supervisedFineTuningJobId: jobId },
+          data: body,
+        },
+        [409],
+      );
+      // ALREADY_EXISTS: an earlier attempt with this key created it; adopt that job.
+      if (res.status === 409) return getJob(jobId);
+      return toJob(res.data);
+    },
+
+    async findJobsByKey(key) {
+      try {
+        return [await getJob(fireworksJobIdForKey(key))];
+      } catch (err) {
+        if (err instanceof ProviderRequestError && err.status === 404) return [];
+        throw err;
+      }
+    },
+
+    getJob,
+
+    async listEvents(id) {
+      // Fireworks exposes no event log for these jobs; the job's own timestamps and status stand in for one.
+      const job = (await getJob(id)).raw as FireworksJob;
+      const events: FineTuneEvent[] = [];
+      if (job.createTime) events.push({ at: job.createTime, level: 'info', message: `job created (${job.displayName ?? shortId(job.name)})` });
+      const at = job.completedTime ?? job.updateTime ?? job.createTime ?? '';
+      const failed = job.state === 'JOB_STATE_FAILED' || job.state === 'JOB_STATE_EXPIRED';
+      events.push({ at, level: failed ? 'error' : 'info', message: `${job.state ?? 'JOB_STATE_UNSPECIFIED'}${job.status?.message ? `: ${job.status.message}` : ''}` });
+      return events;
+    },
+
+    async cancelJob(id) {
+      // The REST API has no cancel verb for supervised jobs (the Python SDK lists create/list/get/delete/
+      // resume): deleting stops the job. Afterwards the job reads as deleting, or is gone.
+      await http.request(`DELETE supervisedFineTuningJobs/${shortId(id)}`, { method: 'DELETE', url: jobPath(id) });
+      try {
+        return await getJob(id);
+      } catch (err) {
+        if (err instanceof ProviderRequestError && err.status === 404) {
+          return { id: shortId(id), status: 'cancelled', providerStatus: 'JOB_STATE_DELETED' };
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+const STATUS: Record<string, FineTuneStatus> = {
+  JOB_STATE_UNSPECIFIED: 'pending',
+  JOB_STATE_CREATING: 'pending',
+  JOB_STATE_VALIDATING: 'pending',
+  JOB_STATE_PENDING: 'pending',
+  JOB_STATE_CREATING_INPUT_DATASET: 'pending',
+  JOB_STATE_RE_QUEUEING: 'pending',
+  JOB_STATE_IDLE: 'pending',
+  // Paused jobs (e.g. account suspension) can be resumed; not a final state.
+  JOB_STATE_PAUSED: 'pending',
+  JOB_STATE_RUNNING: 'running',
+  JOB_STATE_WRITING_RESULTS: 'running',
+  JOB_STATE_CANCELLING: 'running',
+  JOB_STATE_COMPLETED: 'succeeded',
+  // Stopped early by its own early-stopping rule: the model is written.
+  JOB_STATE_EARLY_STOPPED: 'succeeded',
+  JOB_STATE_FAILED: 'failed',
+  JOB_STATE_EXPIRED: 'failed',
+  JOB_STATE_CANCELLED: 'cancelled',
+  JOB_STATE_DELETING: 'cancelled',
+  JOB_STATE_DELETING_CLEANING_UP: 'cancelled',
+  JOB_STATE_DELETED: 'cancelled',
+};
+
+function toJob(raw: FireworksJob): FineTuneJob {
+  const providerStatus = raw.state ?? 'JOB_STATE_UNSPECIFIED';
+  const status = STATUS[providerStatus] ?? 'running';
+  const job: FineTuneJob = { id: shortId(raw.name), status, providerStatus, raw };
+  if (status === 'succeeded' && raw.outputModel) job.fineTunedModel = raw.outputModel;
+  if (raw.createTime) job.createdAt = raw.createTime;
+  if (status === 'failed') job.error = raw.status?.message || `job ended in ${providerStatus}`;
+  return job;
+}
+
+/** `accounts/a/supervisedFineTuningJobs/x` -> `x`; a short id stays as it is. */
+function shortId(nameOrId: string): string {
+  const i = nameOrId.lastIndexOf('/');
+  return i >= 0 ? nameOrId.slice(i + 1) : nameOrId;
+}

@@ -1,0 +1,182 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createLogger } from '../../log';
+import { keySlug } from './businessKey';
+import { ProviderUnavailableError } from './errors';
+import { createProviderHttp } from './http';
+import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, FineTuneProviderConfig, FineTuneStatus } from './types';
+
+/** Together limits the model-name suffix; the key's slug plus its hash fits comfortably. */
+const SUFFIX_LENGTH = 40;
+
+/** The suffix that marks the job of a business key; `findJobsByKey` looks for it in the output model name. */
+export function togetherSuffixForKey(key: string): string {
+  return keySlug(key, SUFFIX_LENGTH);
+}
+
+interface TogetherEvent {
+  created_at?: string;
+  level?: string | null;
+  message?: string;
+  type?: string;
+}
+
+interface TogetherJob {
+  id: string;
+  status: string;
+  model?: string;
+  model_output_name?: string;
+  output_name?: string;
+  suffix?: string;
+  created_at?: string;
+  events?: TogetherEvent[];
+}
+
+const log = createLogger({ component: 'fineTune', provider: 'together' });
+
+/**
+ * Together's fine-tuning API (https://docs.together.ai/reference): files go up through a presigned URL that
+ * `POST /files` answers with a redirect; jobs live under `/fine-tunes`. Together has no job metadata, so the
+ * business key is carried by the model-name suffix.
+ */
+export function createTogetherFineTuneProvider(cfg: FineTuneProviderConfig): FineTuneProvider {
+  const timeoutMs = cfg.timeoutMs ?? 60_000;
+  const http = createProviderHttp({ name: 'together', baseURL: cfg.baseURL, apiKeyEnv: cfg.apiKeyEnv, timeoutMs });
+
+  async function getJob(id: string): Promise<FineTuneJob> {
+    const res = await http.request<TogetherJob>(`GET /fine-tunes/${id}`, { method: 'GET', url: `/fine-tunes/${encodeURIComponent(id)}` });
+    const job = toJob(res.data);
+    if (job.status === 'failed' && !job.error) {
+      // The job object may carry no events; the error text is in the event log.
+      job.error = errorFromEvents(await listEvents(id)) ?? `job ${id} ended with status ${job.providerStatus}`;
+    }
+    return job;
+  }
+
+  async function listEvents(id: string): Promise<FineTuneEvent[]> {
+    const res = await http.request<{ data?: TogetherEvent[] }>(`GET /fine-tunes/${id}/events`, {
+      method: 'GET',
+      url: `/fine-tunes/${encodeURIComponent(id)}/events`,
+    });
+    return (res.data?.data ?? []).map(toEvent);
+  }
+
+  return {
+    kind: 'together',
+
+    async uploadDataset(localPath, opts) {
+      // 1. Ask for an upload slot: Together answers 302 with a presigned URL and the new file's id.
+      const form = new URLSearchParams({ purpose: 'fine-tune', file_name: opts.name, file_type: 'jsonl' });
+      const slot = await http.request<{ id?: string }>(
+        'POST /files',
+        { method: 'POST', url: '/files', data: form.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+        [301, 302, 303, 307, 308],
+      );
+      if (slot.status === 200 && slot.data?.id) return { fileId: slot.data.id };
+      const location = header(slot.headers, 'location');
+      const fileId = header(slot.headers, 'x-together-file-id');
+      if (!location || !fileId) {
+        throw new ProviderUnavailableError(
+          `together: POST /files answered ${slot.status} without a Location and X-Together-File-Id header`,
+          slot.status,
+          '',
+        );
+      }
+      // 2. PUT the bytes to the presigned URL, without our Authorization header: it goes to a storage host.
+      const { size } = await stat(localPath);
+      await http.requestUnauthenticated('PUT presigned upload URL', {
+        method: 'PUT',
+        url: location,
+        data: createReadStream(localPath),
+        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
+        maxBodyLength: Infinity,
+        timeout: timeoutMs * 10,
+      });
+      // 3. Tell Together the upload is complete so it checks and registers the file.
+      await http.request(`POST /files/${fileId}/preprocess`, { method: 'POST', url: `/files/${encodeURIComponent(fileId)}/preprocess` });
+      return { fileId };
+    },
+
+    async createJob(req: CreateJobRequest) {
+      const hp = req.hyperparameters ?? {};
+      if (hp.learningRateMultiplier !== undefined && hp.learningRate === undefined) {
+        log.warn({ key: req.key }, 'together: learningRateMultiplier is ignored; set learningRate');
+      }
+      const body: Record<string, unknown> = {
+        model: req.baseModel,
+        training_file: req.trainingFileId,
+        suffix: togetherSuffixForKey(req.key),
+      };
+      if (hp.nEpochs !== undefined) body.n_epochs = hp.nEpochs;
+      if (hp.learningRate !== undefined) body.learning_rate = hp.learningRate;
+      if (hp.batchSize !== undefined) body.batch_size = hp.batchSize;
+      const res = await http.request<TogetherJob>('POST /fine-tunes', { method: 'POST', url: '/fine-tunes', data: body });
+      return toJob(res.data);
+    },
+
+    async findJobsByKey(key) {
+      const suffix = togetherSuffixForKey(key);
+      const res = await http.request<{ data?: TogetherJob[] }>('GET /fine-tunes', { method: 'GET', url: '/fine-tunes' });
+      return (res.data?.data ?? [])
+        .filter((j) => j.suffix === suffix || (j.model_output_name ?? j.output_name ?? '').includes(suffix))
+        .map(toJob)
+        .sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''));
+    },
+
+    getJob,
+    listEvents,
+
+    async cancelJob(id) {
+      const res = await http.request<TogetherJob>(`POST /fine-tunes/${id}/cancel`, {
+        method: 'POST',
+        url: `/fine-tunes/${encodeURIComponent(id)}/cancel`,
+      });
+      return toJob(res.data);
+    },
+  };
+}
+
+const STATUS: Record<string, FineTuneStatus> = {
+  pending: 'pending',
+  queued: 'pending',
+  running: 'running',
+  compressing: 'running',
+  uploading: 'running',
+  cancel_requested: 'running',
+  cancelled: 'cancelled',
+  error: 'failed',
+  completed: 'succeeded',
+};
+
+function toJob(raw: TogetherJob): FineTuneJob {
+  const providerStatus = String(raw.status ?? '');
+  const status = STATUS[providerStatus] ?? 'running';
+  const job: FineTuneJob = { id: raw.id, status, providerStatus, raw };
+  const output = raw.model_output_name ?? raw.output_name;
+  if (status === 'succeeded' && output) job.fineTunedModel = output;
+  if (raw.created_at) job.createdAt = raw.created_at;
+  if (status === 'failed') {
+    const fromEvents = errorFromEvents((raw.events ?? []).map(toEvent));
+    if (fromEvents) job.error = fromEvents;
+  }
+  return job;
+}
+
+function toEvent(e: TogetherEvent): FineTuneEvent {
+  const event: FineTuneEvent = { at: e.created_at ?? '', message: e.message ?? e.type ?? '' };
+  const level = e.level ?? (e.type === 'JOB_ERROR' || e.type === 'job_error' ? 'error' : undefined);
+  if (level) event.level = level.toLowerCase();
+  return event;
+}
+
+/** The last error-level event's message: Together's own explanation of a failed job. */
+function errorFromEvents(events: FineTuneEvent[]): string | undefined {
+  for (let i = events.length - 1; i >= 0; i--) if (events[i]!.level === 'error' && events[i]!.message) return events[i]!.message;
+  return undefined;
+}
+
+function header(headers: unknown, name: string): string | undefined {
+  const h = headers as Record<string, unknown> & { get?: (n: string) => unknown };
+  const value = typeof h?.get === 'function' ? h.get(name) : h?.[name];
+  return typeof value === 'string' && value ? value : undefined;
+}

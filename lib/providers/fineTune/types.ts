@@ -1,0 +1,79 @@
+/** One fine-tuning job as every provider kind reports it. */
+export type FineTuneStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface FineTuneJob {
+  id: string;
+  status: FineTuneStatus;
+  /** The provider's own status word (`validating_files`, `compressing`, `JOB_STATE_WRITING_RESULTS`, ...). */
+  providerStatus: string;
+  /** The model to sample from once the job succeeded. */
+  fineTunedModel?: string;
+  /** The provider's own error text for a failed job. */
+  error?: string;
+  /** ISO 8601. */
+  createdAt?: string;
+  /** The provider's response as received (never holds the API key). */
+  raw?: unknown;
+}
+
+export interface FineTuneEvent {
+  /** ISO 8601. */
+  at: string;
+  level?: string;
+  message: string;
+}
+
+export interface FineTuneHyperparameters {
+  nEpochs?: number;
+  /** OpenAI-style multiplier of the provider's default learning rate (`openai` kind). */
+  learningRateMultiplier?: number;
+  /** Absolute learning rate (`together`, `fireworks`). */
+  learningRate?: number;
+  batchSize?: number;
+}
+
+export interface CreateJobRequest {
+  baseModel: string;
+  /** What `uploadDataset` returned. */
+  trainingFileId: string;
+  /** Human-readable part of the resulting model's name (`openai`; `fireworks` display name). */
+  suffix: string;
+  /**
+   * The business key, `<campaign>-r<n>-a<attempt>`: at most one job exists per key. Providers record it where
+   * they can find it again: OpenAI metadata, the Together model suffix, the Fireworks job id.
+   */
+  key: string;
+  seed?: number;
+  hyperparameters?: FineTuneHyperparameters;
+  metadata?: Record<string, string>;
+}
+
+export type FineTuneProviderKind = 'openai' | 'together' | 'fireworks';
+
+export interface FineTuneProvider {
+  readonly kind: FineTuneProviderKind;
+  uploadDataset(localPath: string, opts: { name: string }): Promise<{ fileId: string }>;
+  /** Creates one job, without retrying (a retried create can start a second job). */
+  createJob(req: CreateJobRequest): Promise<FineTuneJob>;
+  /** Jobs created with this business key, oldest first: how a retry adopts a job instead of creating another. */
+  findJobsByKey(key: string): Promise<FineTuneJob[]>;
+  getJob(id: string): Promise<FineTuneJob>;
+  listEvents(id: string): Promise<FineTuneEvent[]>;
+  cancelJob(id: string): Promise<FineTuneJob>;
+}
+
+export interface FineTuneProviderConfig {
+  kind: FineTuneProviderKind;
+  /** e.g. `https://api.openai.com/v1`, `https://api.together.xyz/v1`, `https://api.fireworks.ai`. */
+  baseURL: string;
+  /** Name of the environment variable holding the API key; the key itself never leaves the worker. */
+  apiKeyEnv: string;
+  /** Fireworks account id (`accounts/<accountId>/...`). */
+  accountId?: string;
+  /** Per-request timeout for API calls (uploads get ten times as long). Default 60 s. */
+  timeoutMs?: number;
+  /** Fireworks: how long to wait for an uploaded dataset to become READY. Default 10 min. */
+  datasetReadyTimeoutMs?: number;
+  /** Fireworks: interval between dataset state checks. Default 2 s. */
+  datasetPollMs?: number;
+}

@@ -1,0 +1,10 @@
+/** The model registry of a campaign and the promotion rule. */
+export type { Evaluation, LevelEvaluation, ModelEntry, ModelStatus, RegistryFile } from './types';
+export {
+  ModelRegistry,
+  registryPath,
+  type EvaluationInput,
+  type RegisterBaseInput,
+  type RegisterCandidateInput,
+} from './modelRegistry';
+export { decidePromotion, type PromotionDecision, type PromotionInput } from './decidePromotion';

@@ -1,0 +1,208 @@
+import { UserError } from '../errors';
+import { assertSegment, type RunStore } from '../store';
+import type { Evaluation, LevelEvaluation, ModelEntry, RegistryFile } from './types';
+
+export interface RegisterBaseInput {
+  modelId: string;
+  provider: string;
+  evaluation?: EvaluationInput;
+}
+
+export interface RegisterCandidateInput {
+  modelId: string;
+  provider: string;
+  parent: string;
+  round: number;
+  datasetRef?: string;
+  datasetSha256?: string;
+  jobId?: string;
+}
+
+/** Per level: counts, with accuracy computed when absent. */
+export type EvaluationInput = Record<string | number, { n: number; correct: number; accuracy?: number }>;
+
+/** Where a campaign's registry lives in the run store. */
+export function registryPath(campaign: string): string {
+  assertSegment(campaign, 'campaign name');
+  return `${campaign}/registry.json`;
+}
+
+/**
+ * The models of one campaign: the base, each round's candidate, which were promoted. One JSON file in the
+ * run store, rewritten atomically on every change. Every operation is an upsert keyed by model id, so a
+ * retried activity repeats it harmlessly. Each change re-reads the file first, so two processes that loaded
+ * the registry earlier do not undo each other's changes.
+ */
+export class ModelRegistry {
+  private file: RegistryFile;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly store: RunStore,
+    readonly campaign: string,
+    file: RegistryFile,
+    private readonly now: () => Date,
+  ) {
+    this.file = file;
+  }
+
+  static async load(store: RunStore, campaign: string, opts: { now?: () => Date } = {}): Promise<ModelRegistry> {
+    const file = await readRegistry(store, campaign);
+    return new ModelRegistry(store, campaign, file, opts.now ?? (() => new Date()));
+  }
+
+  get path(): string {
+    return registryPath(this.campaign);
+  }
+
+  entries(): readonly ModelEntry[] {
+    return this.file.models;
+  }
+
+  get(modelId: string): ModelEntry | undefined {
+    return this.file.models.find((m) => m.modelId === modelId);
+  }
+
+  base(): ModelEntry | undefined {
+    return this.file.models.find((m) => m.status === 'base');
+  }
+
+  /** The model to train and sample from next: the latest promoted one, else the base. */
+  current(): ModelEntry | undefined {
+    const promoted = this.file.models.filter((m) => m.status === 'promoted');
+    if (promoted.length === 0) return this.base();
+    return promoted.reduce((a, b) => (b.round > a.round || (b.round === a.round && b.updatedAt > a.updatedAt) ? b : a));
+  }
+
+  /** base -> ... -> current, following parents. */
+  lineage(): ModelEntry[] {
+    const chain: ModelEntry[] = [];
+    const seen = new Set<string>();
+    for (let m = this.current(); m && !seen.has(m.modelId); m = m.parent ? this.get(m.parent) : undefined) {
+      seen.add(m.modelId);
+      chain.push(m);
+    }
+    return chain.reverse();
+  }
+
+  async registerBase(input: RegisterBaseInput): Promise<ModelEntry> {
+    return this.change((models, at) => {
+      const existingBase = models.find((m) => m.status === 'base');
+      if (existingBase && existingBase.modelId !== input.modelId) {
+        throw new UserError(`${this.path}: campaign ${this.campaign} already has base model ${existingBase.modelId}, not ${input.modelId}`);
+      }
+      const clash = models.find((m) => m.modelId === input.modelId && m.status !== 'base');
+      if (clash) throw new UserError(`${this.path}: ${input.modelId} is registered as a ${clash.status}, not as the base model`);
+      const entry: ModelEntry = existingBase ?? { modelId: input.modelId, provider: input.provider, round: 0, status: 'base', createdAt: at, updatedAt: at };
+      entry.provider = input.provider;
+      if (input.evaluation) entry.evaluation = { ...(entry.evaluation ?? {}), ...normalizeEvaluation(input.evaluation) };
+      if (!existingBase) models.push(entry);
+      return entry;
+    });
+  }
+
+  async registerCandidate(input: RegisterCandidateInput): Promise<ModelEntry> {
+    return this.change((models, at) => {
+      let entry = models.find((m) => m.modelId === input.modelId);
+      if (entry?.status === 'base') throw new UserError(`${this.path}: ${input.modelId} is the base model, not a candidate`);
+      if (!models.some((m) => m.modelId === input.parent)) {
+        throw new UserError(`${this.path}: parent ${input.parent} of ${input.modelId} is not registered`);
+      }
+      if (!entry) {
+        entry = { modelId: input.modelId, provider: input.provider, parent: input.parent, round: input.round, status: 'candidate', createdAt: at, updatedAt: at };
+        models.push(entry);
+      }
+      // A retry repeats the same facts; a decision already taken (promoted/rejected) stays.
+      entry.provider = input.provider;
+      entry.parent = input.parent;
+      entry.round = input.round;
+      if (input.datasetRef !== undefined) entry.datasetRef = input.datasetRef;
+      if (input.datasetSha256 !== undefined) entry.datasetSha256 = input.datasetSha256;
+      if (input.jobId !== undefined) entry.jobId = input.jobId;
+      return entry;
+    });
+  }
+
+  /** Sets (or replaces) the evaluation of the given levels, keeping other levels' results. */
+  async setEvaluation(modelId: string, evaluation: EvaluationInput): Promise<ModelEntry> {
+    return this.change((models) => {
+      const entry = this.require(models, modelId);
+      entry.evaluation = { ...(entry.evaluation ?? {}), ...normalizeEvaluation(evaluation) };
+      return entry;
+    });
+  }
+
+  async promote(modelId: string, reason?: string): Promise<ModelEntry> {
+    return this.decide(modelId, 'promoted', reason);
+  }
+
+  async reject(modelId: string, reason?: string): Promise<ModelEntry> {
+    return this.decide(modelId, 'rejected', reason);
+  }
+
+  private decide(modelId: string, status: 'promoted' | 'rejected', reason?: string): Promise<ModelEntry> {
+    return this.change((models) => {
+      const entry = this.require(models, modelId);
+      if (entry.status === 'base') throw new UserError(`${this.path}: the base model ${modelId} cannot be ${status}`);
+      if (entry.status !== 'candidate' && entry.status !== status) {
+        throw new UserError(`${this.path}: ${modelId} was already ${entry.status}; it cannot now be ${status}`);
+      }
+      entry.status = status;
+      if (reason !== undefined) entry.reason = reason;
+      return entry;
+    });
+  }
+
+  private require(models: ModelEntry[], modelId: string): ModelEntry {
+    const entry = models.find((m) => m.modelId === modelId);
+    if (!entry) throw new UserError(`${this.path}: no model ${modelId} in campaign ${this.campaign}`);
+    return entry;
+  }
+
+  /**
+   * Re-reads the file, applies `mutate`, and writes the file only if something changed (so a repeated
+   * operation leaves the file and its timestamps alone). Changes made through one instance are serialised.
+   */
+  private change(mutate: (models: ModelEntry[], at: string) => ModelEntry): Promise<ModelEntry> {
+    const run = async (): Promise<ModelEntry> => {
+      const fresh = await readRegistry(this.store, this.campaign);
+      const before = JSON.stringify(fresh);
+      const at = this.now().toISOString();
+      const entry = mutate(fresh.models, at);
+      if (JSON.stringify(fresh) !== before) {
+        entry.updatedAt = at;
+        await this.store.writeJsonAtomic(this.path, fresh);
+      }
+      this.file = fresh;
+      return { ...entry };
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+async function readRegistry(store: RunStore, campaign: string): Promise<RegistryFile> {
+  const rel = registryPath(campaign);
+  if (!(await store.exists(rel))) return { version: 1, campaign, models: [] };
+  const data = await store.readJson<RegistryFile>(rel);
+  if (!data || data.version !== 1 || !Array.isArray(data.models)) {
+    throw new UserError(`${rel}: not a model registry (expected {"version": 1, "models": [...]})`);
+  }
+  if (data.campaign !== campaign) throw new UserError(`${rel}: belongs to campaign ${data.campaign}, not ${campaign}`);
+  return data;
+}
+
+function normalizeEvaluation(input: EvaluationInput): Evaluation {
+  const out: Evaluation = {};
+  for (const [level, e] of Object.entries(input)) {
+    if (!/^\d+$/.test(level)) throw new UserError(`evaluation level ${JSON.stringify(level)} must be a level index`);
+    if (!Number.isInteger(e.n) || e.n < 0 || !Number.isInteger(e.correct) || e.correct < 0 || e.correct > e.n) {
+      throw new UserError(`evaluation of level ${level}: expected integers 0 <= correct <= n, got correct=${e.correct}, n=${e.n}`);
+    }
+    const entry: LevelEvaluation = { accuracy: e.accuracy ?? (e.n === 0 ? 0 : e.correct / e.n), n: e.n, correct: e.correct };
+    out[level] = entry;
+  }
+  return out;
+}
+

@@ -1,0 +1,39 @@
+import type { FineTuneProviderKind } from '../providers/fineTune/types';
+
+/** Held-out result of one model on one curriculum level. */
+export interface LevelEvaluation {
+  accuracy: number;
+  n: number;
+  correct: number;
+}
+
+/** Per level index (JSON object keys are strings: `"0"`, `"1"`, ...). */
+export type Evaluation = Record<string, LevelEvaluation>;
+
+export type ModelStatus = 'base' | 'candidate' | 'promoted' | 'rejected';
+
+export interface ModelEntry {
+  modelId: string;
+  /** Provider kind (`openai`, `together`, `fireworks`) or another label for a base model. */
+  provider: FineTuneProviderKind | string;
+  /** The model this one was fine-tuned from. */
+  parent?: string;
+  /** 0 for the base model, the round that trained it otherwise. */
+  round: number;
+  datasetRef?: string;
+  datasetSha256?: string;
+  jobId?: string;
+  evaluation?: Evaluation;
+  status: ModelStatus;
+  /** Why it was promoted or rejected. */
+  reason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The registry file, `runs/<campaign>/registry.json`. */
+export interface RegistryFile {
+  version: 1;
+  campaign: string;
+  models: ModelEntry[];
+}

@@ -5,6 +5,7 @@ import { registerCheckAnswers } from './checkAnswers';
 import { registerSetup } from './setup';
 import { registerCurriculum } from './curriculum';
 import { registerValidate } from './validate';
+import { registerSim } from './sim';
 
 /** One line per command; each command lives in its own file under cli/commands/. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerSetup(program);
   registerCurriculum(program);
   registerValidate(program);
+  registerSim(program);
 }

@@ -1,4 +1,4 @@
-import type { TraceGrade } from '../traces/record';
+import type { TraceGrade, TraceRecord } from '../traces/record';
 import type { SampleKey } from './key';
 
 /** A grade of a sample; `verifierVersion` says which grader made it, so a new grader can regrade. */
@@ -9,6 +9,8 @@ export interface SampleRecord extends SampleKey {
   /** The completion text (short samples), or `traceRef` when the full trace lives in the run store. */
   completion?: string;
   traceRef?: string;
+  /** The whole trace, when later steps reuse it (correct estimation samples become training traces). */
+  trace?: TraceRecord;
   grade: SampleGrade;
   usage: { promptTokens: number; completionTokens: number };
   /** ISO time the sample was recorded. */

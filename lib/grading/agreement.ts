@@ -1,0 +1,97 @@
+/**
+ * Agreement of answersEquivalent with a labelled answer-equivalence set (e.g. the Math-Verify / MATH
+ * is_equiv cases in shared/data/answer-equivalence): per category, how often our verdict equals the
+ * upstream `expected`. Each case's upstream settings are honoured: `precision`, `strict`, Math-Verify's
+ * `match_types` (no `expr` means no plain-number extraction from prose) and the `is_equiv` harness
+ * (order-sensitive lists). Cases marked `label_questionable` or `disabled_in_source` are left out.
+ */
+import * as fs from 'node:fs';
+import { answersEquivalent, type EquivalenceOptions, type EquivalenceReason } from './answersEquivalent';
+
+export interface EquivalenceCase {
+  id: string;
+  gold: string;
+  pred: string;
+  expected: boolean;
+  category: string;
+  harness?: string;
+  params?: { match_types?: string[]; precision?: number; strict?: boolean };
+  label_questionable?: boolean;
+  disabled_in_source?: boolean;
+}
+
+export function loadEquivalenceCases(file: string): EquivalenceCase[] {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const out: EquivalenceCase[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    let c: EquivalenceCase;
+    try {
+      c = JSON.parse(line) as EquivalenceCase;
+    } catch {
+      throw new Error(`${file}:${i + 1}: not valid JSON`);
+    }
+    for (const f of ['id', 'gold', 'pred', 'category'] as const) {
+      if (typeof c[f] !== 'string') throw new Error(`${file}:${i + 1}: field "${f}" must be a string`);
+    }
+    if (typeof c.expected !== 'boolean') throw new Error(`${file}:${i + 1}: field "expected" must be a boolean`);
+    out.push(c);
+  });
+  return out;
+}
+
+export function isScoredCase(c: EquivalenceCase): boolean {
+  return !c.label_questionable && !c.disabled_in_source;
+}
+
+/** The comparison settings upstream used for this case. */
+export function optionsForCase(c: EquivalenceCase): EquivalenceOptions {
+  const p = c.params ?? {};
+  const opts: EquivalenceOptions = { answerType: 'latex' };
+  if (typeof p.precision === 'number') opts.precision = p.precision;
+  if (typeof p.strict === 'boolean') opts.strict = p.strict;
+  if (Array.isArray(p.match_types) && !p.match_types.some((m) => m.startsWith('expr'))) opts.plainNumbers = false;
+  if ((c.harness ?? '').startsWith('is_equiv')) opts.orderedLists = true;
+  return opts;
+}
+
+export interface CaseResult {
+  c: EquivalenceCase;
+  got: boolean;
+  reason: EquivalenceReason;
+  agree: boolean;
+}
+
+export interface AgreementReport {
+  results: CaseResult[];
+  byCategory: Map<string, { n: number; agree: number }>;
+  total: { n: number; agree: number };
+}
+
+export function runAgreement(cases: EquivalenceCase[]): AgreementReport {
+  const results = cases.filter(isScoredCase).map((c) => {
+    const r = answersEquivalent(c.gold, c.pred, optionsForCase(c));
+    return { c, got: r.equivalent, reason: r.reason, agree: r.equivalent === c.expected };
+  });
+  const byCategory = new Map<string, { n: number; agree: number }>();
+  for (const r of results) {
+    const row = byCategory.get(r.c.category) ?? { n: 0, agree: 0 };
+    row.n++;
+    if (r.agree) row.agree++;
+    byCategory.set(r.c.category, row);
+  }
+  return { results, byCategory, total: { n: results.length, agree: results.filter((r) => r.agree).length } };
+}
+
+const pct = (a: number, n: number) => (n === 0 ? '-' : `${((100 * a) / n).toFixed(1)}%`);
+
+export function formatAgreementTable(rep: AgreementReport): string {
+  const rows = [...rep.byCategory.entries()].sort((x, y) => x[0].localeCompare(y[0]));
+  const w = Math.max(8, ...rows.map(([k]) => k.length));
+  const lines = [`${'category'.padEnd(w)}  cases  agree  agreement`];
+  for (const [k, v] of rows) lines.push(`${k.padEnd(w)}  ${String(v.n).padStart(5)}  ${String(v.agree).padStart(5)}  ${pct(v.agree, v.n).padStart(9)}`);
+  lines.push(`${'TOTAL'.padEnd(w)}  ${String(rep.total.n).padStart(5)}  ${String(rep.total.agree).padStart(5)}  ${pct(rep.total.agree, rep.total.n).padStart(9)}`);
+  const wrong = rep.results.filter((r) => !r.agree);
+  if (wrong.length) lines.push(`disagreements: ${wrong.map((r) => `${r.c.id} (expected ${r.c.expected}, got ${r.got}: ${r.reason})`).join('; ')}`);
+  return lines.join('\n');
+}

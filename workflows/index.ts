@@ -1,2 +1,4 @@
 /** Every workflow the worker serves (the worker bundles this file). */
 export { healthCheckWorkflow } from './healthCheck';
+export { campaignWorkflow } from './campaign';
+export { roundWorkflow } from './round';

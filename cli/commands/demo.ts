@@ -1,32 +1,66 @@
-import { Client, Connection } from '@temporalio/client';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { healthCheckWorkflow } from '../../workflows/healthCheck';
+import { loadCampaignConfig } from '../../lib/config/load';
+import { ModelRegistry } from '../../lib/registry';
+import { DirectoryRunStore } from '../../lib/store';
+import { startSim } from '../../sim';
+import { campaignWorkflowId } from '../../workflows/campaign';
+import { connectClient, startCampaign } from '../campaigns';
+import { lineageTable, roundsTable } from '../report';
 import { connectOrStartServer } from '../temporal/devServer';
-import { createWorker, DEFAULT_TASK_QUEUE } from '../temporal/worker';
+import { repoRoot, stateDir } from '../temporal/paths';
+import { createWorker } from '../temporal/worker';
 
-/** `strawberry demo` (= `npm start`): the embedded default on one machine, no keys, no GPU. */
+/**
+ * `strawberry demo` (= `npm start`): the embedded default on one machine, no keys, no GPU. A Temporal dev
+ * server, the simulated provider on loopback and a worker in this process run `config/demo.yaml` to the end.
+ */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run the embedded default on this machine: a Temporal dev server, a worker, and a round trip through them')
-    .action(async () => {
+    .description('run the demo campaign end to end on this machine: Temporal dev server, simulated provider, worker')
+    .option('--config <file>', 'campaign config to run against the sim', path.join(repoRoot, 'config/demo.yaml'))
+    .option('--name <name>', 'campaign name (default: demo-<date>-<time>)')
+    .action(async (opts: { config: string; name?: string }) => {
+      const name = opts.name ?? `demo-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
       const server = await connectOrStartServer({});
-      const connection = await Connection.connect({ address: server.address });
+      const sim = await startSim({ port: 0, stateDir: path.join(stateDir(), 'sim-state'), ...(await simCurricula(opts.config)) });
+      process.env.STRAWBERRY_SIM_URL = sim.baseURL;
+      process.env.STRAWBERRY_SIM_KEY ??= 'sim-demo-key';
+      const runsDir = path.resolve(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
+      process.env.STRAWBERRY_RUNS_DIR = runsDir;
+      const { client, connection } = await connectClient(server.address, server.namespace);
       const { worker, connection: workerConnection } = await createWorker({ address: server.address, namespace: server.namespace });
       try {
-        const reply = await worker.runUntil(
-          new Client({ connection, namespace: server.namespace }).workflow.execute(healthCheckWorkflow, {
-            taskQueue: DEFAULT_TASK_QUEUE,
-            workflowId: `health-check-${Date.now()}`,
-            args: ['demo'],
-          }),
-        );
-        process.stdout.write(`Temporal server: ${server.address}\n${reply}\n`);
-        if (server.uiUrl) process.stdout.write(`Web UI: ${server.uiUrl}/namespaces/${server.namespace}/workflows\n`);
+        const config = { ...(await loadCampaignConfig(opts.config)), name };
+        const out = (line = '') => process.stdout.write(`${line}\n`);
+        out(`Temporal server ${server.address}; simulated provider ${sim.baseURL}; run store ${runsDir}/${name}`);
+        const link = server.uiUrl ? `${server.uiUrl}/namespaces/${server.namespace}/workflows/${encodeURIComponent(campaignWorkflowId(name))}` : undefined;
+        if (link) out(`Web UI: ${link}`);
+        out(`Running campaign ${name} (${config.stopping.maxRounds} rounds at most)...`);
+        const started = Date.now();
+        const result = await worker.runUntil(async () => (await startCampaign(client, { config })).result());
+        out();
+        out(roundsTable(result.rounds));
+        out();
+        out('Model lineage:');
+        const registry = await ModelRegistry.load(new DirectoryRunStore(runsDir), name);
+        out(lineageTable(registry.lineage()));
+        out();
+        out(`Stopped: ${result.stopReason}. Final model ${result.finalModel}, frontier level ${result.frontier}, in ${Math.round((Date.now() - started) / 1000)} s.`);
+        if (link) out(`Web UI: ${link}`);
       } finally {
         await connection.close();
         await workerConnection.close();
+        await sim.close();
         await server.stop();
       }
     });
+}
+
+/** The sim serves the curriculum the config names. */
+async function simCurricula(configFile: string): Promise<{ curricula: string[] }> {
+  process.env.STRAWBERRY_SIM_URL ??= 'http://127.0.0.1:0/v1';
+  const config = await loadCampaignConfig(configFile);
+  return { curricula: [config.curriculumPath] };
 }

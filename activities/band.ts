@@ -1,0 +1,52 @@
+import type { RoundInput } from '../lib/campaign/types';
+import { selectBand as chooseBand, type LevelBandCounts } from '../lib/selection';
+import { roundDir, type Ref } from '../lib/store';
+import { curriculumAt, problemIndex, runStore } from './deps';
+import type { EstimateRow } from './estimation';
+
+export interface BandFile {
+  ids: string[];
+  selected: { problemId: string; levelIndex: number; pHat: number; score: number }[];
+  perLevel: LevelBandCounts[];
+}
+
+export function bandPath(campaign: string, round: number): string {
+  return `${roundDir(campaign, round)}/band.json`;
+}
+
+export async function readJsonlRef<T>(ref: Ref): Promise<T[]> {
+  const text = (await runStore().read(runStore().relPathOf(ref))).toString('utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** The barely-solvable band of the round, ranked and capped, with counts per level. */
+export async function selectBand({ ctx, estimates }: { ctx: RoundInput; estimates: Ref[] }): Promise<{
+  ref: Ref;
+  candidates: number;
+  inBand: number;
+  selected: number;
+  shards: number;
+}> {
+  const byId = problemIndex(await curriculumAt(ctx.config.curriculumPath));
+  const rows = (await Promise.all(estimates.map((r) => readJsonlRef<EstimateRow>(r)))).flat();
+  const selection = chooseBand(
+    rows.map((r) => ({ problem: byId.get(r.problemId)!, estimate: r.estimate })),
+    ctx.config.band,
+  );
+  const file: BandFile = {
+    ids: selection.selected.map((s) => s.problem.id),
+    selected: selection.selected.map((s) => ({ problemId: s.problem.id, levelIndex: s.problem.levelIndex, pHat: s.estimate.pHat, score: s.score })),
+    perLevel: selection.perLevel,
+  };
+  const stored = await runStore().writeJsonAtomic(bandPath(ctx.campaign, ctx.round), file);
+  return {
+    ref: { ...stored, count: file.ids.length },
+    candidates: rows.length,
+    inBand: selection.totals.inBand,
+    selected: file.ids.length,
+    shards: Math.max(1, Math.ceil(file.ids.length / ctx.config.sharding.problemsPerShard)),
+  };
+}

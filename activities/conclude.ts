@@ -1,0 +1,95 @@
+import { nextFrontier } from '../lib/campaign/advance';
+import type { RoundInput, RoundResult, RoundSummary } from '../lib/campaign/types';
+import { providerFor } from '../lib/config/load';
+import { decidePromotion, ModelRegistry } from '../lib/registry';
+import { roundDir, type Ref } from '../lib/store';
+import { bandPath, type BandFile } from './band';
+import { runStore } from './deps';
+import type { RoundEvaluation } from './evaluation';
+
+/** The candidate of a round enters the registry as soon as its job succeeded. */
+export async function registerCandidate({ ctx, model, jobId, dataset }: { ctx: RoundInput; model: string; jobId: string; dataset: Ref }): Promise<void> {
+  const registry = await ModelRegistry.load(runStore(), ctx.campaign);
+  await registry.registerCandidate({
+    modelId: model,
+    provider: providerFor(ctx.config, 'fineTune').kind,
+    parent: ctx.model,
+    round: ctx.round,
+    datasetRef: dataset.uri,
+    datasetSha256: dataset.sha256,
+    jobId,
+  });
+}
+
+export type RoundConclusion = Extract<RoundResult, { status: 'completed' }>;
+
+/** What `strawberry resume` reads back: the outcome of every completed round. */
+export function roundSummaryPath(campaign: string, round: number): string {
+  return `${roundDir(campaign, round)}/summary.json`;
+}
+
+/**
+ * Promotion (better on the frontier, no regression beyond tolerance below it) and advancement (the
+ * frontier moves up on mastery or when its band ran dry), recorded in the registry and the run store.
+ */
+export async function concludeRound({
+  ctx,
+  candidate,
+  evaluation,
+  counts,
+  outcome,
+}: {
+  ctx: RoundInput;
+  candidate?: string;
+  evaluation: RoundEvaluation;
+  counts: { candidates: number; inBand: number; tracesKept: number; datasetExamples: number };
+  outcome: 'trained' | 'band-empty' | 'no-dataset';
+}): Promise<RoundConclusion> {
+  const store = runStore();
+  const registry = await ModelRegistry.load(store, ctx.campaign);
+  let promoted = false;
+  let decisionNote = outcome === 'band-empty' ? 'no problem in band' : 'too few examples to fine-tune';
+  if (candidate && evaluation.candidate) {
+    const decision = decidePromotion({
+      candidateEval: evaluation.candidate,
+      parentEval: evaluation.parent,
+      frontierLevel: ctx.frontier,
+      tolerance: ctx.config.evaluation.regressionTolerance,
+    });
+    promoted = decision.promote;
+    decisionNote = decision.reason;
+    if (promoted) await registry.promote(candidate, decision.reason);
+    else await registry.reject(candidate, decision.reason);
+  }
+  const currentModel = promoted && candidate ? candidate : ctx.model;
+  const currentEval = promoted && evaluation.candidate ? evaluation.candidate : evaluation.parent;
+
+  const band = (await store.exists(bandPath(ctx.campaign, ctx.round))) ? await store.readJson<BandFile>(bandPath(ctx.campaign, ctx.round)) : undefined;
+  const atFrontier = band?.perLevel.find((l) => l.levelIndex === ctx.frontier);
+  const advance = nextFrontier({
+    frontier: ctx.frontier,
+    levelCount: ctx.levelCount,
+    evaluation: currentEval,
+    masteryThreshold: ctx.config.advancement.masteryThreshold,
+    frontierInBand: atFrontier?.inBand ?? 0,
+    minBandSize: ctx.config.advancement.minBandSize,
+    frontierMostlyAbove: atFrontier ? atFrontier.above > atFrontier.below : false,
+  });
+
+  const summary: RoundSummary = {
+    round: ctx.round,
+    frontier: ctx.frontier,
+    candidates: counts.candidates,
+    inBand: counts.inBand,
+    tracesKept: counts.tracesKept,
+    datasetExamples: counts.datasetExamples,
+    model: candidate ?? ctx.model,
+    promoted,
+    evaluation: evaluation.candidate ?? evaluation.parent,
+    outcome: candidate ? (promoted ? 'promoted' : 'rejected') : outcome === 'band-empty' ? 'band-empty' : 'no-dataset',
+    note: `${decisionNote}; ${advance.reason}`,
+  };
+  const conclusion: RoundConclusion = { status: 'completed', summary, nextFrontier: advance.frontier, currentModel, mastered: advance.mastered };
+  await store.writeJsonAtomic(roundSummaryPath(ctx.campaign, ctx.round), { ...conclusion, base: evaluation.base, levelCount: ctx.levelCount });
+  return conclusion;
+}

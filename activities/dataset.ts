@@ -1,0 +1,43 @@
+import type { RoundInput } from '../lib/campaign/types';
+import { DatasetTooSmallError, selectTraces, writeDataset } from '../lib/datasets';
+import { roundDir, type Ref } from '../lib/store';
+import type { TraceRecord } from '../lib/traces';
+import { readJsonlRef } from './band';
+import { runStore } from './deps';
+
+export function datasetPath(campaign: string, round: number): string {
+  return `${roundDir(campaign, round)}/dataset.jsonl`;
+}
+
+/** Correct, unflagged traces, capped and de-duplicated, written as OpenAI chat fine-tuning JSONL with replay of earlier rounds. */
+export async function buildDataset({ ctx, verified }: { ctx: RoundInput; verified: Ref }): Promise<{ ref?: Ref; kept: number; note: string }> {
+  const store = runStore();
+  const d = ctx.config.dataset;
+  const traces = await readJsonlRef<TraceRecord>(verified);
+  const selection = selectTraces(traces, { perProblemCap: d.perProblemCap, maxChars: d.maxChars, dropNearDuplicates: d.dropNearDuplicates });
+  const earlier = (await store.list(`${ctx.campaign}/`))
+    .filter((p) => {
+      const m = /\/round-(\d+)\/dataset\.jsonl$/.exec(p);
+      return m !== null && Number(m[1]) < ctx.round;
+    })
+    .map((p) => store.localPath(store.uriFor(p)));
+  const rel = datasetPath(ctx.campaign, ctx.round);
+  try {
+    const written = await writeDataset(selection.kept, {
+      out: store.localPath(store.uriFor(rel)),
+      format: d.format,
+      replay: { files: earlier, fraction: d.replayFraction },
+      seed: ctx.round,
+      minExamples: d.minExamples,
+    });
+    const c = selection.counts;
+    return {
+      ref: { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes },
+      kept: selection.kept.length,
+      note: `dataset: ${written.newCount} new + ${written.replayCount} replayed examples (dropped: ${c.incorrect} incorrect, ${c.flagged} flagged, ${c.nearDuplicate} near-duplicates, ${c.overCap} over cap)`,
+    };
+  } catch (err) {
+    if (!(err instanceof DatasetTooSmallError)) throw err;
+    return { kept: selection.kept.length, note: `no fine-tune: ${err.message}` };
+  }
+}

@@ -1,0 +1,83 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ProviderConfig } from '../lib/config/schema';
+import { loadCurriculum } from '../lib/curriculum/load';
+import type { Curriculum, Problem } from '../lib/curriculum/types';
+import { gradeAnswer } from '../lib/grading';
+import { SampleLedger } from '../lib/ledger';
+import { createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
+import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
+import { DirectoryRunStore, type RunStore } from '../lib/store';
+import type { GradeFn } from '../lib/traces';
+
+/**
+ * What activities share inside one worker process: the run store, loaded curricula, provider clients
+ * (one per provider config, so concurrency and rate limits hold across activities). API keys are read
+ * from this process's environment by the clients, never passed in.
+ */
+
+let store: RunStore | undefined;
+/** The run store root: STRAWBERRY_RUNS_DIR, default `runs/` in the worker's working directory. */
+export function runStore(): RunStore {
+  store ??= new DirectoryRunStore(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
+  return store;
+}
+
+const curricula = new Map<string, { mtimeMs: number; curriculum: Promise<Curriculum> }>();
+export async function curriculumAt(file: string): Promise<Curriculum> {
+  const { mtimeMs } = await stat(file);
+  const hit = curricula.get(file);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.curriculum;
+  const curriculum = loadCurriculum(file);
+  curricula.set(file, { mtimeMs, curriculum });
+  curriculum.catch(() => curricula.delete(file));
+  return curriculum;
+}
+
+export function problemIndex(curriculum: Curriculum): Map<string, Problem> {
+  return new Map(curriculum.levels.flatMap((l) => l.problems.map((p) => [p.id, p] as const)));
+}
+
+/** The OpenAI-compatible chat endpoint of a provider (Fireworks serves it under /inference/v1). */
+function chatBaseURL(p: ProviderConfig): string {
+  if (p.kind === 'fireworks') return `${p.baseURL.replace(/\/+$/, '')}/inference/v1`;
+  return p.baseURL;
+}
+
+const chats = new Map<string, ChatProvider>();
+export function chatProvider(p: ProviderConfig): ChatProvider {
+  const key = JSON.stringify(p);
+  let client = chats.get(key);
+  if (!client) {
+    client = createOpenAIChatProvider({
+      baseURL: chatBaseURL(p),
+      apiKeyEnv: p.apiKeyEnv,
+      concurrency: p.concurrency,
+      requestsPerMinute: p.requestsPerMinute,
+      tokensPerMinute: p.tokensPerMinute,
+      timeoutMs: p.timeoutMs,
+    });
+    chats.set(key, client);
+  }
+  return client;
+}
+
+export function fineTuneProvider(p: ProviderConfig): FineTuneProvider {
+  return createFineTuneProvider({
+    kind: p.kind,
+    baseURL: p.baseURL,
+    apiKeyEnv: p.apiKeyEnv,
+    accountId: p.kind === 'fireworks' ? p.accountId : undefined,
+    timeoutMs: p.timeoutMs,
+  });
+}
+
+export function grader(answerType: Curriculum['answerType']): GradeFn {
+  return (completion, gold) => gradeAnswer(completion, gold, answerType);
+}
+
+/** The campaign's sample ledger: a directory of shard files, one per activity shard, read as one. */
+export function openLedger(campaign: string, shard: string): Promise<SampleLedger> {
+  const store = runStore();
+  return SampleLedger.open(store.localPath(store.uriFor(path.posix.join(campaign, 'ledger'))), { shard });
+}

@@ -1,0 +1,65 @@
+import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
+import type { RoundInput } from '../lib/campaign/types';
+import { providerFor } from '../lib/config/load';
+import { ensureJob, fineTuneKey } from '../lib/providers/fineTune';
+import { roundDir, type Ref } from '../lib/store';
+import { fineTuneProvider, runStore } from './deps';
+
+/**
+ * Exactly one job per round attempt: the upload is remembered in the run store, the intent is persisted
+ * under the business key `<campaign>-r<n>-a<attempt>` before the job is created (without retries), and any
+ * doubt is settled by listing jobs by that key and adopting what exists.
+ */
+export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset: Ref }): Promise<{ jobId: string; adopted: boolean }> {
+  const store = runStore();
+  const provider = fineTuneProvider(providerFor(ctx.config, 'fineTune'));
+  const dir = `${roundDir(ctx.campaign, ctx.round)}/fine-tune-a${ctx.attempt}`;
+  await store.verify(dataset);
+
+  let upload = (await store.exists(`${dir}/upload.json`)) ? await store.readJson<{ fileId: string; sha256: string }>(`${dir}/upload.json`) : undefined;
+  if (!upload || upload.sha256 !== dataset.sha256) {
+    const { fileId } = await provider.uploadDataset(store.localPath(dataset), { name: `${ctx.campaign}-r${ctx.round}-a${ctx.attempt}.jsonl` });
+    upload = { fileId, sha256: dataset.sha256 };
+    await store.writeJsonAtomic(`${dir}/upload.json`, upload);
+  }
+
+  const ft = ctx.config.fineTune;
+  const { job, adopted } = await ensureJob(
+    provider,
+    store,
+    {
+      baseModel: ctx.model,
+      trainingFileId: upload.fileId,
+      suffix: `${ctx.campaign}-r${ctx.round}`.slice(0, 40),
+      key: fineTuneKey(ctx.campaign, ctx.round, ctx.attempt),
+      seed: ctx.round,
+      hyperparameters: { nEpochs: ft.nEpochs, learningRateMultiplier: ft.learningRateMultiplier, learningRate: ft.learningRate, batchSize: ft.batchSize },
+      metadata: { strawberry_campaign: ctx.campaign, strawberry_round: String(ctx.round) },
+    },
+    { intentPath: `${dir}/intent.json` },
+  );
+  return { jobId: job.id, adopted };
+}
+
+/**
+ * One poll of a fine-tune job. Still running: a benign failure that Temporal retries at the poll interval
+ * (retry-as-polling, no history per poll). Failed or cancelled: a non-retryable failure carrying the
+ * provider's own error text, which blocks the campaign until a person decides.
+ */
+export async function waitForFineTune({ ctx, jobId }: { ctx: RoundInput; jobId: string }): Promise<{ model: string; jobId: string }> {
+  const job = await fineTuneProvider(providerFor(ctx.config, 'fineTune')).getJob(jobId);
+  heartbeat({ status: job.providerStatus });
+  if (job.status === 'succeeded') {
+    if (!job.fineTunedModel) throw ApplicationFailure.nonRetryable(`fine-tune job ${jobId} succeeded without a model id`, 'FineTuneJobFailed');
+    return { model: job.fineTunedModel, jobId };
+  }
+  if (job.status === 'failed' || job.status === 'cancelled') {
+    throw ApplicationFailure.nonRetryable(`fine-tune job ${jobId} ${job.status}: ${job.error ?? job.providerStatus}`, 'FineTuneJobFailed');
+  }
+  throw ApplicationFailure.create({
+    message: `fine-tune job ${jobId} is ${job.providerStatus}`,
+    type: 'FineTuneStillRunning',
+    category: ApplicationFailureCategory.BENIGN,
+  });
+}

@@ -1,0 +1,86 @@
+import type { RoundInput } from '../lib/campaign/types';
+import { providerFor } from '../lib/config/load';
+import { VERIFIER_VERSION } from '../lib/grading';
+import { roundDir, type Ref } from '../lib/store';
+import type { TraceRecord } from '../lib/traces';
+import { readJsonlRef } from './band';
+import { shardIds } from './candidates';
+import { chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
+import { estimationSpec } from './estimation';
+import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
+
+function traceSpec(ctx: RoundInput): SampleSpec {
+  const { traces } = ctx.config;
+  const verifier = traces.verifier;
+  return {
+    purpose: 'trace',
+    style: 'multi-turn',
+    model: ctx.model,
+    trace: {
+      ...traces,
+      verifier: verifier ? { model: verifier.model === 'student' ? ctx.model : verifier.model, temperature: verifier.temperature, maxTokens: verifier.maxTokens } : undefined,
+    },
+    verifierProvider: verifier ? chatProvider(providerFor(ctx.config, 'verifier')) : undefined,
+  };
+}
+
+/**
+ * Multi-turn traces for one shard of the band: `traces.perProblem` per problem, of which correct estimation
+ * samples count when estimation already used the trace style; the rest are generated (or read back from the
+ * ledger after a retry).
+ */
+export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInput; band: Ref; shard: number }): Promise<{ ref: Ref; generated: number; reused: number; correct: number }> {
+  const curriculum = await curriculumAt(ctx.config.curriculumPath);
+  const byId = problemIndex(curriculum);
+  const ids = await shardIds(band, shard, ctx.config.sharding.problemsPerShard);
+  const provider = chatProvider(providerFor(ctx.config, 'student'));
+  const ledger = await openLedger(ctx.campaign, `trace-r${ctx.round}-s${shard}`);
+  const grade = grader(curriculum.answerType);
+  const spec = traceSpec(ctx);
+  const reuseEstimates = ctx.config.estimation.style === 'multi-turn';
+  const perProblem = ctx.config.traces.perProblem;
+  let reusedCount = 0;
+
+  const perProblemTraces = await forEachWithProgress(ids, 4, async (id) => {
+    const problem = byId.get(id)!;
+    const reused = reuseEstimates
+      ? recordedPrefix(ledger, sampleKeyBase(estimationSpec(ctx), id), ctx.config.estimation.k)
+          .filter((t) => t.grade.correct && t.style === 'multi-turn')
+          .slice(0, perProblem)
+      : [];
+    reusedCount += reused.length;
+    const need = perProblem - reused.length;
+    const have = recordedPrefix(ledger, sampleKeyBase(spec, id), need);
+    const fresh = have.length < need ? await drawSamples(ledger, provider, problem, spec, grade, have.length, need - have.length) : [];
+    return [...reused, ...have, ...fresh];
+  });
+  const traces = perProblemTraces.flat();
+  const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/traces/shard-${shard}.jsonl`, traces);
+  return { ref, generated: traces.length - reusedCount, reused: reusedCount, correct: traces.filter((t) => t.grade.correct).length };
+}
+
+/**
+ * Verification: every trace is graded against the ground truth by the current verifier version (traces
+ * graded by an older version are regraded); the optional LLM verifier already checked the steps while the
+ * trace was generated, and its unresolved flags are kept for selection.
+ */
+export async function verifyTraces({ ctx, traces }: { ctx: RoundInput; traces: Ref[] }): Promise<{ ref: Ref; total: number; correct: number; flagged: number; regraded: number }> {
+  const curriculum = await curriculumAt(ctx.config.curriculumPath);
+  const byId = problemIndex(curriculum);
+  const grade = grader(curriculum.answerType);
+  let regraded = 0;
+  const all = (await Promise.all(traces.map((r) => readJsonlRef<TraceRecord>(r)))).flat().map((t) => {
+    if (t.grade.verifierVersion === VERIFIER_VERSION) return t;
+    regraded += 1;
+    const last = [...t.messages].reverse().find((m) => m.role === 'assistant')?.content ?? '';
+    return { ...t, grade: grade(last, byId.get(t.problemId)!.answer) };
+  });
+  const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/verified.jsonl`, all);
+  return {
+    ref,
+    total: all.length,
+    correct: all.filter((t) => t.grade.correct).length,
+    flagged: all.filter((t) => t.verifierFlags.length > 0).length,
+    regraded,
+  };
+}

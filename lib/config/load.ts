@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors';
+import { locate, parseWithSchema, readYamlFile, type YamlFile } from '../curriculum/yamlFile';
+import { CampaignConfigSchema, type CampaignConfig } from './schema';
+
+/** A validated campaign config with its paths made absolute: what a campaign workflow is started with. */
+export interface ResolvedCampaignConfig extends CampaignConfig {
+  /** Absolute path of the config file it came from. */
+  configPath: string;
+  /** Absolute path of the curriculum file (workers must see the same path). */
+  curriculumPath: string;
+}
+
+/** `${VAR}` in a provider's baseURL is expanded from the environment of whoever starts the campaign. */
+function expandEnv(file: YamlFile, env: NodeJS.ProcessEnv): void {
+  const providers = (file.value as { providers?: Record<string, { baseURL?: unknown }> } | null)?.providers;
+  if (!providers || typeof providers !== 'object') return;
+  for (const [name, p] of Object.entries(providers)) {
+    if (!p || typeof p.baseURL !== 'string') continue;
+    p.baseURL = p.baseURL.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, v: string) => {
+      const value = env[v];
+      if (!value) throw new UserError(locate(file, ['providers', name, 'baseURL'], `environment variable ${v} is not set`));
+      return value;
+    });
+  }
+}
+
+export async function loadCampaignConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedCampaignConfig> {
+  const yaml = await readYamlFile(file);
+  expandEnv(yaml, env);
+  const config = parseWithSchema(yaml, CampaignConfigSchema);
+
+  const refs: [readonly PropertyKey[], string | undefined][] = [
+    [['student', 'provider'], config.student.provider],
+    [['fineTune', 'provider'], config.fineTune.provider],
+    [['traces', 'verifier', 'provider'], config.traces.verifier?.provider],
+  ];
+  for (const [where, name] of refs) {
+    if (name !== undefined && !config.providers[name]) {
+      const known = Object.keys(config.providers);
+      throw new UserError(locate(yaml, where, `unknown provider "${name}" (defined: ${known.length ? known.join(', ') : 'none'})`));
+    }
+  }
+  const curriculumPath = path.resolve(path.dirname(yaml.path), config.curriculum);
+  if (!existsSync(curriculumPath)) throw new UserError(locate(yaml, ['curriculum'], `no such file: ${curriculumPath}`));
+  return { ...config, configPath: yaml.path, curriculumPath };
+}
+
+/** The provider config by name, for the student, the fine-tune and the verifier roles. */
+export function providerFor(config: CampaignConfig, role: 'student' | 'fineTune' | 'verifier') {
+  const name =
+    role === 'fineTune' ? (config.fineTune.provider ?? config.student.provider) : role === 'verifier' ? (config.traces.verifier?.provider ?? config.student.provider) : config.student.provider;
+  return { name, ...config.providers[name]! };
+}
+
+/** Names of the environment variables holding keys this campaign needs; none of them may be unset. */
+export function requiredKeyVariables(config: CampaignConfig): string[] {
+  const roles: ('student' | 'fineTune' | 'verifier')[] = ['student', 'fineTune', ...(config.traces.verifier ? (['verifier'] as const) : [])];
+  return [...new Set(roles.map((r) => providerFor(config, r).apiKeyEnv))];
+}

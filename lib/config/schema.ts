@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { EstimationOptionsSchema } from '../estimation/options';
+import { BandOptionsSchema } from '../selection/options';
+import { TraceOptionsSchema } from '../traces/options';
+
+/**
+ * The campaign config: ONE schema, the single source of truth for every option and its default.
+ * Secrets are never here: a provider names the environment variable that holds its key (`apiKeyEnv`),
+ * and workers read it from their own environment.
+ */
+
+const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable, e.g. OPENAI_API_KEY');
+const Url = z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s) URL');
+
+const ChatLimitsSchema = {
+  concurrency: z.number().int().min(1).max(1024).default(8).describe('requests in flight at once, per worker process'),
+  requestsPerMinute: z.number().positive().optional().describe('client-side request rate limit'),
+  tokensPerMinute: z.number().positive().optional().describe('client-side token rate limit'),
+  timeoutMs: z.number().int().positive().default(60_000).describe('per request'),
+};
+
+export const ProviderSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('openai').describe('any OpenAI-compatible endpoint: OpenAI, Azure OpenAI, vLLM, LiteLLM, the sim'),
+      baseURL: Url,
+      apiKeyEnv: EnvVarName,
+      ...ChatLimitsSchema,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('together'),
+      baseURL: Url.default('https://api.together.xyz/v1'),
+      apiKeyEnv: EnvVarName.default('TOGETHER_API_KEY'),
+      ...ChatLimitsSchema,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('fireworks'),
+      baseURL: Url.default('https://api.fireworks.ai'),
+      apiKeyEnv: EnvVarName.default('FIREWORKS_API_KEY'),
+      accountId: z.string().min(1).describe('Fireworks account id'),
+      ...ChatLimitsSchema,
+    })
+    .strict(),
+]);
+export type ProviderConfig = z.infer<typeof ProviderSchema>;
+
+export const CampaignConfigSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'expected lowercase letters, digits, ".", "_" or "-" (it becomes part of workflow ids and paths)'),
+    description: z.string().optional(),
+    curriculum: z.string().min(1).describe('curriculum YAML file, relative to this config file'),
+    providers: z.record(z.string().regex(/^[a-z0-9_-]+$/), ProviderSchema).describe('named providers'),
+    student: z
+      .object({
+        provider: z.string().describe('name of the provider that serves (and fine-tunes) the student'),
+        baseModel: z.string().min(1),
+      })
+      .strict(),
+    startLevel: z.number().int().min(0).default(0).describe('0-based level the frontier starts at'),
+    estimation: EstimationOptionsSchema.omit({ band: true })
+      .extend({
+        style: z
+          .enum(['cot', 'multi-turn'])
+          .default('cot')
+          .describe('cot: one cheap chain-of-thought reply per sample; multi-turn: full traces, whose correct ones are reused as training traces'),
+        temperature: z.number().min(0).max(2).default(1.0),
+        maxTokens: z.number().int().positive().default(1024),
+        nextLevel: z.boolean().default(true).describe('also estimate the level above the frontier'),
+      })
+      .strict()
+      .prefault({}),
+    band: BandOptionsSchema.prefault({}),
+    traces: TraceOptionsSchema.omit({ model: true, verifier: true })
+      .extend({
+        perProblem: z.number().int().min(1).max(100).default(4).describe('traces generated per in-band problem (correct CoT estimation samples count towards it)'),
+        verifier: z
+          .object({
+            provider: z.string().optional().describe('default: the student provider'),
+            model: z.string().min(1).describe('verifier model; "student" means the current student model'),
+            temperature: z.number().min(0).max(2).default(0),
+            maxTokens: z.number().int().positive().default(256),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
+    dataset: z
+      .object({
+        format: z.enum(['multi-turn', 'flattened']).default('multi-turn'),
+        perProblemCap: z.number().int().min(1).default(10),
+        dropNearDuplicates: z.boolean().default(true),
+        maxChars: z.number().int().positive().optional(),
+        replayFraction: z.number().min(0).max(1).default(0.2).describe('fraction of earlier rounds\' examples mixed in'),
+        minExamples: z.number().int().min(10).default(10).describe('OpenAI requires at least 10 examples'),
+      })
+      .strict()
+      .prefault({}),
+    fineTune: z
+      .object({
+        provider: z.string().optional().describe('default: the student provider'),
+        nEpochs: z.number().int().positive().optional(),
+        learningRateMultiplier: z.number().positive().optional(),
+        learningRate: z.number().positive().optional(),
+        batchSize: z.number().int().positive().optional(),
+        pollIntervalSeconds: z.number().min(0.1).default(60).describe('how often a running job is checked'),
+        timeoutHours: z.number().positive().default(168).describe('give up on a job after this long'),
+      })
+      .strict()
+      .prefault({}),
+    evaluation: z
+      .object({
+        samplesPerProblem: z.number().int().min(1).default(4),
+        temperature: z.number().min(0).max(2).default(0.7),
+        maxHeldOutPerLevel: z.number().int().positive().default(40),
+        regressionTolerance: z.number().min(0).max(1).default(0.05).describe('allowed accuracy drop on lower levels'),
+      })
+      .strict()
+      .prefault({}),
+    advancement: z
+      .object({
+        masteryThreshold: z.number().min(0).max(1).default(0.7).describe('frontier held-out accuracy that moves the frontier up'),
+        minBandSize: z.number().int().min(0).default(3).describe('fewer in-band problems than this at the frontier: the band ran dry'),
+      })
+      .strict()
+      .prefault({}),
+    stopping: z
+      .object({
+        maxRounds: z.number().int().min(1).default(10),
+        maxRoundsWithoutPromotion: z.number().int().min(1).default(3),
+      })
+      .strict()
+      .prefault({}),
+    sharding: z
+      .object({
+        problemsPerShard: z.number().int().min(1).default(200),
+        parallelShards: z.number().int().min(1).default(4),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type CampaignConfig = z.infer<typeof CampaignConfigSchema>;

@@ -1,0 +1,215 @@
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  executeChild,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type * as activities from '../activities';
+import { stopReason } from '../lib/campaign/advance';
+import type { CampaignInput, CampaignOutcome, CampaignState, RoundInput, RoundResult } from '../lib/campaign/types';
+import { applyTunables } from '../lib/config/tunables';
+import { campaignDetails } from './details';
+import { cancelSignal, configureUpdate, pauseSignal, statusQuery, unpauseSignal, type CampaignStatus } from './messages';
+import { roundStaticSummary, roundWorkflow, roundWorkflowId } from './round';
+import { CampaignKey, FrontierKey, PhaseKey, RoundKey, StudentModelKey } from './searchAttributes';
+
+const { initCampaign } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['UserError'] },
+});
+
+export function campaignWorkflowId(name: string): string {
+  return `campaign/${name}`;
+}
+
+/** Keeps the carried state small: the last rounds only (the registry and run store hold them all). */
+const MAX_SUMMARIES = 20;
+
+/**
+ * A campaign: rounds as child workflows, one per run of this workflow, which continues-as-new after each
+ * round with compact state. Signals pause/unpause/cancel, the `configure` update and the `status` query
+ * work at any time; a round that needs a person (a failed fine-tune, a provider that refuses) leaves the
+ * campaign `blocked` until `unpause` (retry) or `cancel`.
+ */
+export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOutcome> {
+  const name = input.config.name;
+  const state: CampaignState = input.state ?? (await initialState(input));
+  let phase = 'waiting';
+  let blockedReason: string | undefined;
+  let cancelRequested = false;
+  let unblocked = false;
+  let runningRound: string | undefined;
+  let roundScope: CancellationScope | undefined;
+
+  const show = (stop?: string) => {
+    upsertSearchAttributes([
+      { key: CampaignKey, value: name },
+      { key: RoundKey, value: state.round },
+      { key: PhaseKey, value: phase },
+      { key: FrontierKey, value: state.frontier },
+      { key: StudentModelKey, value: state.currentModel },
+    ]);
+    setCurrentDetails(campaignDetails(name, state, phase, blockedReason, stop));
+  };
+  const forward = async (signal: typeof pauseSignal | typeof unpauseSignal) => {
+    if (!runningRound) return;
+    try {
+      await getExternalWorkflowHandle(runningRound).signal(signal);
+    } catch {
+      // the round finished in the meantime
+    }
+  };
+
+  setHandler(pauseSignal, async () => {
+    state.paused = true;
+    show();
+    await forward(pauseSignal);
+  });
+  setHandler(unpauseSignal, async () => {
+    state.paused = false;
+    unblocked = true;
+    show();
+    await forward(unpauseSignal);
+  });
+  setHandler(cancelSignal, () => {
+    cancelRequested = true;
+    roundScope?.cancel();
+  });
+  setHandler(
+    configureUpdate,
+    (tunables) => {
+      state.config = applyTunables(state.config, tunables);
+      return tunables;
+    },
+    { validator: (tunables) => void applyTunables(state.config, tunables) },
+  );
+  setHandler(statusQuery, (): CampaignStatus => ({
+    name,
+    round: state.round,
+    phase,
+    frontier: state.frontier,
+    levelCount: state.levelCount,
+    currentModel: state.currentModel,
+    baseModel: state.baseModel,
+    paused: state.paused,
+    blockedReason,
+    roundsWithoutPromotion: state.roundsWithoutPromotion,
+    summaries: state.summaries,
+  }));
+
+  const outcome = (reason: string): CampaignOutcome => {
+    phase = cancelRequested ? 'cancelled' : 'done';
+    show(reason);
+    return { name, stopReason: reason, rounds: state.summaries, finalModel: state.currentModel, frontier: state.frontier };
+  };
+
+  for (;;) {
+    const stop = stopReason({
+      round: state.round,
+      frontier: state.frontier,
+      levelCount: state.levelCount,
+      maxRounds: state.config.stopping.maxRounds,
+      roundsWithoutPromotion: state.roundsWithoutPromotion,
+      maxRoundsWithoutPromotion: state.config.stopping.maxRoundsWithoutPromotion,
+    });
+    if (stop) return outcome(stop);
+
+    phase = state.paused ? 'paused' : 'round';
+    show();
+    await condition(() => !state.paused || cancelRequested);
+    if (cancelRequested) return outcome('cancelled by request');
+
+    const result = await runRound(roundInput(state));
+    if (cancelRequested) return outcome('cancelled by request');
+
+    if (result.status === 'blocked') {
+      phase = 'blocked';
+      blockedReason = result.reason;
+      state.resume = result.resume;
+      unblocked = false;
+      show();
+      await condition(() => unblocked || cancelRequested);
+      if (cancelRequested) return outcome(`cancelled while blocked: ${result.reason}`);
+      blockedReason = undefined;
+      state.attempt += 1;
+      continue;
+    }
+
+    state.summaries = [...state.summaries, result.summary].slice(-MAX_SUMMARIES);
+    state.roundsWithoutPromotion = result.summary.promoted ? 0 : state.roundsWithoutPromotion + 1;
+    state.currentModel = result.currentModel;
+    state.frontier = result.nextFrontier;
+    state.round += 1;
+    state.attempt = 1;
+    state.resume = undefined;
+    phase = 'between rounds';
+    show();
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof campaignWorkflow>({ config: input.config, state });
+  }
+
+  async function runRound(args: RoundInput): Promise<RoundResult> {
+    runningRound = roundWorkflowId(name, args.round);
+    roundScope = new CancellationScope();
+    try {
+      return await roundScope.run(() =>
+        executeChild(roundWorkflow, {
+          workflowId: runningRound,
+          args: [args],
+          staticSummary: roundStaticSummary(args),
+          typedSearchAttributes: [
+            { key: CampaignKey, value: name },
+            { key: RoundKey, value: args.round },
+            { key: FrontierKey, value: args.frontier },
+            { key: StudentModelKey, value: args.model },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (cancelRequested && isCancellation(err)) return { status: 'blocked', reason: 'cancelled' };
+      // Anything else that ended the round (a bug, an unexpected failure) also waits for a person.
+      return { status: 'blocked', reason: `round ${args.round} failed: ${err instanceof Error ? err.message : String(err)}`, resume: state.resume };
+    } finally {
+      runningRound = undefined;
+      roundScope = undefined;
+    }
+  }
+}
+
+async function initialState(input: CampaignInput): Promise<CampaignState> {
+  const { config } = input;
+  const { levelCount } = await initCampaign({ config });
+  return {
+    round: 1,
+    frontier: config.startLevel,
+    levelCount,
+    baseModel: config.student.baseModel,
+    currentModel: config.student.baseModel,
+    roundsWithoutPromotion: 0,
+    summaries: [],
+    attempt: 1,
+    paused: false,
+    config,
+  };
+}
+
+function roundInput(state: CampaignState): RoundInput {
+  return {
+    campaign: state.config.name,
+    round: state.round,
+    frontier: state.frontier,
+    levelCount: state.levelCount,
+    model: state.currentModel,
+    baseModel: state.baseModel,
+    attempt: state.attempt,
+    resume: state.resume,
+    config: state.config,
+  };
+}

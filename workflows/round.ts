@@ -1,0 +1,179 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type * as activities from '../activities';
+import type { RoundInput, RoundResult, RoundResume } from '../lib/campaign/types';
+import type { Ref } from '../lib/store/types';
+import { roundDetails } from './details';
+import { pauseSignal, roundStatusQuery, unpauseSignal, type RoundStatus } from './messages';
+import { PhaseKey, RoundKey } from './searchAttributes';
+
+/** Errors that retrying cannot fix: bad input, a provider that refuses (401/404), a dataset too small. */
+const NON_RETRYABLE = ['UserError', 'ProviderRequestError', 'DatasetTooSmallError', 'FineTuneJobFailed', 'LedgerFormatError'];
+
+const baseOptions: ActivityOptions = {
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+};
+const acts = proxyActivities<typeof activities>(baseOptions);
+
+export function roundWorkflowId(campaign: string, round: number): string {
+  return `campaign/${campaign}/round/${round}`;
+}
+
+/**
+ * One bootstrap round, the proposal's steps top to bottom: candidates at the frontier -> pass-rate
+ * estimation -> the barely-solvable band -> traces -> verification -> dataset -> fine-tune -> register ->
+ * evaluate -> promotion and advancement. Every step is an activity; this function only orders them.
+ */
+export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
+  const { config } = input;
+  const status: RoundStatus = { round: input.round, phase: 'starting', paused: false };
+  setHandler(pauseSignal, () => void (status.paused = true));
+  setHandler(unpauseSignal, () => void (status.paused = false));
+  setHandler(roundStatusQuery, () => status);
+
+  const notes: string[] = [];
+  const phase = async (name: string, note?: string): Promise<void> => {
+    await condition(() => !status.paused);
+    status.phase = name;
+    status.progress = undefined;
+    if (note) notes.push(note);
+    upsertSearchAttributes([{ key: PhaseKey, value: name }]);
+    setCurrentDetails(roundDetails(input, name, notes));
+  };
+  upsertSearchAttributes([{ key: RoundKey, value: input.round }]);
+
+  /** Shards in parallel, at most `parallelShards` at once. */
+  const sharded = async <T>(count: number, label: string, run: (shard: number) => Promise<T>): Promise<T[]> => {
+    const results: T[] = new Array(count);
+    let next = 0;
+    let done = 0;
+    status.progress = { phase: label, done: 0, total: count };
+    const lane = async () => {
+      while (next < count) {
+        const shard = next++;
+        results[shard] = await run(shard);
+        status.progress = { phase: label, done: ++done, total: count };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(count, config.sharding.parallelShards) }, lane));
+    return results;
+  };
+
+  let resume: RoundResume | undefined = input.resume;
+  try {
+    if (!resume) {
+      await phase('candidates');
+      const prep = await acts.prepareRound.executeWithOptions({ ...baseOptions, summary: `pick candidates at levels ${input.frontier}+` }, [input]);
+
+      await phase('estimate', `${prep.candidates} candidates in ${prep.shards} shard(s)`);
+      const estimates = await sharded(prep.shards, 'estimate', (shard) =>
+        acts.estimateShard.executeWithOptions({ ...baseOptions, summary: `estimate pass rates, shard ${shard + 1}/${prep.shards}` }, [{ ctx: input, candidates: prep.candidatesRef, shard }]),
+      );
+
+      await phase('select');
+      const band = await acts.selectBand.executeWithOptions({ ...baseOptions, summary: 'select the barely-solvable band' }, [{ ctx: input, estimates: estimates.map((e) => e.ref) }]);
+      notes.push(`${band.inBand} in band of ${band.candidates}; ${band.selected} selected`);
+      if (band.selected === 0) {
+        return await conclude({ candidates: prep.candidates, inBand: band.inBand, tracesKept: 0 }, undefined, 'band-empty');
+      }
+
+      await phase('traces');
+      const traces = await sharded(band.shards, 'traces', (shard) =>
+        acts.generateTracesShard.executeWithOptions({ ...baseOptions, summary: `generate traces, shard ${shard + 1}/${band.shards}` }, [{ ctx: input, band: band.ref, shard }]),
+      );
+
+      await phase('verify', `${traces.reduce((s, t) => s + t.generated, 0)} traces generated`);
+      const verified = await acts.verifyTraces.executeWithOptions({ ...baseOptions, summary: 'verify traces against ground truth' }, [{ ctx: input, traces: traces.map((t) => t.ref) }]);
+
+      await phase('dataset', `${verified.correct} correct traces`);
+      const dataset = await acts.buildDataset.executeWithOptions({ ...baseOptions, summary: 'build the fine-tuning dataset' }, [{ ctx: input, verified: verified.ref }]);
+      if (!dataset.ref) {
+        notes.push(dataset.note);
+        return await conclude({ candidates: prep.candidates, inBand: band.inBand, tracesKept: dataset.kept }, undefined, 'no-dataset');
+      }
+      resume = { datasetRef: dataset.ref, candidates: prep.candidates, inBand: band.inBand, tracesKept: dataset.kept };
+    }
+
+    await phase('fine-tune', `dataset: ${resume.datasetRef.count} examples`);
+    const job = await acts.startFineTune.executeWithOptions({ ...baseOptions, summary: `create the fine-tune job (attempt ${input.attempt})` }, [
+      { ctx: input, dataset: resume.datasetRef },
+    ]);
+    // Retry-as-polling: each "still running" is a benign failure retried at a fixed interval, so a
+    // week-long job adds no events to this history.
+    const trained = await acts.waitForFineTune.executeWithOptions(
+      {
+        startToCloseTimeout: '2 minutes',
+        scheduleToCloseTimeout: `${config.fineTune.timeoutHours} hours`,
+        retry: { initialInterval: `${config.fineTune.pollIntervalSeconds} seconds`, backoffCoefficient: 1, nonRetryableErrorTypes: NON_RETRYABLE },
+        summary: `wait for fine-tune job ${job.jobId}`,
+      },
+      [{ ctx: input, jobId: job.jobId }],
+    );
+    notes.push(`job ${job.jobId} -> ${trained.model}`);
+    return await conclude(resume, trained, 'trained');
+  } catch (err) {
+    const reason = blockingReason(err);
+    if (reason === undefined) throw err;
+    status.phase = 'blocked';
+    upsertSearchAttributes([{ key: PhaseKey, value: 'blocked' }]);
+    setCurrentDetails(roundDetails(input, 'blocked', [...notes, reason]));
+    return { status: 'blocked', reason, resume };
+  }
+
+  async function conclude(
+    counts: { candidates: number; inBand: number; tracesKept: number; datasetRef?: Ref },
+    trained: { model: string; jobId: string } | undefined,
+    how: 'trained' | 'band-empty' | 'no-dataset',
+  ): Promise<RoundResult> {
+    let evaluation;
+    if (trained) {
+      await phase('register');
+      await acts.registerCandidate.executeWithOptions({ ...baseOptions, summary: `register ${trained.model}` }, [{ ctx: input, model: trained.model, jobId: trained.jobId, dataset: counts.datasetRef! }]);
+      await phase('evaluate');
+      evaluation = await acts.evaluateModels.executeWithOptions({ ...baseOptions, summary: `evaluate ${trained.model} on held-out problems` }, [{ ctx: input, candidate: trained.model }]);
+    } else {
+      await phase('evaluate');
+      evaluation = await acts.evaluateModels.executeWithOptions({ ...baseOptions, summary: `evaluate ${input.model} on held-out problems` }, [{ ctx: input }]);
+    }
+    await phase('decide');
+    const decision = await acts.concludeRound.executeWithOptions({ ...baseOptions, summary: 'promotion and advancement' }, [
+      {
+        ctx: input,
+        candidate: trained?.model,
+        evaluation,
+        counts: { candidates: counts.candidates, inBand: counts.inBand, tracesKept: counts.tracesKept, datasetExamples: counts.datasetRef?.count ?? 0 },
+        outcome: how,
+      },
+    ]);
+    status.phase = 'done';
+    setCurrentDetails(roundDetails(input, 'done', [...notes, decision.summary.note]));
+    return decision;
+  }
+}
+
+/** The reason to show when a failure should block the campaign (a person must act), or undefined. */
+function blockingReason(err: unknown): string | undefined {
+  if (!(err instanceof ActivityFailure)) return undefined;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && cause.type && NON_RETRYABLE.includes(cause.type)) return `${cause.type}: ${cause.message}`;
+  if (cause instanceof ApplicationFailure && cause.nonRetryable) return cause.message;
+  // Timeouts (e.g. a fine-tune that exceeded timeoutHours) also need a person.
+  if (cause && cause.name === 'TimeoutFailure') return `timed out: ${err.activityType}`;
+  return undefined;
+}
+
+/** For the Web UI: the round workflow's fixed summary. */
+export function roundStaticSummary(input: RoundInput): string {
+  return `round ${input.round} of ${input.campaign}: frontier level ${input.frontier}, student ${input.model}`;
+}
+

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RoundInput } from '../lib/campaign/types';
 import type { ResolvedCampaignConfig } from '../lib/config/load';
 import { providerFor } from '../lib/config/load';
@@ -17,13 +18,27 @@ export async function initCampaign({ config }: { config: ResolvedCampaignConfig 
 export async function prepareRound(ctx: RoundInput): Promise<{ candidatesRef: Ref; candidates: number; shards: number }> {
   const curriculum = await curriculumAt(ctx.config.curriculumPath);
   const levels = curriculum.levels.filter((l) => l.index === ctx.frontier || (ctx.config.estimation.nextLevel && l.index === ctx.frontier + 1));
-  const ids = levels.flatMap((l) => l.problems.filter((p) => !p.heldOut).map((p) => p.id));
+  const cap = ctx.config.estimation.maxCandidatesPerLevel;
+  const ids = levels.flatMap((l) => {
+    const trainable = l.problems.filter((p) => !p.heldOut).map((p) => p.id);
+    return cap === undefined || trainable.length <= cap ? trainable : sampleOfRound(trainable, ctx.round, cap);
+  });
   const stored = await runStore().writeJsonAtomic(`${roundDir(ctx.campaign, ctx.round)}/candidates.json`, { frontier: ctx.frontier, ids });
   return {
     candidatesRef: { ...stored, count: ids.length },
     candidates: ids.length,
     shards: Math.max(1, Math.ceil(ids.length / ctx.config.sharding.problemsPerShard)),
   };
+}
+
+/** A deterministic sample that changes from round to round, so capped levels show the student new problems. */
+function sampleOfRound(ids: string[], round: number, n: number): string[] {
+  const rank = (id: string) => createHash('sha256').update(`${round}:${id}`).digest('hex');
+  return ids
+    .map((id) => ({ id, r: rank(id) }))
+    .sort((a, b) => (a.r < b.r ? -1 : 1))
+    .slice(0, n)
+    .map((x) => x.id);
 }
 
 /** The ids of one shard of a list of problem ids stored by an earlier step. */

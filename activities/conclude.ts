@@ -4,7 +4,7 @@ import { providerFor } from '../lib/config/load';
 import { decidePromotion, ModelRegistry } from '../lib/registry';
 import { roundDir, type Ref } from '../lib/store';
 import { bandPath, type BandFile } from './band';
-import { runStore } from './deps';
+import { activityLog, runStore } from './deps';
 import type { RoundEvaluation } from './evaluation';
 
 /** The candidate of a round enters the registry as soon as its job succeeded. */
@@ -50,10 +50,14 @@ export async function concludeRound({
   let promoted = false;
   let decisionNote = outcome === 'band-empty' ? 'no problem in band' : 'too few examples to fine-tune';
   if (candidate && evaluation.candidate) {
+    // A parent that already masters the frontier cannot be beaten there (both sit at the ceiling): the
+    // round then trained mostly on the next level, so that is where the candidate is judged.
+    const parentAtFrontier = evaluation.parent[ctx.frontier]?.accuracy ?? 0;
+    const judged = parentAtFrontier >= ctx.config.advancement.masteryThreshold && ctx.frontier + 1 < ctx.levelCount ? ctx.frontier + 1 : ctx.frontier;
     const decision = decidePromotion({
       candidateEval: evaluation.candidate,
       parentEval: evaluation.parent,
-      frontierLevel: ctx.frontier,
+      frontierLevel: judged,
       tolerance: ctx.config.evaluation.regressionTolerance,
     });
     promoted = decision.promote;
@@ -90,6 +94,7 @@ export async function concludeRound({
     note: `${decisionNote}; ${advance.reason}`,
   };
   const conclusion: RoundConclusion = { status: 'completed', summary, nextFrontier: advance.frontier, currentModel, mastered: advance.mastered };
+  activityLog(ctx, 'decide').info({ outcome: summary.outcome, model: currentModel, nextFrontier: advance.frontier }, summary.note);
   await store.writeJsonAtomic(roundSummaryPath(ctx.campaign, ctx.round), { ...conclusion, base: evaluation.base, levelCount: ctx.levelCount });
   return conclusion;
 }

@@ -3,7 +3,7 @@ import { DatasetTooSmallError, selectTraces, writeDataset } from '../lib/dataset
 import { roundDir, type Ref } from '../lib/store';
 import type { TraceRecord } from '../lib/traces';
 import { readJsonlRef } from './band';
-import { runStore } from './deps';
+import { activityLog, runStore } from './deps';
 
 export function datasetPath(campaign: string, round: number): string {
   return `${roundDir(campaign, round)}/dataset.jsonl`;
@@ -31,6 +31,7 @@ export async function buildDataset({ ctx, verified }: { ctx: RoundInput; verifie
       minExamples: d.minExamples,
     });
     const c = selection.counts;
+    activityLog(ctx, 'dataset').info({ examples: written.count, replayed: written.replayCount, sha256: written.sha256, drops: c }, 'dataset written');
     return {
       ref: { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes },
       kept: selection.kept.length,
@@ -38,6 +39,7 @@ export async function buildDataset({ ctx, verified }: { ctx: RoundInput; verifie
     };
   } catch (err) {
     if (!(err instanceof DatasetTooSmallError)) throw err;
+    activityLog(ctx, 'dataset').warn({ kept: selection.kept.length, minExamples: d.minExamples }, 'too few examples to fine-tune');
     return { kept: selection.kept.length, note: `no fine-tune: ${err.message}` };
   }
 }

@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { RoundInput } from '../lib/campaign/types';
 import type { ProviderConfig } from '../lib/config/schema';
+import { createLogger, type Logger } from '../lib/log';
 import { loadCurriculum } from '../lib/curriculum/load';
 import type { Curriculum, Problem } from '../lib/curriculum/types';
 import { gradeAnswer } from '../lib/grading';
@@ -15,6 +17,12 @@ import type { GradeFn } from '../lib/traces';
  * (one per provider config, so concurrency and rate limits hold across activities). API keys are read
  * from this process's environment by the clients, never passed in.
  */
+
+const workerLog = createLogger({ component: 'activities' });
+/** Log lines of an activity carry the campaign, round and phase, so one campaign's story can be filtered out. */
+export function activityLog(ctx: RoundInput, phase: string): Logger {
+  return workerLog.child({ campaign: ctx.campaign, round: ctx.round, phase });
+}
 
 let store: RunStore | undefined;
 /** The run store root: STRAWBERRY_RUNS_DIR, default `runs/` in the worker's working directory. */

@@ -3,7 +3,7 @@ import { providerFor } from '../lib/config/load';
 import { estimatePassRate, type PassRateEstimate } from '../lib/estimation';
 import { roundDir, type Ref } from '../lib/store';
 import { shardIds } from './candidates';
-import { chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
+import { activityLog, chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
 export interface EstimateRow {
@@ -44,5 +44,7 @@ export async function estimateShard({ ctx, candidates, shard }: { ctx: RoundInpu
     return { problemId: id, levelIndex: problem.levelIndex, estimate };
   });
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/estimates/shard-${shard}.jsonl`, rows);
-  return { ref, problems: rows.length, samples: rows.reduce((s, r) => s + r.estimate.samples, 0) };
+  const samples = rows.reduce((s, r) => s + r.estimate.samples, 0);
+  activityLog(ctx, 'estimate').info({ shard, problems: rows.length, samples, mode: options.mode }, 'pass rates estimated');
+  return { ref, problems: rows.length, samples };
 }

@@ -4,7 +4,7 @@ import type { RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { ensureJob, fineTuneKey } from '../lib/providers/fineTune';
 import { roundDir, type Ref } from '../lib/store';
-import { fineTuneProvider, runStore } from './deps';
+import { activityLog, fineTuneProvider, runStore } from './deps';
 
 /**
  * Exactly one job per round attempt: the upload is remembered in the run store, the intent is persisted
@@ -39,6 +39,7 @@ export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset
     },
     { intentPath: `${dir}/intent.json` },
   );
+  activityLog(ctx, 'fine-tune').info({ jobId: job.id, adopted, attempt: ctx.attempt, provider: provider.kind }, adopted ? 'adopted an existing fine-tune job' : 'created a fine-tune job');
   return { jobId: job.id, adopted };
 }
 

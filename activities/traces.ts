@@ -5,7 +5,7 @@ import { roundDir, type Ref } from '../lib/store';
 import type { TraceRecord } from '../lib/traces';
 import { readJsonlRef } from './band';
 import { shardIds } from './candidates';
-import { chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
+import { activityLog, chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
 import { estimationSpec } from './estimation';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
@@ -56,7 +56,9 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
   });
   const traces = perProblemTraces.flat();
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/traces/shard-${shard}.jsonl`, traces);
-  return { ref, generated: traces.length - reusedCount, reused: reusedCount, correct: traces.filter((t) => t.grade.correct).length };
+  const result = { ref, generated: traces.length - reusedCount, reused: reusedCount, correct: traces.filter((t) => t.grade.correct).length };
+  activityLog(ctx, 'traces').info({ shard, problems: ids.length, generated: result.generated, reused: result.reused, correct: result.correct }, 'traces generated');
+  return result;
 }
 
 /**

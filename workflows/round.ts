@@ -36,6 +36,9 @@ export function roundWorkflowId(campaign: string, round: number): string {
  */
 export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   const { config } = input;
+  // Shards heartbeat after every problem: a shard whose worker died is retried after this timeout
+  // (configs recorded before the field existed have none: keep the old 2 minutes).
+  const shardOptions: ActivityOptions = { ...baseOptions, heartbeatTimeout: `${config.sharding.heartbeatTimeoutSeconds ?? 120} seconds` };
   const status: RoundStatus = { round: input.round, phase: 'starting', paused: false };
   setHandler(pauseSignal, () => void (status.paused = true));
   setHandler(unpauseSignal, () => void (status.paused = false));
@@ -77,7 +80,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
 
       await phase('estimate', `${prep.candidates} candidates in ${prep.shards} shard(s)`);
       const estimates = await sharded(prep.shards, 'estimate', (shard) =>
-        acts.estimateShard.executeWithOptions({ ...baseOptions, summary: `estimate pass rates, shard ${shard + 1}/${prep.shards}` }, [{ ctx: input, candidates: prep.candidatesRef, shard }]),
+        acts.estimateShard.executeWithOptions({ ...shardOptions, summary: `estimate pass rates, shard ${shard + 1}/${prep.shards}` }, [{ ctx: input, candidates: prep.candidatesRef, shard }]),
       );
 
       await phase('select');
@@ -89,7 +92,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
 
       await phase('traces');
       const traces = await sharded(band.shards, 'traces', (shard) =>
-        acts.generateTracesShard.executeWithOptions({ ...baseOptions, summary: `generate traces, shard ${shard + 1}/${band.shards}` }, [{ ctx: input, band: band.ref, shard }]),
+        acts.generateTracesShard.executeWithOptions({ ...shardOptions, summary: `generate traces, shard ${shard + 1}/${band.shards}` }, [{ ctx: input, band: band.ref, shard }]),
       );
 
       await phase('verify', `${traces.reduce((s, t) => s + t.generated, 0)} traces generated`);

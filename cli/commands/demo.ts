@@ -20,9 +20,8 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('run the demo campaign end to end on this machine: Temporal dev server, simulated provider, worker')
     .option('--config <file>', 'campaign config to run against the sim', path.join(repoRoot, 'config/demo.yaml'))
-    .option('--name <name>', 'campaign name (default: demo-<date>-<time>)')
+    .option('--name <name>', 'campaign name (default: <config name>-<date>-<time>, so every demo is a new campaign)')
     .action(async (opts: { config: string; name?: string }) => {
-      const name = opts.name ?? `demo-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
       const server = await connectOrStartServer({});
       const sim = await startSim({ port: 0, stateDir: path.join(stateDir(), 'sim-state'), ...(await simCurricula(opts.config)) });
       process.env.STRAWBERRY_SIM_URL = sim.baseURL;
@@ -32,7 +31,9 @@ export function registerDemo(program: Command): void {
       const { client, connection } = await connectClient(server.address, server.namespace);
       const { worker, connection: workerConnection } = await createWorker({ address: server.address, namespace: server.namespace });
       try {
-        const config = { ...(await loadCampaignConfig(opts.config)), name };
+        const loaded = await loadCampaignConfig(opts.config);
+        const name = opts.name ?? `${loaded.name}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+        const config = { ...loaded, name };
         const out = (line = '') => process.stdout.write(`${line}\n`);
         out(`Temporal server ${server.address}; simulated provider ${sim.baseURL}; run store ${runsDir}/${name}`);
         const link = server.uiUrl ? `${server.uiUrl}/namespaces/${server.namespace}/workflows/${encodeURIComponent(campaignWorkflowId(name))}` : undefined;

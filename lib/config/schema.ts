@@ -72,6 +72,12 @@ export const CampaignConfigSchema = z
         temperature: z.number().min(0).max(2).default(1.0),
         maxTokens: z.number().int().positive().default(1024),
         nextLevel: z.boolean().default(true).describe('also estimate the level above the frontier'),
+        maxCandidatesPerLevel: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('estimate at most this many problems per level each round (a fresh deterministic sample per round); default: all'),
       })
       .strict()
       .prefault({}),
@@ -141,6 +147,11 @@ export const CampaignConfigSchema = z
       .object({
         problemsPerShard: z.number().int().min(1).default(200),
         parallelShards: z.number().int().min(1).default(4),
+        heartbeatTimeoutSeconds: z
+          .number()
+          .positive()
+          .default(120)
+          .describe('heartbeat timeout of the shard activities (estimation, traces): how soon a shard whose worker died is retried elsewhere'),
       })
       .strict()
       .prefault({}),

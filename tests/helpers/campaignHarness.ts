@@ -1,0 +1,267 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import * as activities from '../../activities';
+import { startCampaign } from '../../cli/campaigns';
+import type { CampaignOutcome } from '../../lib/campaign/types';
+import { loadCampaignConfig, type ResolvedCampaignConfig } from '../../lib/config/load';
+import { startSim, type RunningSim, type SimConfigInput } from '../../sim';
+import type { campaignWorkflow } from '../../workflows/campaign';
+import { statusQuery, type CampaignStatus } from '../../workflows/messages';
+import { testClient, testServerAddress, testWorkerConnection, uniqueTaskQueue } from './temporal';
+
+/**
+ * A durable campaign under test: an in-process sim, the test's Temporal dev server, a worker on a task
+ * queue of its own (in this process, or a child process that can be SIGKILLed) and a started campaign.
+ *
+ * The activities read STRAWBERRY_RUNS_DIR once per process, so call `useRunsDir()` once per test file
+ * (at the top) and give every test its own campaign name (`uniqueCampaignName`).
+ */
+
+export const repoRoot = path.resolve(__dirname, '..', '..');
+export const SMALL_CAMPAIGN = path.join(repoRoot, 'tests/fixtures/campaigns/small.yaml');
+
+/** The run store root of this jest worker process: STRAWBERRY_RUNS_DIR if set, else a fresh temp dir (then set). */
+export function useRunsDir(): string {
+  process.env.STRAWBERRY_RUNS_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'strawberry-test-runs-'));
+  return process.env.STRAWBERRY_RUNS_DIR;
+}
+
+/** Campaign names become workflow ids and run-store directories: unique per test, and a valid path segment. */
+export function uniqueCampaignName(label: string): string {
+  return `t-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export interface HarnessOptions {
+  /** Short label for the campaign name and task queue. */
+  label: string;
+  /** Partial sim config (e.g. `{ jobs: { failureRate: 1 } }`). */
+  simConfig?: SimConfigInput;
+  /** Campaign config file; default tests/fixtures/campaigns/small.yaml. */
+  configFile?: string;
+  /** Changes to the loaded config (the name is already unique). */
+  configure?: (config: ResolvedCampaignConfig) => ResolvedCampaignConfig;
+  /** Value of STRAWBERRY_SIM_KEY (the env of this process, inherited by a worker subprocess). */
+  simKey?: string;
+  /** 'in-process' (default): a Worker in this process. 'none': start no worker (e.g. spawn one with spawnWorkerProcess). */
+  worker?: 'in-process' | 'none';
+  /** Start the campaign (default true). */
+  start?: boolean;
+}
+
+export interface CampaignHarness {
+  name: string;
+  runsDir: string;
+  /** `<runsDir>/<name>`: the campaign's run-store directory. */
+  campaignDir: string;
+  taskQueue: string;
+  sim: RunningSim;
+  config: ResolvedCampaignConfig;
+  client: Client;
+  /** The in-process worker (undefined with `worker: 'none'` or after stopWorker()). */
+  worker?: Worker;
+  /** Set once the campaign has started. */
+  handle?: WorkflowHandle<typeof campaignWorkflow>;
+  /** Starts the campaign (when `start: false` was given). */
+  start(): Promise<WorkflowHandle<typeof campaignWorkflow>>;
+  /** Starts an in-process worker on the harness's task queue (when none runs). */
+  startWorker(): Promise<void>;
+  /** Shuts the in-process worker down and waits for it. */
+  stopWorker(): Promise<void>;
+  status(): Promise<CampaignStatus>;
+  /** Polls the status query until `pred` holds; returns that status. */
+  waitForStatus(pred: (s: CampaignStatus) => boolean, what: string, timeoutMs?: number): Promise<CampaignStatus>;
+  /** The campaign's result (follows continue-as-new). */
+  result(): Promise<CampaignOutcome>;
+  /** Terminates the campaign if it still runs, stops the worker, closes connections and the sim. */
+  teardown(): Promise<void>;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** workflows/index.ts bundled once per jest worker: bundling takes seconds, every test's worker reuses it. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
+  return bundle;
+}
+const quietBundlerLogger = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error(message: string, meta?: Record<string, unknown>) {
+    process.stderr.write(`workflow bundler: ${message} ${meta ? JSON.stringify(meta) : ''}\n`);
+  },
+};
+
+/** A worker with every workflow and activity of the project, like cli/temporal/worker.ts createWorker, on a shared bundle. */
+export async function createTestWorker(taskQueue: string): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await testWorkerConnection();
+  const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: await workflowBundle(), activities });
+  return { worker, connection };
+}
+
+export async function startCampaignHarness(opts: HarnessOptions): Promise<CampaignHarness> {
+  const runsDir = useRunsDir();
+  const name = uniqueCampaignName(opts.label);
+  const taskQueue = uniqueTaskQueue(opts.label);
+  const configFile = opts.configFile ?? SMALL_CAMPAIGN;
+
+  // The sim serves the curriculum the config names: load once with a placeholder URL to learn it.
+  process.env.STRAWBERRY_SIM_KEY = opts.simKey ?? process.env.STRAWBERRY_SIM_KEY ?? 'sim-test-key';
+  const placeholder = await loadCampaignConfig(configFile, { ...process.env, STRAWBERRY_SIM_URL: 'http://127.0.0.1:1/v1' });
+  const sim = await startSim({ port: 0, curricula: [placeholder.curriculumPath], config: opts.simConfig });
+  process.env.STRAWBERRY_SIM_URL = sim.baseURL;
+  const loaded = { ...(await loadCampaignConfig(configFile)), name };
+  const config = opts.configure ? opts.configure(loaded) : loaded;
+
+  const { client, connection } = await testClient();
+  let workerConnection: NativeConnection | undefined;
+  let running: Promise<void> | undefined;
+
+  const h: CampaignHarness = {
+    name,
+    runsDir,
+    campaignDir: path.join(runsDir, name),
+    taskQueue,
+    sim,
+    config,
+    client,
+    async start() {
+      h.handle = await startCampaign(client, { config }, { taskQueue });
+      return h.handle;
+    },
+    async startWorker() {
+      if (h.worker) return;
+      const created = await createTestWorker(taskQueue);
+      h.worker = created.worker;
+      workerConnection = created.connection;
+      running = created.worker.run();
+      // A worker that dies (e.g. a bundle error) must fail the test, not hang it.
+      running.catch((err: unknown) => process.stderr.write(`test worker on ${taskQueue} failed: ${String(err)}\n`));
+    },
+    async stopWorker() {
+      if (!h.worker) return;
+      const w = h.worker;
+      h.worker = undefined;
+      if (w.getState() === 'RUNNING') w.shutdown();
+      await running?.catch(() => undefined);
+      await workerConnection?.close();
+      workerConnection = undefined;
+    },
+    status() {
+      return requireHandle(h).query(statusQuery);
+    },
+    async waitForStatus(pred, what, timeoutMs = 60_000) {
+      let last: CampaignStatus | undefined;
+      await waitFor(
+        async () => {
+          try {
+            last = await h.status();
+          } catch {
+            return false; // between continue-as-new runs, or before the first workflow task
+          }
+          return pred(last);
+        },
+        what,
+        { timeoutMs, describe: () => JSON.stringify(last && { ...last, summaries: last.summaries.length }) },
+      );
+      return last!;
+    },
+    result() {
+      return requireHandle(h).result();
+    },
+    async teardown() {
+      try {
+        if (h.handle) {
+          const d = await h.client.workflow.getHandle(h.handle.workflowId).describe().catch(() => undefined);
+          if (d?.status.name === 'RUNNING') await h.client.workflow.getHandle(h.handle.workflowId).terminate('test teardown').catch(() => undefined);
+        }
+      } finally {
+        await h.stopWorker();
+        await connection.close();
+        await sim.close();
+      }
+    },
+  };
+
+  try {
+    if ((opts.worker ?? 'in-process') === 'in-process') await h.startWorker();
+    if (opts.start ?? true) await h.start();
+  } catch (err) {
+    await h.teardown();
+    throw err;
+  }
+  return h;
+}
+
+function requireHandle(h: CampaignHarness): WorkflowHandle<typeof campaignWorkflow> {
+  if (!h.handle) throw new Error('campaign not started: call harness.start() first');
+  return h.handle;
+}
+
+/** Polls `check` every `intervalMs` until it returns true; fails after `timeoutMs` naming what it waited for. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  opts: { timeoutMs?: number; intervalMs?: number; describe?: () => string } = {},
+): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${opts.describe ? `; last seen: ${opts.describe()}` : ''}`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 200));
+  }
+}
+
+/** Waits until a file exists. */
+export function waitForFile(file: string, timeoutMs = 60_000): Promise<void> {
+  return waitFor(() => existsSync(file), `file ${file}`, { timeoutMs });
+}
+
+export interface WorkerProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** Everything the process wrote to stderr / stdout so far. */
+  stderr(): string;
+  stdout(): string;
+  /** Resolves once the worker is created and polling (it prints `worker ready`). */
+  ready: Promise<void>;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * A worker in a child process (cli/temporal/worker.ts createWorker, activities and all) on `taskQueue`,
+ * with this process's environment (STRAWBERRY_RUNS_DIR, STRAWBERRY_SIM_KEY, ...) plus `env`. Kill it with
+ * `child.kill('SIGKILL')`; its stderr (the pino log lines of the activities) is captured.
+ */
+export function spawnWorkerProcess(taskQueue: string, env: NodeJS.ProcessEnv = {}): WorkerProcess {
+  const script = [
+    `const { createWorker } = require(${JSON.stringify(path.join(repoRoot, 'cli/temporal/worker.ts'))});`,
+    `createWorker({ address: process.env.STRAWBERRY_TEST_TEMPORAL_ADDRESS, namespace: 'default', taskQueue: ${JSON.stringify(taskQueue)} })`,
+    `  .then(({ worker }) => { const run = worker.run(); process.stdout.write('worker ready\\n'); return run; })`,
+    `  .then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });`,
+    `process.on('SIGTERM', () => process.exit(0));`,
+  ].join('\n');
+  const child = spawn(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], {
+    cwd: repoRoot,
+    env: { ...process.env, STRAWBERRY_TEST_TEMPORAL_ADDRESS: testServerAddress(), STRAWBERRY_LOG_FORMAT: 'json', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('worker ready\n')) resolve();
+    });
+    void exited.then(({ code, signal }) => reject(new Error(`worker process exited (code ${code}, signal ${signal}) before it was ready:\n${err.slice(-4000)}`)));
+  });
+  ready.catch(() => undefined);
+  return { child, stderr: () => err, stdout: () => out, ready, exited };
+}

@@ -185,7 +185,10 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
 
 async function initialState(input: CampaignInput): Promise<CampaignState> {
   const { config } = input;
-  const { levelCount } = await initCampaign({ config });
+  const { levelCount } = await initCampaign.executeWithOptions(
+    { startToCloseTimeout: '10 minutes', retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['UserError'] }, summary: 'load the curriculum, register the base model' },
+    [{ config }],
+  );
   return {
     round: 1,
     frontier: config.startLevel,

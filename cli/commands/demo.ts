@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadCampaignConfig } from '../../lib/config/load';
+import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
 import { DirectoryRunStore } from '../../lib/store';
 import { startSim } from '../../sim';
@@ -28,19 +29,33 @@ export function registerDemo(program: Command): void {
       process.env.STRAWBERRY_SIM_KEY ??= 'sim-demo-key';
       const runsDir = path.resolve(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
       process.env.STRAWBERRY_RUNS_DIR = runsDir;
+      const loaded = await loadCampaignConfig(opts.config);
+      const name = opts.name ?? `${loaded.name}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+      const config = { ...loaded, name };
+      // A task queue of its own: a demo campaign needs this process's sim, so no other worker may take its tasks.
+      const taskQueue = `demo/${name}`;
       const { client, connection } = await connectClient(server.address, server.namespace);
-      const { worker, connection: workerConnection } = await createWorker({ address: server.address, namespace: server.namespace });
+      const { worker, connection: workerConnection } = await createWorker({ address: server.address, namespace: server.namespace, taskQueue });
+      let interrupted = false;
       try {
-        const loaded = await loadCampaignConfig(opts.config);
-        const name = opts.name ?? `${loaded.name}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
-        const config = { ...loaded, name };
         const out = (line = '') => process.stdout.write(`${line}\n`);
         out(`Temporal server ${server.address}; simulated provider ${sim.baseURL}; run store ${runsDir}/${name}`);
         const link = server.uiUrl ? `${server.uiUrl}/namespaces/${server.namespace}/workflows/${encodeURIComponent(campaignWorkflowId(name))}` : undefined;
         if (link) out(`Web UI: ${link}`);
         out(`Running campaign ${name} (${config.stopping.maxRounds} rounds at most)...`);
         const started = Date.now();
-        const result = await worker.runUntil(async () => (await startCampaign(client, { config })).result());
+        const handle = await startCampaign(client, { config }, { taskQueue });
+        // Ctrl-C: the demo's campaign cannot go on without this process's sim, so it is terminated (its run store stays).
+        const onInterrupt = new Promise<never>((_, reject) =>
+          process.once('SIGINT', () => {
+            interrupted = true;
+            handle
+              .terminate('demo interrupted (Ctrl-C)')
+              .catch(() => undefined)
+              .then(() => reject(new UserError(`interrupted: demo campaign ${name} terminated; what it did is in ${runsDir}/${name}`, 130)));
+          }),
+        );
+        const result = await worker.runUntil(Promise.race([handle.result(), onInterrupt]));
         out();
         out(roundsTable(result.rounds));
         out();
@@ -51,7 +66,8 @@ export function registerDemo(program: Command): void {
         out(`Stopped: ${result.stopReason}. Final model ${result.finalModel}, frontier level ${result.frontier}, in ${Math.round((Date.now() - started) / 1000)} s.`);
         if (link) out(`Web UI: ${link}`);
       } finally {
-        await connection.close();
+        // After Ctrl-C the result's long poll is still pending: closing its channel would crash it; the process exits anyway.
+        if (!interrupted) await connection.close();
         await workerConnection.close();
         await sim.close();
         await server.stop();

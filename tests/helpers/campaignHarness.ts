@@ -2,10 +2,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import * as activities from '../../activities';
-import { startCampaign } from '../../cli/campaigns';
 import type { CampaignOutcome } from '../../lib/campaign/types';
 import { loadCampaignConfig, type ResolvedCampaignConfig } from '../../lib/config/load';
 import { startSim, type RunningSim, type SimConfigInput } from '../../sim';
@@ -50,7 +48,11 @@ export interface HarnessOptions {
   worker?: 'in-process' | 'none';
   /** Start the campaign (default true). */
   start?: boolean;
+  /** Task queue (default: a unique one); e.g. to share one worker process between campaigns. */
+  taskQueue?: string;
 }
+
+export type CampaignHandle = WorkflowHandleWithFirstExecutionRunId<typeof campaignWorkflow>;
 
 export interface CampaignHarness {
   name: string;
@@ -63,10 +65,10 @@ export interface CampaignHarness {
   client: Client;
   /** The in-process worker (undefined with `worker: 'none'` or after stopWorker()). */
   worker?: Worker;
-  /** Set once the campaign has started. */
-  handle?: WorkflowHandle<typeof campaignWorkflow>;
+  /** Set once the campaign has started (no runId: signals and queries reach the latest run). */
+  handle?: CampaignHandle;
   /** Starts the campaign (when `start: false` was given). */
-  start(): Promise<WorkflowHandle<typeof campaignWorkflow>>;
+  start(): Promise<CampaignHandle>;
   /** Starts an in-process worker on the harness's task queue (when none runs). */
   startWorker(): Promise<void>;
   /** Shuts the in-process worker down and waits for it. */
@@ -97,17 +99,29 @@ const quietBundlerLogger = {
   },
 };
 
+/**
+ * The activities (and cli/campaigns, which imports them), loaded on first use so their loggers see
+ * STRAWBERRY_LOG_LEVEL=warn: a campaign's info lines would bury the test output (set STRAWBERRY_LOG_LEVEL=info
+ * to see them). A test file that imports activities or cli/ itself gets the level in force at that time.
+ */
+function activitiesQuietly(): typeof import('../../activities') {
+  process.env.STRAWBERRY_LOG_LEVEL ??= 'warn';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../../activities') as typeof import('../../activities');
+}
+
 /** A worker with every workflow and activity of the project, like cli/temporal/worker.ts createWorker, on a shared bundle. */
 export async function createTestWorker(taskQueue: string): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await testWorkerConnection();
-  const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: await workflowBundle(), activities });
+  const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: await workflowBundle(), activities: activitiesQuietly() });
   return { worker, connection };
 }
 
 export async function startCampaignHarness(opts: HarnessOptions): Promise<CampaignHarness> {
+  process.env.STRAWBERRY_LOG_LEVEL ??= 'warn';
   const runsDir = useRunsDir();
   const name = uniqueCampaignName(opts.label);
-  const taskQueue = uniqueTaskQueue(opts.label);
+  const taskQueue = opts.taskQueue ?? uniqueTaskQueue(opts.label);
   const configFile = opts.configFile ?? SMALL_CAMPAIGN;
 
   // The sim serves the curriculum the config names: load once with a placeholder URL to learn it.
@@ -131,7 +145,9 @@ export async function startCampaignHarness(opts: HarnessOptions): Promise<Campai
     config,
     client,
     async start() {
-      h.handle = await startCampaign(client, { config }, { taskQueue });
+      // client.workflow.start returns a handle with firstExecutionRunId; startCampaign's declared type drops it.
+      const { startCampaign } = require('../../cli/campaigns') as typeof import('../../cli/campaigns');
+      h.handle = (await startCampaign(client, { config }, { taskQueue })) as CampaignHandle;
       return h.handle;
     },
     async startWorker() {

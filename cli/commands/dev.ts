@@ -16,6 +16,7 @@ export function registerDev(program: Command): void {
       }
       process.stdout.write(`Temporal dev server: ${server.address} (namespace ${server.namespace})\n`);
       if (server.uiUrl) process.stdout.write(`Web UI: ${server.uiUrl}\n`);
+      process.stdout.write(`In other terminals: export TEMPORAL_ADDRESS=${server.address}${server.uiUrl ? ` TEMPORAL_UI_URL=${server.uiUrl}` : ''}\n`);
       process.stdout.write('Press Ctrl-C to stop.\n');
       await new Promise<void>((resolve) => {
         const shutdown = () => {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { UserError } from '../../lib/errors';
 import { loadCurriculum } from '../../lib/curriculum';
-import { readYamlFile, type YamlFile } from '../../lib/curriculum/yamlFile';
+import { displayPath, readYamlFile, type YamlFile } from '../../lib/curriculum/yamlFile';
+import { loadCampaignConfig } from '../../lib/config/load';
 
 /**
  * One kind of file `strawberry validate` knows. `matches` looks at the parsed YAML's shape only;
@@ -24,6 +25,15 @@ export const fileValidators: FileValidator[] = [
       const held = c.levels.reduce((n, l) => n + l.problems.filter((p) => p.heldOut).length, 0);
       const warn = c.warnings?.length ? `, ${c.warnings.length} warning(s)` : '';
       return { summary: `curriculum "${c.name}": ${c.levels.length} levels, ${problems} problems, ${held} held out${warn}`, warnings: c.warnings };
+    },
+  },
+  {
+    kind: 'campaign config',
+    matches: (v) => v.providers !== undefined,
+    async validate(file) {
+      const config = await loadCampaignConfig(file.path);
+      const c = await loadCurriculum(config.curriculumPath);
+      return { summary: `campaign ${config.name}, curriculum ${displayPath(config.curriculumPath)}, ${c.levels.length} levels`, warnings: c.warnings };
     },
   },
 ];

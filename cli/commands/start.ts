@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { campaignConfigPath } from '../../lib/campaign/resume';
+import { loadCampaignConfig, providerFor, type ResolvedCampaignConfig } from '../../lib/config/load';
+import { CampaignConfigSchema } from '../../lib/config/schema';
+import { displayPath, locate, readYamlFile } from '../../lib/curriculum/yamlFile';
+import { UserError } from '../../lib/errors';
+import { DirectoryRunStore, type RunStore } from '../../lib/store';
+import { campaignWorkflowId } from '../../workflows/campaign';
+import { startCampaign } from '../campaigns';
+import { webUiHint, withClient } from '../connect';
+import { DEFAULT_TASK_QUEUE } from '../temporal/worker';
+
+/** The run store the CLI reads and writes: STRAWBERRY_RUNS_DIR, as on workers (default `runs/`). */
+export function cliRunStore(): DirectoryRunStore {
+  return new DirectoryRunStore(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
+}
+
+/** Every key the campaign's providers need must be set here (unless the workers run elsewhere: --no-key-check). */
+export async function checkKeyVariables(config: ResolvedCampaignConfig, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const roles: ('student' | 'fineTune' | 'verifier')[] = ['student', 'fineTune', ...(config.traces.verifier ? (['verifier'] as const) : [])];
+  const seen = new Set<string>();
+  for (const role of roles) {
+    const p = providerFor(config, role);
+    if (seen.has(p.apiKeyEnv)) continue;
+    seen.add(p.apiKeyEnv);
+    if (env[p.apiKeyEnv]) continue;
+    const field = ['providers', p.name, 'apiKeyEnv'];
+    const message = `environment variable ${p.apiKeyEnv} is not set (the provider's API key; workers read it from their own environment; --no-key-check if they run elsewhere)`;
+    const yaml = await readYamlFile(config.configPath).catch(() => undefined);
+    throw new UserError(yaml ? locate(yaml, field, message) : `${displayPath(config.configPath)} ${field.join('.')}: ${message}`);
+  }
+}
+
+/** Loads a campaign config (errors name file, line and field path), `--name` overriding its name. */
+export async function loadConfigNamed(file: string, name?: string): Promise<ResolvedCampaignConfig> {
+  const config = await loadCampaignConfig(file);
+  if (name === undefined) return config;
+  const checked = CampaignConfigSchema.shape.name.safeParse(name);
+  if (!checked.success) throw new UserError(`--name ${JSON.stringify(name)}: ${checked.error.issues[0]!.message}`);
+  return { ...config, name };
+}
+
+/** Keeps the resolved config next to the campaign's data once, so `resume` can rebuild the campaign. */
+export async function keepConfigCopy(store: RunStore, config: ResolvedCampaignConfig): Promise<string> {
+  const rel = campaignConfigPath(config.name);
+  if (!(await store.exists(rel))) await store.writeJsonAtomic(rel, config);
+  return rel;
+}
+
+/** `strawberry start <config>`: validates the config and starts its campaign workflow on TEMPORAL_ADDRESS. */
+export function registerStart(program: Command): void {
+  program
+    .command('start <config>')
+    .description('start a campaign from a config file on the Temporal server of TEMPORAL_ADDRESS (workers: `strawberry worker`)')
+    .option('--name <name>', 'campaign name (default: the config\'s `name`)')
+    .option('--task-queue <queue>', 'task queue the workers serve', DEFAULT_TASK_QUEUE)
+    .option('--no-key-check', 'do not require the providers\' API key variables here (workers run elsewhere)')
+    .action(async (file: string, opts: { name?: string; taskQueue: string; keyCheck: boolean }) => {
+      const config = await loadConfigNamed(file, opts.name);
+      if (opts.keyCheck) await checkKeyVariables(config);
+      await withClient(async (c) => {
+        const store = cliRunStore();
+        await keepConfigCopy(store, config);
+        await startCampaign(c.client, { config }, { taskQueue: opts.taskQueue });
+        const out = (line: string) => process.stdout.write(`${line}\n`);
+        out(`Started campaign ${config.name}: workflow ${campaignWorkflowId(config.name)} on ${c.address}, task queue ${opts.taskQueue}`);
+        out(`Run store: ${store.resolve(config.name)}`);
+        out(webUiHint(c, config.name));
+        out(`Follow it with \`strawberry status ${config.name} --watch\`; a worker must serve task queue ${opts.taskQueue} (\`strawberry worker\`).`);
+      });
+    });
+}

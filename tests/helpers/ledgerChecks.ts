@@ -1,0 +1,84 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { EstimateRow } from '../../activities/estimation';
+import type { RoundInput } from '../../lib/campaign/types';
+import { SampleLedger, type SampleRecord } from '../../lib/ledger';
+import { roundWorkflowId } from '../../workflows/round';
+
+/** What the crash and resume tests read back from a campaign's run store and history. */
+
+export function ledgerDir(campaignDir: string): string {
+  return path.join(campaignDir, 'ledger');
+}
+
+/** Lines in the ledger shard files whose name starts with `prefix` (e.g. `estimate-r1-`), torn lines included. */
+export function ledgerLines(campaignDir: string, prefix = ''): number {
+  const dir = ledgerDir(campaignDir);
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const f of readdirSync(dir)) {
+    if (f.startsWith(prefix) && f.endsWith('.jsonl')) n += readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+  }
+  return n;
+}
+
+/** The estimate shard files a round has written (`round-<n>/estimates/shard-*.jsonl`). */
+export function estimateShardFiles(campaignDir: string, round: number): string[] {
+  const dir = path.join(campaignDir, `round-${round}`, 'estimates');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^shard-\d+\.jsonl$/.test(f))
+    .map((f) => path.join(dir, f));
+}
+
+export function estimateRows(campaignDir: string, round: number): EstimateRow[] {
+  return estimateShardFiles(campaignDir, round).flatMap((f) =>
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as EstimateRow),
+  );
+}
+
+/** The input a round workflow was started with (first event of its history). */
+export async function roundInputOf(client: Client, campaign: string, round: number): Promise<RoundInput> {
+  const history = await client.workflow.getHandle(roundWorkflowId(campaign, round)).fetchHistory();
+  const data = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!;
+  return JSON.parse(Buffer.from(data).toString('utf8')) as RoundInput;
+}
+
+export interface EstimateCoverage {
+  /** `<problemId> <model>: <what is wrong>` for every problem whose estimate samples are not exactly 0..m-1. */
+  problems: string[];
+  /** Problems checked. */
+  checked: number;
+}
+
+/**
+ * For every problem a round estimated, with that round's model: the ledger's `estimate` records form the
+ * contiguous prefix 0..m-1 of one sampling-params hash, m = the `samples` of its estimate. A problem estimated
+ * by two rounds with the same model shares its samples (the later round reuses them), so m is the largest.
+ */
+export function checkEstimateCoverage(ledger: SampleLedger, rounds: { model: string; rows: EstimateRow[] }[]): EstimateCoverage {
+  const expected = new Map<string, { problemId: string; model: string; samples: number }>();
+  for (const { model, rows } of rounds) {
+    for (const r of rows) {
+      const k = JSON.stringify([r.problemId, model]);
+      const prev = expected.get(k);
+      expected.set(k, { problemId: r.problemId, model, samples: Math.max(prev?.samples ?? 0, r.estimate.samples) });
+    }
+  }
+  const problems: string[] = [];
+  for (const { problemId, model, samples } of expected.values()) {
+    const records: SampleRecord[] = ledger.records({ problemId, model, purpose: 'estimate' });
+    const hashes = new Set(records.map((r) => r.samplingParamsHash));
+    const indices = records.map((r) => r.sampleIndex).sort((a, b) => a - b);
+    const prefix = Array.from({ length: samples }, (_, i) => i);
+    if (hashes.size > 1) problems.push(`${problemId} ${model}: ${hashes.size} sampling-params hashes`);
+    if (JSON.stringify(indices) !== JSON.stringify(prefix)) {
+      problems.push(`${problemId} ${model}: ledger indices [${indices.join(',')}], estimate says ${samples} samples`);
+    }
+  }
+  return { problems, checked: expected.size };
+}

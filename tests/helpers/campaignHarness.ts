@@ -1,4 +1,3 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,7 +43,7 @@ export interface HarnessOptions {
   configure?: (config: ResolvedCampaignConfig) => ResolvedCampaignConfig;
   /** Value of STRAWBERRY_SIM_KEY (the env of this process, inherited by a worker subprocess). */
   simKey?: string;
-  /** 'in-process' (default): a Worker in this process. 'none': start no worker (e.g. spawn one with spawnWorkerProcess). */
+  /** 'in-process' (default): a Worker in this process. 'none': start no worker (e.g. spawn one with tests/helpers/workerProcess.ts). */
   worker?: 'in-process' | 'none';
   /** Start the campaign (default true). */
   start?: boolean;
@@ -236,48 +235,4 @@ export async function waitFor(
 /** Waits until a file exists. */
 export function waitForFile(file: string, timeoutMs = 60_000): Promise<void> {
   return waitFor(() => existsSync(file), `file ${file}`, { timeoutMs });
-}
-
-export interface WorkerProcess {
-  child: ChildProcessWithoutNullStreams;
-  /** Everything the process wrote to stderr / stdout so far. */
-  stderr(): string;
-  stdout(): string;
-  /** Resolves once the worker is created and polling (it prints `worker ready`). */
-  ready: Promise<void>;
-  /** Resolves with the exit code (or signal) once the process has ended. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/**
- * A worker in a child process (cli/temporal/worker.ts createWorker, activities and all) on `taskQueue`,
- * with this process's environment (STRAWBERRY_RUNS_DIR, STRAWBERRY_SIM_KEY, ...) plus `env`. Kill it with
- * `child.kill('SIGKILL')`; its stderr (the pino log lines of the activities) is captured.
- */
-export function spawnWorkerProcess(taskQueue: string, env: NodeJS.ProcessEnv = {}): WorkerProcess {
-  const script = [
-    `const { createWorker } = require(${JSON.stringify(path.join(repoRoot, 'cli/temporal/worker.ts'))});`,
-    `createWorker({ address: process.env.STRAWBERRY_TEST_TEMPORAL_ADDRESS, namespace: 'default', taskQueue: ${JSON.stringify(taskQueue)} })`,
-    `  .then(({ worker }) => { const run = worker.run(); process.stdout.write('worker ready\\n'); return run; })`,
-    `  .then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });`,
-    `process.on('SIGTERM', () => process.exit(0));`,
-  ].join('\n');
-  const child = spawn(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], {
-    cwd: repoRoot,
-    env: { ...process.env, STRAWBERRY_TEST_TEMPORAL_ADDRESS: testServerAddress(), STRAWBERRY_LOG_FORMAT: 'json', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (out.includes('worker ready\n')) resolve();
-    });
-    void exited.then(({ code, signal }) => reject(new Error(`worker process exited (code ${code}, signal ${signal}) before it was ready:\n${err.slice(-4000)}`)));
-  });
-  ready.catch(() => undefined);
-  return { child, stderr: () => err, stdout: () => out, ready, exited };
 }

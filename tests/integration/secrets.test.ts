@@ -5,15 +5,16 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { cancelSignal } from '../../workflows/messages';
-import { spawnWorkerProcess, startCampaignHarness, useRunsDir, type CampaignHarness, type WorkerProcess } from '../helpers/campaignHarness';
-import { uniqueTaskQueue } from '../helpers/temporal';
+import { startCampaignHarness, useRunsDir, type CampaignHarness } from '../helpers/campaignHarness';
+import { testClient, uniqueTaskQueue } from '../helpers/temporal';
+import { spawnWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
 
 /**
  * The API key a campaign uses must appear in none of its Temporal histories (every run of the campaign, every
  * round), none of its run-store files and none of the worker's log lines — also when the provider refuses it.
- * The worker runs as a child process so its whole stderr (pino JSON lines and the SDK's logs) is captured.
+ * The worker runs as a child process (the real `strawberry worker`) so its whole output (pino JSON lines and the SDK's logs) is captured.
  */
-useRunsDir();
+const runsDir = useRunsDir();
 const KEY = `sk-strawberry-test-${randomBytes(12).toString('hex')}`;
 
 /** Every history of every execution carrying Campaign = name (continue-as-new runs and rounds), as JSON text. */
@@ -46,10 +47,7 @@ describe('secrets stay out of histories, logs and the run store', () => {
   const servers: Server[] = [];
   afterAll(async () => {
     for (const h of harnesses) await h.teardown();
-    if (worker && worker.child.exitCode === null) {
-      worker.child.kill('SIGTERM');
-      await worker.exited;
-    }
+    await worker?.stop();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   });
 
@@ -59,8 +57,10 @@ describe('secrets stay out of histories, logs and the run store', () => {
 
     process.env.STRAWBERRY_SIM_KEY = KEY;
     const taskQueue = uniqueTaskQueue('secrets');
-    worker = spawnWorkerProcess(taskQueue, { STRAWBERRY_SIM_KEY: KEY, STRAWBERRY_LOG_LEVEL: 'debug' });
+    const { client, connection } = await testClient();
+    worker = spawnWorkerProcess({ taskQueue, runsDir, client, env: { STRAWBERRY_SIM_KEY: KEY, STRAWBERRY_LOG_LEVEL: 'debug', STRAWBERRY_LOG_FORMAT: 'json' } });
     await worker.ready;
+    await connection.close();
 
     // A campaign that runs to the end with the key.
     const ok = await startCampaignHarness({ label: 'secrets', worker: 'none', taskQueue, simKey: KEY });
@@ -99,9 +99,9 @@ describe('secrets stay out of histories, logs and the run store', () => {
       expect(files.length).toBeGreaterThan(0);
       texts.push(...files.map((f) => ({ where: f.file, text: f.text })));
     }
-    const log = worker.stderr();
+    const log = worker.output();
     expect(log).toContain(ok.name); // the activities did log this campaign's work
-    texts.push(...log.split('\n').map((line, i) => ({ where: `worker stderr line ${i + 1}`, text: line })));
+    texts.push(...log.split('\n').map((line, i) => ({ where: `worker output line ${i + 1}`, text: line })));
 
     expect(leaks(texts)).toEqual([]);
   });

@@ -9,6 +9,7 @@
  *   npm run bench:estimation -- [--problems 20000] [--seed 1] [--batch 5] [--a 0.05 --b 0.05] [--eps 0.01]
  */
 import { createEstimator, type EstimationOptionsInput } from '../lib/estimation';
+import { mulberry32 } from '../lib/random';
 import { isInBand } from '../lib/selection/band';
 
 function arg(name: string): string | undefined {
@@ -21,17 +22,7 @@ const PROBLEMS = num('problems', 20000);
 const SEED = num('seed', 1);
 const K = 20;
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Marsaglia-Tsang gamma sampler (shape >= 1; boosted for shape < 1), for Beta draws. */
 function gamma(shape: number, rand: () => number): number {

@@ -5,7 +5,9 @@
  * checks, conversations it did not write itself).
  */
 
-export type Op = '+' | '-' | '*' | '/';
+import { apply, type Op } from '../lib/curriculum/generators/arithmetic';
+
+export { apply, type Op };
 export type Expr = { kind: 'num'; value: number } | { kind: 'bin'; op: Op; left: Expr; right: Expr };
 
 const PREC: Record<Op, number> = { '+': 1, '-': 1, '*': 2, '/': 2 };
@@ -76,18 +78,6 @@ export function evaluate(e: Expr): number {
   return apply(evaluate(e.left), e.op, evaluate(e.right));
 }
 
-export function apply(a: number, op: Op, b: number): number {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      return b === 0 ? NaN : a / b;
-  }
-}
 
 export interface Reduction {
   a: number;

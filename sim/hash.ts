@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mulberry32 } from '../lib/random';
 
 /** Every random choice of the sim is a hash of what it depends on, so the same request gives the same answer. */
 export function hashHex(...parts: readonly (string | number)[]): string {
@@ -15,14 +16,5 @@ export function hashInt(lo: number, hi: number, ...parts: readonly (string | num
   return lo + Math.floor(hashUnit(...parts) * (hi - lo + 1));
 }
 
-/** A small seeded PRNG (mulberry32) for things that must differ between retries: fault dice. */
-export function seededDice(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG for things that must differ between retries: fault dice. */
+export const seededDice = mulberry32;

@@ -39,7 +39,7 @@ const NOW_RE = /Now:\s*(.+?)\s*$/m;
 
 export function solverFor(problem: Problem): Solver {
   const expr = expressionInQuestion(problem.question);
-  if (expr && sameAnswer(formatNumber(evaluate(expr)), problem.answer)) return new ArithmeticSolver(problem, expr);
+  if (expr && sameAnswer(formatNumber(evaluate(expr)), problem.answer)) return new ArithmeticSolver(expr);
   return new GenericSolver(problem);
 }
 
@@ -47,10 +47,7 @@ class ArithmeticSolver implements Solver {
   readonly totalSteps: number;
   private readonly gold: number;
 
-  constructor(
-    private readonly problem: Problem,
-    private readonly expr: Expr,
-  ) {
+  constructor(private readonly expr: Expr) {
     this.totalSteps = operations(expr);
     this.gold = evaluate(expr);
   }

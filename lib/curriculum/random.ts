@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mulberry32 } from '../random';
 
 /** Hex sha256 of a string. */
 export function sha256Hex(text: string): string {
@@ -10,16 +11,9 @@ export function hashUnit(text: string): number {
   return parseInt(sha256Hex(text).slice(0, 13), 16) / 2 ** 52;
 }
 
-/** mulberry32: a small seeded PRNG; deterministic across Node versions and machines (unlike Math.random). */
+/** A seeded PRNG whose seed is any text. */
 export function seededRandom(seedText: string): () => number {
-  let a = parseInt(sha256Hex(seedText).slice(0, 8), 16) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(parseInt(sha256Hex(seedText).slice(0, 8), 16));
 }
 
 /** Canonical JSON: object keys sorted at every depth, so equal values give equal text (and hashes). */

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeTextAtomic } from '../atomicFile';
 import { seededRandom } from '../curriculum/random';
 import type { TraceRecord } from '../traces/record';
 import { type ChatExample, flattenedExample, multiTurnExample } from './examples';
@@ -63,16 +64,7 @@ export async function writeDataset(selected: readonly TraceRecord[], options: Wr
   const text = lines.map((l) => `${l}\n`).join('');
 
   const out = path.resolve(options.out);
-  await mkdir(path.dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', 0o644);
-  try {
-    await fh.write(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, out);
+  await writeTextAtomic(out, text);
   return {
     path: out,
     uri: `file://${out}`,

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
+import { writeTextAtomic } from '../atomicFile';
 import { keyOf, keyProblem, keyString, type SampleKey } from './key';
 import type { NewSampleRecord, SampleGrade, SampleRecord } from './record';
 
@@ -204,7 +204,7 @@ export class SampleLedger {
     for (const file of touched) {
       const lines: string[] = [];
       for (const [k, r] of this.byKey) if (this.fileOf.get(k) === file) lines.push(`${JSON.stringify(r)}\n`);
-      await writeAtomic(file, lines.join(''));
+      await writeTextAtomic(file, lines.join(''));
     }
     return result;
   }
@@ -241,17 +241,6 @@ async function appendRaw(file: string, text: string): Promise<void> {
   }
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', 0o644);
-  try {
-    await fh.write(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-}
 
 /** Whether a ledger exists at a location (a file, or a directory with at least one shard). */
 export async function ledgerExists(location: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import { loadCampaignConfig, type ResolvedCampaignConfig } from '../../lib/confi
 import { startSim, type RunningSim, type SimConfigInput } from '../../sim';
 import type { campaignWorkflow } from '../../workflows/campaign';
 import { statusQuery, type CampaignStatus } from '../../workflows/messages';
-import { testClient, testServerAddress, testWorkerConnection, uniqueTaskQueue } from './temporal';
+import { testClient, testWorkerConnection, uniqueTaskQueue } from './temporal';
 
 /**
  * A durable campaign under test: an in-process sim, the test's Temporal dev server, a worker on a task

@@ -8,7 +8,7 @@ export interface GeneratedProblem {
   steps: number;
 }
 
-type Op = '+' | '-' | '*' | '/';
+export type Op = '+' | '-' | '*' | '/';
 
 /** Thrown when the options cannot produce `count` distinct problems (e.g. 1-digit sums without carries). */
 export class GeneratorExhaustedError extends Error {}
@@ -81,7 +81,8 @@ export function generateArithmetic(options: ArithmeticOptions, seed: number): Ge
   }
 }
 
-function apply(a: number, op: Op, b: number): number {
+/** One arithmetic operation; division by zero is NaN (never a valid answer). */
+export function apply(a: number, op: Op, b: number): number {
   switch (op) {
     case '+':
       return a + b;
@@ -90,7 +91,7 @@ function apply(a: number, op: Op, b: number): number {
     case '*':
       return a * b;
     case '/':
-      return a / b;
+      return b === 0 ? NaN : a / b;
   }
 }
 

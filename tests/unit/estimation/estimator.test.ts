@@ -7,17 +7,9 @@ import {
   type EstimationOptionsInput,
 } from '../../../lib/estimation';
 import { isInBand } from '../../../lib/selection/band';
+import { mulberry32 } from '../../../lib/random';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Runs an estimator over a fixed outcome stream; returns samples used and the band decision on p-hat. */
 function runStream(stream: boolean[], opts: EstimationOptionsInput) {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { parse, stringify } from 'yaml';
 import { startSim, type RunningSim } from '../../sim';
 import { hasStackTrace, repoRoot, runCli } from '../helpers/cli';
 import { testClient, testServerAddress, uniqueTaskQueue } from '../helpers/temporal';
+import { spawnWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
 
 /**
  * The campaign commands as a user runs them: each a separate process against the test run's Temporal dev
@@ -129,9 +130,7 @@ describe('campaign commands against a running campaign', () => {
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), STRAWBERRY_RUNS_DIR: runsDir, STRAWBERRY_SIM_KEY: 'sim-test-key' };
   delete env.TEMPORAL_NAMESPACE;
   let sim: RunningSim;
-  let worker: ChildProcess;
-  let workerLog = '';
-  let workerExit: Promise<number | null>;
+  let worker: WorkerProcess;
 
   beforeAll(async () => {
     sim = await startSim({ port: 0, curricula: [arithmetic] });
@@ -142,16 +141,15 @@ describe('campaign commands against a running campaign', () => {
     config.providers.sim.baseURL = sim.baseURL;
     config.stopping.maxRounds = 20;
     writeFileSync(configFile, stringify(config));
-    worker = spawn(process.execPath, [path.join(repoRoot, 'bin/strawberry.js'), 'worker', '--task-queue', taskQueue], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    worker.stderr!.on('data', (d: Buffer) => (workerLog += d.toString()));
-    workerExit = new Promise((resolve) => worker.on('exit', (code) => resolve(code)));
+    // The real `strawberry worker`, ready once the server sees it poll (status queries need a worker).
+    const { client, connection } = await testClient();
+    worker = spawnWorkerProcess({ taskQueue, runsDir, env, client });
+    await worker.ready;
+    await connection.close();
   });
 
   afterAll(async () => {
-    if (worker.exitCode === null) {
-      worker.kill('SIGKILL');
-      await workerExit;
-    }
+    await worker?.kill();
     await sim?.close();
   });
 
@@ -247,8 +245,9 @@ describe('campaign commands against a running campaign', () => {
     expect((await cli(['cancel', name], env)).status).toBe(0);
 
     // The worker shuts down gracefully on SIGTERM.
-    worker.kill('SIGTERM');
-    expect(await workerExit).toBe(0);
+    worker.child.kill('SIGTERM');
+    expect((await worker.exited).code).toBe(0);
+    const workerLog = worker.output();
     expect(workerLog).toMatch(new RegExp(`Worker on ${testServerAddress().replace(/\./g, '\\.')} \\(namespace default\\), task queue ${taskQueue}, run store ${runsDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(workerLog).toMatch(/Worker stopped\./);
   }, 240_000);

@@ -18,9 +18,10 @@ import { PhaseKey, RoundKey } from './searchAttributes';
 /** Errors that retrying cannot fix: bad input, a provider that refuses (401/404), a dataset too small. */
 const NON_RETRYABLE = ['UserError', 'ProviderRequestError', 'DatasetTooSmallError', 'FineTuneJobFailed', 'LedgerFormatError'];
 
+// No heartbeat timeout here: the server would apply it to activities that never heartbeat (an upload
+// of a large dataset, say). The long, sharded activities get one below.
 const baseOptions: ActivityOptions = {
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
 };
 const acts = proxyActivities<typeof activities>(baseOptions);
@@ -36,8 +37,8 @@ export function roundWorkflowId(campaign: string, round: number): string {
  */
 export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   const { config } = input;
-  // Shards heartbeat after every problem: a shard whose worker died is retried after this timeout
-  // (configs recorded before the field existed have none: keep the old 2 minutes).
+  // Shards (and evaluation) heartbeat after every problem: one whose worker died is retried after this
+  // timeout (configs recorded before the field existed have none: keep the old 2 minutes).
   const shardOptions: ActivityOptions = { ...baseOptions, heartbeatTimeout: `${config.sharding.heartbeatTimeoutSeconds ?? 120} seconds` };
   const status: RoundStatus = { round: input.round, phase: 'starting', paused: false };
   setHandler(pauseSignal, () => void (status.paused = true));
@@ -143,10 +144,10 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       await phase('register');
       await acts.registerCandidate.executeWithOptions({ ...baseOptions, summary: `register ${trained.model}` }, [{ ctx: input, model: trained.model, jobId: trained.jobId, dataset: counts.datasetRef! }]);
       await phase('evaluate');
-      evaluation = await acts.evaluateModels.executeWithOptions({ ...baseOptions, summary: `evaluate ${trained.model} on held-out problems` }, [{ ctx: input, candidate: trained.model }]);
+      evaluation = await acts.evaluateModels.executeWithOptions({ ...shardOptions, summary: `evaluate ${trained.model} on held-out problems` }, [{ ctx: input, candidate: trained.model }]);
     } else {
       await phase('evaluate');
-      evaluation = await acts.evaluateModels.executeWithOptions({ ...baseOptions, summary: `evaluate ${input.model} on held-out problems` }, [{ ctx: input }]);
+      evaluation = await acts.evaluateModels.executeWithOptions({ ...shardOptions, summary: `evaluate ${input.model} on held-out problems` }, [{ ctx: input }]);
     }
     await phase('decide');
     const decision = await acts.concludeRound.executeWithOptions({ ...baseOptions, summary: 'promotion and advancement' }, [

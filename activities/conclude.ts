@@ -95,6 +95,6 @@ export async function concludeRound({
   };
   const conclusion: RoundConclusion = { status: 'completed', summary, nextFrontier: advance.frontier, currentModel, mastered: advance.mastered };
   activityLog(ctx, 'decide').info({ outcome: summary.outcome, model: currentModel, nextFrontier: advance.frontier }, summary.note);
-  await store.writeJsonAtomic(roundSummaryPath(ctx.campaign, ctx.round), { ...conclusion, base: evaluation.base, levelCount: ctx.levelCount });
+  await store.writeJsonAtomic(roundSummaryPath(ctx.campaign, ctx.round), { ...conclusion, base: evaluation.base, levelCount: ctx.levelCount, config: ctx.config });
   return conclusion;
 }

@@ -24,6 +24,8 @@ export interface RoundSummaryFile {
   currentModel: string;
   mastered: boolean;
   levelCount: number;
+  /** The config the round ran with: the start config plus any `configure` changes made before it. */
+  config?: ResolvedCampaignConfig;
 }
 
 /** Rounds kept in the carried state, as the campaign workflow keeps them. */
@@ -79,6 +81,8 @@ export async function buildResumeInput(store: RunStore, campaign: string, config
   const rounds = await completedRounds(store, campaign);
   const last = rounds.at(-1);
   if (!last) return { config: resolved };
+  // Tunables changed with `configure` live in the config the last round ran with; an explicit --config wins.
+  const current = !config && last.config?.name === campaign ? last.config : resolved;
 
   let roundsWithoutPromotion = 0;
   for (let i = rounds.length - 1; i >= 0 && !rounds[i]!.summary.promoted; i--) roundsWithoutPromotion++;
@@ -92,7 +96,7 @@ export async function buildResumeInput(store: RunStore, campaign: string, config
     summaries: rounds.slice(-MAX_SUMMARIES).map((r) => r.summary),
     attempt: 1,
     paused: false,
-    config: resolved,
+    config: current,
   };
-  return { config: resolved, state };
+  return { config: current, state };
 }

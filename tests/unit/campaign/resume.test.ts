@@ -61,6 +61,20 @@ describe('buildResumeInput', () => {
     expect(input.state!.config).toBe(input.config);
   });
 
+  it('keeps the tunables changed with configure: the config of the last completed round', async () => {
+    const store = tempStore();
+    const config = await demoConfig('c-tuned');
+    await store.writeJsonAtomic(campaignConfigPath('c-tuned'), config);
+    const tuned = { ...config, estimation: { ...config.estimation, k: 10 } };
+    await store.writeJsonAtomic('c-tuned/round-1/summary.json', { ...summaryFile(1, true, 0, 'ft:r1'), config: tuned });
+
+    const input = await buildResumeInput(store, 'c-tuned');
+    expect(input.config.estimation.k).toBe(10);
+    expect(input.state!.config.estimation.k).toBe(10);
+    // An explicit --config still wins.
+    expect((await buildResumeInput(store, 'c-tuned', config)).config.estimation.k).toBe(config.estimation.k);
+  });
+
   it('keeps the last 20 summaries and orders rounds numerically (round-10 after round-9)', async () => {
     const store = tempStore();
     await store.writeJsonAtomic(campaignConfigPath('c2'), await demoConfig('c2'));

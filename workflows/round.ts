@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -160,6 +161,8 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       },
     ]);
     status.phase = 'done';
+    // Added after histories were recorded: a finished round shows Phase = done in the Web UI.
+    if (patched('round-phase-done')) upsertSearchAttributes([{ key: PhaseKey, value: 'done' }]);
     setCurrentDetails(roundDetails(input, 'done', [...notes, decision.summary.note]));
     return decision;
   }

@@ -89,7 +89,8 @@ export async function drawSamples(
       grade: t.grade,
       usage: t.usage,
       stopReason: t.stopReason,
-      trace: spec.style === 'multi-turn' || spec.purpose !== 'eval' ? t : undefined,
+      // Whole traces are kept where a later step reuses them (multi-turn estimation samples become training traces).
+      trace: spec.style === 'multi-turn' ? t : undefined,
     })),
   );
   return traces;

@@ -30,10 +30,10 @@ export async function selectBand({ ctx, estimates }: { ctx: RoundInput; estimate
   selected: number;
   shards: number;
 }> {
-  const byId = problemIndex(await curriculumAt(ctx.config.curriculumPath));
+  const problemOf = problemIndex(await curriculumAt(ctx.config.curriculumPath));
   const rows = (await Promise.all(estimates.map((r) => readJsonlRef<EstimateRow>(r)))).flat();
   const selection = chooseBand(
-    rows.map((r) => ({ problem: byId.get(r.problemId)!, estimate: r.estimate })),
+    rows.map((r) => ({ problem: problemOf(r.problemId), estimate: r.estimate })),
     ctx.config.band,
   );
   const file: BandFile = {

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RoundInput } from '../lib/campaign/types';
 import type { ProviderConfig } from '../lib/config/schema';
+import { UserError } from '../lib/errors';
 import { createLogger, type Logger } from '../lib/log';
 import { loadCurriculum } from '../lib/curriculum/load';
 import type { Curriculum, Problem } from '../lib/curriculum/types';
@@ -42,8 +43,22 @@ export async function curriculumAt(file: string): Promise<Curriculum> {
   return curriculum;
 }
 
-export function problemIndex(curriculum: Curriculum): Map<string, Problem> {
-  return new Map(curriculum.levels.flatMap((l) => l.problems.map((p) => [p.id, p] as const)));
+/**
+ * The curriculum's problems by id, for ids an earlier step stored. An id the file no longer has means the
+ * curriculum changed under a running campaign: a UserError (non-retryable, so the round is `blocked` with this
+ * message) rather than a TypeError retried forever.
+ */
+export function problemIndex(curriculum: Curriculum): (id: string) => Problem {
+  const byId = new Map(curriculum.levels.flatMap((l) => l.problems.map((p) => [p.id, p] as const)));
+  return (id) => {
+    const problem = byId.get(id);
+    if (!problem) {
+      throw new UserError(
+        `${curriculum.path}: no problem with id "${id}", which an earlier step of this round stored; the curriculum changed while the campaign ran (restore it, or unpause to start the round again)`,
+      );
+    }
+    return problem;
+  };
 }
 
 /** The OpenAI-compatible chat endpoint of a provider (Fireworks serves it under /inference/v1). */

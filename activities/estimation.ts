@@ -25,7 +25,7 @@ export function estimationSpec(ctx: RoundInput): SampleSpec {
 /** Pass rates of one shard of candidates, sampled in batches (the API's `n`) and resumable from the ledger. */
 export async function estimateShard({ ctx, candidates, shard }: { ctx: RoundInput; candidates: Ref; shard: number }): Promise<{ ref: Ref; problems: number; samples: number }> {
   const curriculum = await curriculumAt(ctx.config.curriculumPath);
-  const byId = problemIndex(curriculum);
+  const problemOf = problemIndex(curriculum);
   const ids = await shardIds(candidates, shard, ctx.config.sharding.problemsPerShard);
   const provider = chatProvider(providerFor(ctx.config, 'student'));
   const ledger = await openLedger(ctx.campaign, `estimate-r${ctx.round}-s${shard}`);
@@ -34,7 +34,7 @@ export async function estimateShard({ ctx, candidates, shard }: { ctx: RoundInpu
   const options = { ...ctx.config.estimation, band: ctx.config.band.band };
 
   const rows = await forEachWithProgress(ids, 8, async (id): Promise<EstimateRow> => {
-    const problem = byId.get(id)!;
+    const problem = problemOf(id);
     const done = recordedPrefix(ledger, sampleKeyBase(spec, id), options.k).map((t) => t.grade.correct);
     const estimate = await estimatePassRate(
       async (start, count) => (await drawSamples(ledger, provider, problem, spec, grade, start, count)).map((t) => t.grade.correct),

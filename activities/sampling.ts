@@ -1,4 +1,4 @@
-import { heartbeat } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { Problem } from '../lib/curriculum/types';
 import { samplingParamsHash, type SampleKey, type SampleLedger } from '../lib/ledger';
 import type { ChatProvider } from '../lib/providers/chat';
@@ -96,18 +96,37 @@ export async function drawSamples(
   return traces;
 }
 
-/** Runs `work` over items with at most `width` in flight, heartbeating progress after each. */
+/** While items run, a heartbeat at least this often (and thrice per heartbeat timeout): one item (a multi-turn trace behind a 429 storm) can outlast the timeout. */
+const HEARTBEAT_EVERY_MS = 15_000;
+
+/**
+ * Runs `work` over items with at most `width` in flight, heartbeating progress after each and every
+ * HEARTBEAT_EVERY_MS in between (a dead worker still stops heartbeating; a slow item no longer looks dead).
+ * Once the activity is cancelled (campaign cancelled, heartbeat timed out, worker shutting down) no new item
+ * is started: what finished is in the ledger, and a cancelled shard stops spending provider calls.
+ */
 export async function forEachWithProgress<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  // Captured here: the timer's callback need not run in the activity's async context.
+  const activity = Context.current();
+  const cancelled = activity.cancellationSignal;
   const out: R[] = new Array(items.length);
   let next = 0;
   let done = 0;
+  const beat = () => activity.heartbeat({ done, total: items.length });
   const lane = async () => {
     while (next < items.length) {
+      if (cancelled.aborted) throw cancelled.reason;
       const i = next++;
       out[i] = await work(items[i]!);
-      heartbeat({ done: ++done, total: items.length });
+      done += 1;
+      beat();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(width, items.length)) }, lane));
+  const timer = setInterval(beat, Math.min(HEARTBEAT_EVERY_MS, (activity.info.heartbeatTimeoutMs ?? Infinity) / 3));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(width, items.length)) }, lane));
+  } finally {
+    clearInterval(timer);
+  }
   return out;
 }

@@ -31,7 +31,7 @@ function traceSpec(ctx: RoundInput): SampleSpec {
  */
 export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInput; band: Ref; shard: number }): Promise<{ ref: Ref; generated: number; reused: number; correct: number }> {
   const curriculum = await curriculumAt(ctx.config.curriculumPath);
-  const byId = problemIndex(curriculum);
+  const problemOf = problemIndex(curriculum);
   const ids = await shardIds(band, shard, ctx.config.sharding.problemsPerShard);
   const provider = chatProvider(providerFor(ctx.config, 'student'));
   const ledger = await openLedger(ctx.campaign, `trace-r${ctx.round}-s${shard}`);
@@ -42,7 +42,7 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
   let reusedCount = 0;
 
   const perProblemTraces = await forEachWithProgress(ids, 4, async (id) => {
-    const problem = byId.get(id)!;
+    const problem = problemOf(id);
     const reused = reuseEstimates
       ? recordedPrefix(ledger, sampleKeyBase(estimationSpec(ctx), id), ctx.config.estimation.k)
           .filter((t) => t.grade.correct && t.style === 'multi-turn')
@@ -68,14 +68,14 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
  */
 export async function verifyTraces({ ctx, traces }: { ctx: RoundInput; traces: Ref[] }): Promise<{ ref: Ref; total: number; correct: number; flagged: number; regraded: number }> {
   const curriculum = await curriculumAt(ctx.config.curriculumPath);
-  const byId = problemIndex(curriculum);
+  const problemOf = problemIndex(curriculum);
   const grade = grader(curriculum.answerType);
   let regraded = 0;
   const all = (await Promise.all(traces.map((r) => readJsonlRef<TraceRecord>(r)))).flat().map((t) => {
     if (t.grade.verifierVersion === VERIFIER_VERSION) return t;
     regraded += 1;
     const last = [...t.messages].reverse().find((m) => m.role === 'assistant')?.content ?? '';
-    return { ...t, grade: grade(last, byId.get(t.problemId)!.answer) };
+    return { ...t, grade: grade(last, problemOf(t.problemId).answer) };
   });
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/verified.jsonl`, all);
   return {

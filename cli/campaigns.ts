@@ -38,11 +38,13 @@ export async function startCampaign(
       typedSearchAttributes: [{ key: CampaignKey, value: config.name }],
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new UserError(`campaign "${config.name}" is already running (workflow ${campaignWorkflowId(config.name)}); use \`strawberry status ${config.name}\`, or --name for another one`);
-    }
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw alreadyRunning(config.name);
     throw err;
   }
+}
+
+export function alreadyRunning(name: string): UserError {
+  return new UserError(`campaign "${name}" is already running (workflow ${campaignWorkflowId(name)}); use \`strawberry status ${name}\`, or --name for another one`);
 }
 
 export function campaignHandle(client: Client, name: string): WorkflowHandle<typeof campaignWorkflow> {

@@ -183,7 +183,13 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
 }
 
 async function route(ctx: SimContext, req: IncomingMessage, method: string, url: URL, dice: () => number): Promise<Reply> {
-  const parts = url.pathname.replace(/\/+$/, '').split('/').map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = url.pathname.replace(/\/+$/, '').split('/').map(decodeURIComponent);
+  } catch {
+    // A malformed %-escape names nothing the sim holds: a 404 like any unknown URL, not an internal error.
+    throw invalidUrl(method, url);
+  }
   if (parts[1] !== 'v1') throw invalidUrl(method, url);
   const p = parts.slice(2);
   const is = (m: string, ...segments: (string | null)[]) => method === m && p.length === segments.length && segments.every((s, i) => s === null || s === p[i]);

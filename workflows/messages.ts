@@ -11,7 +11,7 @@ export const unpauseSignal = defineSignal('unpause');
 /** End the campaign: the running round is cancelled, the registry keeps what was done. */
 export const cancelSignal = defineSignal('cancel');
 
-/** Change safe tunables between phases; the validator rejects bad values before anything is recorded. */
+/** Change safe tunables from the next round on; the validator rejects bad values before anything is recorded. */
 export const configureUpdate = defineUpdate<Tunables, [Tunables]>('configure');
 
 export interface CampaignStatus {

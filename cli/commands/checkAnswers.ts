@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Command } from 'commander';
+import { writeTextAtomic } from '../../lib/atomicFile';
 import { UserError } from '../../lib/errors';
 import { answersEquivalent, type AnswerType, type EquivalenceReason } from '../../lib/grading';
 
@@ -41,13 +41,6 @@ export function readPairs(file: string): Pair[] {
   return pairs;
 }
 
-/** Writes to a temporary file next to the target, then renames: never a half-written output. */
-function writeAtomically(file: string, content: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, content);
-  fs.renameSync(tmp, file);
-}
-
 /** `strawberry check-answers`: the campaigns' own answer comparison (answersEquivalent) over a JSONL of pairs. */
 export function registerCheckAnswers(program: Command): void {
   program
@@ -56,7 +49,7 @@ export function registerCheckAnswers(program: Command): void {
     .requiredOption('--in <file>', 'JSONL input, one {id?, gold, pred} per line')
     .option('--out <file>', 'JSONL output {id, equivalent, reason} (default: stdout)')
     .option('--answer-type <type>', 'latex or number', 'latex')
-    .action((opts: { in: string; out?: string; answerType: string }) => {
+    .action(async (opts: { in: string; out?: string; answerType: string }) => {
       if (opts.answerType !== 'latex' && opts.answerType !== 'number') {
         throw new UserError(`--answer-type: expected latex or number, got "${opts.answerType}"`);
       }
@@ -71,7 +64,13 @@ export function registerCheckAnswers(program: Command): void {
         return JSON.stringify({ id: p.id, equivalent: r.equivalent, reason: r.reason });
       });
       const body = lines.length ? lines.join('\n') + '\n' : '';
-      if (opts.out) writeAtomically(opts.out, body);
+      // Never a half-written output: a temporary file beside it, then a rename.
+      if (opts.out) {
+        const out = opts.out;
+        await writeTextAtomic(out, body).catch((err: unknown) => {
+          throw new UserError(`--out ${out}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        });
+      }
       else process.stdout.write(body);
       const byReason = [...counts.entries()].map(([k, v]) => `${k} ${v}`).join(', ');
       process.stderr.write(`check-answers: ${pairs.length} pairs, ${equivalent} equivalent, ${pairs.length - equivalent} not (${byReason || 'none'})\n`);

@@ -47,7 +47,7 @@ export function tunablesFromFlags(o: ConfigureOptions): Tunables {
 export function registerConfigure(program: Command): void {
   program
     .command('configure <name>')
-    .description('change safe tunables of a running campaign (band, samples, caps, poll interval); applied between phases')
+    .description('change safe tunables of a running campaign (band, samples, caps, poll interval); applied from the next round')
     .option('--band-min <x>', 'lower edge of the pass-rate band (0..1)')
     .option('--band-max <x>', 'upper edge of the pass-rate band (0..1)')
     .option('--max-problems <n>', 'cap on in-band problems per round')
@@ -61,7 +61,7 @@ export function registerConfigure(program: Command): void {
         await requireRunningCampaign(c, name);
         try {
           const applied = await campaignHandle(c.client, name).executeUpdate(configureUpdate, { args: [tunables] });
-          process.stdout.write(`campaign ${name}: configured ${JSON.stringify(applied)} (applies from the next phase)\n`);
+          process.stdout.write(`campaign ${name}: configured ${JSON.stringify(applied)} (applies from the next round; the running round keeps the settings it started with)\n`);
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError) {
             throw new UserError(`campaign ${name}: configure rejected: ${(err.cause?.message ?? err.message).replace(/^configure: /, '')}`);

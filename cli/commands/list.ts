@@ -2,12 +2,7 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
 import { CampaignKey, FrontierKey, PhaseKey, RoundKey, StudentModelKey } from '../../workflows/searchAttributes';
 import { withClient } from '../connect';
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
+import { table } from '../report';
 
 export interface CampaignRow {
   campaign: string;

@@ -4,10 +4,11 @@ import { loadCampaignConfig, providerFor, type ResolvedCampaignConfig } from '..
 import { CampaignConfigSchema } from '../../lib/config/schema';
 import { displayPath, locate, readYamlFile } from '../../lib/curriculum/yamlFile';
 import { UserError } from '../../lib/errors';
+import { registryPath } from '../../lib/registry';
 import { DirectoryRunStore, type RunStore } from '../../lib/store';
 import { campaignWorkflowId } from '../../workflows/campaign';
-import { startCampaign } from '../campaigns';
-import { webUiHint, withClient } from '../connect';
+import { alreadyRunning, startCampaign } from '../campaigns';
+import { describeCampaign, webUiHint, withClient } from '../connect';
 import { DEFAULT_TASK_QUEUE } from '../temporal/worker';
 
 /** The run store the CLI reads and writes: STRAWBERRY_RUNS_DIR, as on workers (default `runs/`). */
@@ -47,6 +48,19 @@ export async function keepConfigCopy(store: RunStore, config: ResolvedCampaignCo
   return rel;
 }
 
+/**
+ * `start` begins a new campaign. A name whose run store already holds a campaign that ran (its registry
+ * exists) would mix the two: old models in the registry, old datasets replayed, old round summaries read by
+ * `resume` and `report`, and the old config copy kept. That campaign is continued with `resume` instead.
+ */
+export async function assertFreshRunStore(store: DirectoryRunStore, name: string): Promise<void> {
+  if (await store.exists(registryPath(name))) {
+    throw new UserError(
+      `campaign "${name}" already ran with this run store (${store.resolve(name)}): \`strawberry resume ${name}\` continues it, --name <other> starts a new campaign`,
+    );
+  }
+}
+
 /** `strawberry start <config>`: validates the config and starts its campaign workflow on TEMPORAL_ADDRESS. */
 export function registerStart(program: Command): void {
   program
@@ -59,7 +73,9 @@ export function registerStart(program: Command): void {
       const config = await loadConfigNamed(file, opts.name);
       if (opts.keyCheck) await checkKeyVariables(config);
       await withClient(async (c) => {
+        if ((await describeCampaign(c, config.name))?.status.name === 'RUNNING') throw alreadyRunning(config.name);
         const store = cliRunStore();
+        await assertFreshRunStore(store, config.name);
         await keepConfigCopy(store, config);
         await startCampaign(c.client, { config }, { taskQueue: opts.taskQueue });
         const out = (line: string) => process.stdout.write(`${line}\n`);

@@ -12,24 +12,47 @@ export interface ResolvedCampaignConfig extends CampaignConfig {
   curriculumPath: string;
 }
 
-/** `${VAR}` in a provider's baseURL is expanded from the environment of whoever starts the campaign. */
-function expandEnv(file: YamlFile, env: NodeJS.ProcessEnv): void {
+/**
+ * `${VAR}` in a provider's baseURL is expanded from the environment of whoever starts the campaign. Returns
+ * the variables each provider's baseURL used, so a key variable can be refused once the schema has run.
+ */
+function expandEnv(file: YamlFile, env: NodeJS.ProcessEnv): Map<string, string[]> {
+  const used = new Map<string, string[]>();
   const providers = (file.value as { providers?: Record<string, { baseURL?: unknown }> } | null)?.providers;
-  if (!providers || typeof providers !== 'object') return;
+  if (!providers || typeof providers !== 'object') return used;
   for (const [name, p] of Object.entries(providers)) {
     if (!p || typeof p.baseURL !== 'string') continue;
+    const vars: string[] = [];
     p.baseURL = p.baseURL.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, v: string) => {
       const value = env[v];
       if (!value) throw new UserError(locate(file, ['providers', name, 'baseURL'], `environment variable ${v} is not set`));
+      vars.push(v);
       return value;
     });
+    used.set(name, vars);
+  }
+  return used;
+}
+
+/**
+ * The expanded baseURL travels in the workflow input (history, Web UI): it must carry no key, neither from a
+ * key variable nor as `user:password@` credentials.
+ */
+function refuseSecretsInBaseURL(file: YamlFile, config: CampaignConfig, used: Map<string, string[]>): void {
+  const keyVars = new Set(Object.values(config.providers).map((p) => p.apiKeyEnv));
+  for (const [name, p] of Object.entries(config.providers)) {
+    const where = ['providers', name, 'baseURL'];
+    const keyVar = used.get(name)?.find((v) => keyVars.has(v));
+    if (keyVar) throw new UserError(locate(file, where, `uses \${${keyVar}}, an API key variable; keys are read by workers from apiKeyEnv and must not be part of the URL`));
+    if (/^[a-z]+:\/\/[^/?#]*@/i.test(p.baseURL)) throw new UserError(locate(file, where, 'must not carry credentials (user:password@); name the key variable in apiKeyEnv'));
   }
 }
 
 export async function loadCampaignConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedCampaignConfig> {
   const yaml = await readYamlFile(file);
-  expandEnv(yaml, env);
+  const used = expandEnv(yaml, env);
   const config = parseWithSchema(yaml, CampaignConfigSchema);
+  refuseSecretsInBaseURL(yaml, config, used);
 
   const refs: [readonly PropertyKey[], string | undefined][] = [
     [['student', 'provider'], config.student.provider],

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { writeTextAtomic } from '../atomicFile';
 import { seededRandom } from '../curriculum/random';
 import type { TraceRecord } from '../traces/record';
@@ -67,7 +68,8 @@ export async function writeDataset(selected: readonly TraceRecord[], options: Wr
   await writeTextAtomic(out, text);
   return {
     path: out,
-    uri: `file://${out}`,
+    // A real file URL: `#`, `?`, `%` or spaces in the path would make `file://${out}` point elsewhere.
+    uri: pathToFileURL(out).href,
     sha256: createHash('sha256').update(text).digest('hex'),
     count: lines.length,
     newCount: fresh.length,

@@ -49,6 +49,7 @@ export class SampleLedger {
   private readonly byKey = new Map<string, SampleRecord>();
   /** File of each record, so regrade rewrites each shard with its own records. */
   private readonly fileOf = new Map<string, string>();
+  private appending: Promise<unknown> = Promise.resolve();
   private constructor(
     readonly location: string,
     /** The file this process appends to. */
@@ -141,7 +142,15 @@ export class SampleLedger {
    * Appends records in one write + fsync. Records whose key the ledger already holds are not written again
    * (the first grade stays; use regrade to change grades). Returns how many were written.
    */
-  async append(records: readonly NewSampleRecord[]): Promise<{ appended: number; skipped: number }> {
+  append(records: readonly NewSampleRecord[]): Promise<{ appended: number; skipped: number }> {
+    // One append at a time: parallel lanes of one activity share this ledger, and a key checked while an
+    // earlier append of it is still being written would be written twice.
+    const turn = this.appending.then(() => this.appendNow(records));
+    this.appending = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async appendNow(records: readonly NewSampleRecord[]): Promise<{ appended: number; skipped: number }> {
     const now = new Date().toISOString();
     const fresh: SampleRecord[] = [];
     const batch = new Set<string>();

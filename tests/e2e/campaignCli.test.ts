@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -85,6 +85,22 @@ describe('campaign commands: bad inputs', () => {
       expect(res.stderr).toMatch(/no campaign "no-such-campaign"/);
       expect(hasStackTrace(res.stderr)).toBe(false);
     }
+  });
+
+  it('start under the name of a campaign that already ran with this run store: exit 2 pointing at resume, nothing started', async () => {
+    const runsDir = mkdtempSync(path.join(os.tmpdir(), 'strawberry-start-again-'));
+    const name = `again-${process.pid}-${Date.now().toString(36)}`;
+    mkdirSync(path.join(runsDir, name));
+    writeFileSync(path.join(runsDir, name, 'registry.json'), JSON.stringify({ campaign: name, models: [] }));
+    const res = await cli(['start', path.join(repoRoot, 'config/demo.yaml'), '--name', name, '--task-queue', uniqueTaskQueue('again')], {
+      ...env,
+      STRAWBERRY_RUNS_DIR: runsDir,
+      STRAWBERRY_SIM_URL: 'http://127.0.0.1:9/v1',
+    });
+    expect(res.stderr).toMatch(new RegExp(`campaign "${name}" already ran with this run store .*strawberry resume ${name}`));
+    expect(res.status).toBe(2);
+    expect(hasStackTrace(res.stderr)).toBe(false);
+    expect(existsSync(path.join(runsDir, name, 'config.json'))).toBe(false);
   });
 
   it('configure with nothing to change or a non-number: exit 2 before connecting', async () => {

@@ -59,6 +59,18 @@ describe('strawberry check-answers', () => {
     expect(res2.stderr).toContain(`${bad}:1: not valid JSON`);
   });
 
+  it('--out into a missing directory creates it; --out that cannot be written is exit 2 without a stack trace', () => {
+    const nested = path.join(dir, 'made', 'here', 'results.jsonl');
+    expect(runCli(['check-answers', '--in', input, '--out', nested]).status).toBe(0);
+    expect(readFileSync(nested, 'utf8').trim().split('\n')).toHaveLength(readFileSync(input, 'utf8').trim().split('\n').length);
+
+    const underAFile = path.join(input, 'results.jsonl');
+    const res = runCli(['check-answers', '--in', input, '--out', underAFile]);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/--out .*results\.jsonl: cannot write \((ENOTDIR|EEXIST)\)/);
+    expect(hasStackTrace(res.stderr)).toBe(false);
+  });
+
   it('rejects an unknown --answer-type and a missing input file with exit 2', () => {
     expect(runCli(['check-answers', '--in', input, '--answer-type', 'words']).status).toBe(2);
     const res = runCli(['check-answers', '--in', path.join(dir, 'nope.jsonl')]);

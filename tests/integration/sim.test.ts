@@ -173,6 +173,9 @@ describe('sim over the openai SDK', () => {
     await expect(client.chat.completions.create({ model: 'sim-student', messages: [] })).rejects.toMatchObject({ status: 400, param: 'messages' });
     await expect(client.fineTuning.jobs.retrieve('ftjob-missing')).rejects.toMatchObject({ status: 404 });
     await expect(client.files.retrieve('file-missing')).rejects.toMatchObject({ status: 404, code: 'file_not_found' });
+    const badEscape = await fetch(`${sim.baseURL}/files/%E0%A4%A`, { headers: { authorization: 'Bearer sim-test-key' } });
+    expect(badEscape.status).toBe(404);
+    expect(((await badEscape.json()) as { error: { code: string } }).error.code).toBe('unknown_url');
     const noKey = await fetch(`${sim.baseURL}/models`);
     expect(noKey.status).toBe(401);
     expect(((await noKey.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');

@@ -64,7 +64,8 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
     maxRetryDelayMs = 60000,
   } = opts;
   const logger = opts.logger ?? createLogger({ component: 'chat-provider' });
-  const client = new OpenAI({ baseURL, apiKey: readApiKey(opts.apiKeyEnv, baseURL), maxRetries: 0, timeout: timeoutMs });
+  const apiKey = readApiKey(opts.apiKeyEnv, baseURL);
+  const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: timeoutMs });
   const slots = new Semaphore(concurrency);
   const requests = opts.requestsPerMinute ? new TokenBucket(opts.requestsPerMinute) : undefined;
   const tokens = opts.tokensPerMinute ? new TokenBucket(opts.tokensPerMinute) : undefined;
@@ -100,7 +101,7 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
           try {
             return await attempt(req);
           } catch (err) {
-            const c = classifyError(err);
+            const c = classifyError(err, apiKey === NO_KEY ? undefined : apiKey);
             if (!c.retryable) throw c.error;
             if (tryIndex >= maxRetries) {
               throw new ProviderUnavailableError(c.status, `${baseURL}: ${c.message} (gave up after ${tryIndex + 1} attempts)`, tryIndex + 1);

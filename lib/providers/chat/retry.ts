@@ -1,4 +1,5 @@
 import { APIConnectionError, APIError } from 'openai';
+import { redact } from '../redact';
 import { ProviderRequestError } from './errors';
 
 /** Statuses worth retrying: rate limits, server trouble, request timeouts, conflicts on a busy backend. */
@@ -10,13 +11,16 @@ export type ClassifiedError =
   | { retryable: true; status: number | undefined; message: string; retryAfterMs?: number }
   | { retryable: false; error: Error };
 
-/** Sorts an SDK error into "retry, maybe after this long" or "give up with this error". */
-export function classifyError(err: unknown): ClassifiedError {
+/**
+ * Sorts an SDK error into "retry, maybe after this long" or "give up with this error". `secret` (the API key
+ * sent) is masked in the message, since some OpenAI-compatible servers echo the key in their errors.
+ */
+export function classifyError(err: unknown, secret?: string): ClassifiedError {
   // Connection errors (including timeouts) are APIErrors without a status.
-  if (err instanceof APIConnectionError) return { retryable: true, status: undefined, message: err.message };
+  if (err instanceof APIConnectionError) return { retryable: true, status: undefined, message: redact(err.message, secret) };
   if (err instanceof APIError) {
     const status = err.status;
-    const message = providerMessage(err);
+    const message = redact(providerMessage(err), secret);
     if (isRetryableStatus(status)) return { retryable: true, status, message, retryAfterMs: retryAfterMs(err.headers) };
     return { retryable: false, error: new ProviderRequestError(status, message, err.code ?? undefined) };
   }

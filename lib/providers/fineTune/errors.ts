@@ -1,4 +1,5 @@
 import { UserError } from '../../errors';
+import { redact } from '../redact';
 
 /**
  * The provider refused the request (400/401/403/404/409/422): retrying the same request cannot help.
@@ -59,12 +60,6 @@ export function providerHttpError(what: string, status: number | undefined, prov
   return new ProviderUnavailableError(`${head}: ${text}`, status, text);
 }
 
-/** Replaces every occurrence of the secret (and a bearer header carrying it) with `[redacted]`. */
-export function redact(text: string, secret?: string): string {
-  let out = text;
-  if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out.replace(/Bearer\s+[A-Za-z0-9._~+/=-]{8,}/g, 'Bearer [redacted]');
-}
 
 /** The error text a provider put in a JSON error body, whatever shape it uses. */
 export function messageFromBody(body: unknown): string {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DatasetTooSmallError, selectTraces, writeDataset } from '../../../lib/datasets';
 import { critiquePrompt, FINAL_CHECK_PROMPT, formatStep, NOT_YET, problemPrompt, STEP_SYSTEM_PROMPT } from '../../../lib/traces/prompts';
 import type { TraceRecord } from '../../../lib/traces/record';
@@ -105,6 +106,12 @@ describe('writeDataset', () => {
     const corrected = lines(ref.path).find((l) => l.messages.some((m) => m.content.includes('again')))!;
     const weights = corrected.messages.filter((m) => m.role === 'assistant').map((m) => m.weight);
     expect(weights).toEqual([0, 1, 1, 1, 1]);
+  });
+
+  it('gives a file URI that points back at the file, whatever characters the path holds', async () => {
+    const out = path.join(tmp(), 'run #1 100%', 'dataset?.jsonl');
+    const ref = await writeDataset(many(10), { out, format: 'multi-turn', seed: 1 });
+    expect(fileURLToPath(ref.uri)).toBe(out);
   });
 
   it('flattened: system + first user + one assistant of the final steps (no corrected step, no NOT_YET)', async () => {

@@ -95,6 +95,15 @@ describe('SampleLedger', () => {
     expect(all.get({ problemId: 'p1', model: 'student-0', samplingParamsHash: hash, purpose: 'estimate', sampleIndex: 0 })!.grade.correct).toBe(true);
   });
 
+  it('concurrent appends of the same key write it once', async () => {
+    const dir = tmp();
+    const a = await SampleLedger.open(dir);
+    const results = await Promise.all([a.append([rec('p1', 0)]), a.append([rec('p1', 0), rec('p1', 1)]), a.append([rec('p1', 1)])]);
+    expect(results.reduce((n, r) => n + r.appended, 0)).toBe(2);
+    expect(readFileSync(path.join(dir, 'main.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    expect((await SampleLedger.open(dir)).stats).toMatchObject({ records: 2, duplicates: 0 });
+  });
+
   it('a single-file ledger works the same', async () => {
     const file = path.join(tmp(), 'samples.jsonl');
     await (await SampleLedger.open(file)).append([rec('p1', 0)]);

@@ -159,6 +159,25 @@ describe('createOpenAIChatProvider', () => {
     expect(peer.requests).toHaveLength(1);
   });
 
+  it('masks the key when a server echoes it in an error, retryable or not', async () => {
+    const echo = (status: number) => ({ status, body: { error: { message: `Invalid key ${SECRET} for this proxy` } } });
+    peer = await startPeer([echo(401)]);
+    const refused = await provider(peer).complete(req).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ProviderRequestError);
+    expect((refused as Error).message).toContain('[redacted]');
+    expect((refused as Error).message).not.toContain(SECRET);
+    await peer.close();
+
+    peer = await startPeer([echo(503)]);
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const gaveUp = await provider(peer, { maxRetries: 1, logger }).complete(req).catch((e: unknown) => e);
+    expect(gaveUp).toBeInstanceOf(ProviderUnavailableError);
+    expect((gaveUp as Error).message).not.toContain(SECRET);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join('')).not.toContain(SECRET);
+  });
+
   it('refuses a missing or empty key variable, naming it', () => {
     delete process.env[KEY_ENV];
     expect(() => createOpenAIChatProvider({ baseURL: 'http://127.0.0.1:1/v1', apiKeyEnv: KEY_ENV })).toThrow(UserError);

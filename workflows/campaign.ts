@@ -3,13 +3,14 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
-  executeChild,
+  startChild,
   getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { stopReason } from '../lib/campaign/advance';
@@ -20,10 +21,11 @@ import { cancelSignal, configureUpdate, pauseSignal, statusQuery, unpauseSignal,
 import { roundStaticSummary, roundWorkflow, roundWorkflowId } from './round';
 import { CampaignKey, FrontierKey, PhaseKey, RoundKey, StudentModelKey } from './searchAttributes';
 
-const { initCampaign } = proxyActivities<typeof activities>({
+const initOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['UserError'] },
-});
+};
+const { initCampaign } = proxyActivities<typeof activities>(initOptions);
 
 export function campaignWorkflowId(name: string): string {
   return `campaign/${name}`;
@@ -40,6 +42,8 @@ const MAX_SUMMARIES = 20;
  */
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOutcome> {
   const name = input.config.name;
+  // Until the first run has its state (the curriculum is loaded by an activity), `status` says so.
+  setHandler(statusQuery, () => startingStatus(input));
   const state: CampaignState = input.state ?? (await initialState(input));
   let phase = 'waiting';
   let blockedReason: string | undefined;
@@ -156,12 +160,12 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
   }
 
   async function runRound(args: RoundInput): Promise<RoundResult> {
-    runningRound = roundWorkflowId(name, args.round);
     roundScope = new CancellationScope();
+    const pausedAtStart = state.paused;
     try {
-      return await roundScope.run(() =>
-        executeChild(roundWorkflow, {
-          workflowId: runningRound,
+      return await roundScope.run(async () => {
+        const child = await startChild(roundWorkflow, {
+          workflowId: roundWorkflowId(name, args.round),
           args: [args],
           staticSummary: roundStaticSummary(args),
           typedSearchAttributes: [
@@ -170,8 +174,12 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
             { key: FrontierKey, value: args.frontier },
             { key: StudentModelKey, value: args.model },
           ],
-        }),
-      );
+        });
+        runningRound = child.workflowId;
+        // A pause (or unpause) that arrived while the round was being started could not be forwarded yet.
+        if (state.paused !== pausedAtStart) await forward(state.paused ? pauseSignal : unpauseSignal);
+        return child.result();
+      });
     } catch (err) {
       if (cancelRequested && isCancellation(err)) return { status: 'blocked', reason: 'cancelled' };
       // Anything else that ended the round (a bug, an unexpected failure) also waits for a person.
@@ -185,10 +193,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
 
 async function initialState(input: CampaignInput): Promise<CampaignState> {
   const { config } = input;
-  const { levelCount } = await initCampaign.executeWithOptions(
-    { startToCloseTimeout: '10 minutes', retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['UserError'] }, summary: 'load the curriculum, register the base model' },
-    [{ config }],
-  );
+  const { levelCount } = await initCampaign.executeWithOptions({ ...initOptions, summary: 'load the curriculum, register the base model' }, [{ config }]);
   return {
     round: 1,
     frontier: config.startLevel,
@@ -200,6 +205,22 @@ async function initialState(input: CampaignInput): Promise<CampaignState> {
     attempt: 1,
     paused: false,
     config,
+  };
+}
+
+function startingStatus(input: CampaignInput): CampaignStatus {
+  const { config } = input;
+  return {
+    name: config.name,
+    round: 1,
+    phase: 'starting',
+    frontier: config.startLevel,
+    levelCount: 0,
+    currentModel: config.student.baseModel,
+    baseModel: config.student.baseModel,
+    paused: false,
+    roundsWithoutPromotion: 0,
+    summaries: [],
   };
 }
 

@@ -109,26 +109,36 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       resume = { datasetRef: dataset.ref, candidates: prep.candidates, inBand: band.inBand, tracesKept: dataset.kept };
     }
 
-    await phase('fine-tune', `dataset: ${resume.datasetRef.count} examples`);
-    const job = await acts.startFineTune.executeWithOptions({ ...baseOptions, summary: `create the fine-tune job (attempt ${input.attempt})` }, [
-      { ctx: input, dataset: resume.datasetRef },
-    ]);
-    // Retry-as-polling: each "still running" is a benign failure retried at a fixed interval, so a
-    // week-long job adds no events to this history.
-    const trained = await acts.waitForFineTune.executeWithOptions(
-      {
-        startToCloseTimeout: '2 minutes',
-        scheduleToCloseTimeout: `${config.fineTune.timeoutHours} hours`,
-        retry: { initialInterval: `${config.fineTune.pollIntervalSeconds} seconds`, backoffCoefficient: 1, nonRetryableErrorTypes: NON_RETRYABLE },
-        summary: `wait for fine-tune job ${job.jobId}`,
-      },
-      [{ ctx: input, jobId: job.jobId }],
-    );
-    notes.push(`job ${job.jobId} -> ${trained.model}`);
+    let trained = resume.trained;
+    if (!trained) {
+      await phase('fine-tune', `dataset: ${resume.datasetRef.count} examples`);
+      const jobId =
+        resume.jobId ??
+        (await acts.startFineTune.executeWithOptions({ ...baseOptions, summary: `create the fine-tune job (attempt ${input.attempt})` }, [{ ctx: input, dataset: resume.datasetRef }]))
+          .jobId;
+      resume = { ...resume, jobId };
+      // Retry-as-polling: each "still running" is a benign failure retried at a fixed interval, so a
+      // week-long job adds no events to this history.
+      trained = await acts.waitForFineTune.executeWithOptions(
+        {
+          startToCloseTimeout: '2 minutes',
+          scheduleToCloseTimeout: `${config.fineTune.timeoutHours} hours`,
+          retry: { initialInterval: `${config.fineTune.pollIntervalSeconds} seconds`, backoffCoefficient: 1, nonRetryableErrorTypes: NON_RETRYABLE },
+          summary: `wait for fine-tune job ${jobId}`,
+        },
+        [{ ctx: input, jobId }],
+      );
+      // Kept across a later block: retrying registration or evaluation must not pay for a second job.
+      resume = { ...resume, trained };
+      notes.push(`job ${jobId} -> ${trained.model}`);
+    }
     return await conclude(resume, trained, 'trained');
   } catch (err) {
     const reason = blockingReason(err);
     if (reason === undefined) throw err;
+    // A failed or cancelled job is done with: the retry creates a new one. Any other doubt (a timeout, a
+    // provider that refused a poll) keeps the job, which may still be training.
+    if (resume?.jobId && reason.startsWith('FineTuneJobFailed')) resume = { ...resume, jobId: undefined };
     status.phase = 'blocked';
     upsertSearchAttributes([{ key: PhaseKey, value: 'blocked' }]);
     setCurrentDetails(roundDetails(input, 'blocked', [...notes, reason]));

@@ -49,6 +49,10 @@ export interface RoundResume {
   candidates: number;
   inBand: number;
   tracesKept: number;
+  /** A job that is (or may be) still training: polled again on retry instead of paying for another one. */
+  jobId?: string;
+  /** The model the round already trained: a retry goes straight to registration and evaluation. */
+  trained?: { model: string; jobId: string };
 }
 
 export interface CampaignInput {

@@ -45,6 +45,8 @@ export interface HarnessOptions {
   simKey?: string;
   /** 'in-process' (default): a Worker in this process. 'none': start no worker (e.g. spawn one with tests/helpers/workerProcess.ts). */
   worker?: 'in-process' | 'none';
+  /** Real activities replaced for this test only (e.g. one that fails once), the rest stay real. */
+  activityOverrides?: Partial<typeof import('../../activities')>;
   /** Start the campaign (default true). */
   start?: boolean;
   /** Task queue (default: a unique one); e.g. to share one worker process between campaigns. */
@@ -110,9 +112,13 @@ function activitiesQuietly(): typeof import('../../activities') {
 }
 
 /** A worker with every workflow and activity of the project, like cli/temporal/worker.ts createWorker, on a shared bundle. */
-export async function createTestWorker(taskQueue: string): Promise<{ worker: Worker; connection: NativeConnection }> {
+export async function createTestWorker(
+  taskQueue: string,
+  overrides: Partial<typeof import('../../activities')> = {},
+): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await testWorkerConnection();
-  const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: await workflowBundle(), activities: activitiesQuietly() });
+  const activities = { ...activitiesQuietly(), ...overrides };
+  const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: await workflowBundle(), activities });
   return { worker, connection };
 }
 
@@ -151,7 +157,7 @@ export async function startCampaignHarness(opts: HarnessOptions): Promise<Campai
     },
     async startWorker() {
       if (h.worker) return;
-      const created = await createTestWorker(taskQueue);
+      const created = await createTestWorker(taskQueue, opts.activityOverrides);
       h.worker = created.worker;
       workerConnection = created.connection;
       running = created.worker.run();

@@ -34,7 +34,13 @@ export function runStore(): RunStore {
 
 const curricula = new Map<string, { mtimeMs: number; curriculum: Promise<Curriculum> }>();
 export async function curriculumAt(file: string): Promise<Curriculum> {
-  const { mtimeMs } = await stat(file);
+  let mtimeMs: number;
+  try {
+    ({ mtimeMs } = await stat(file));
+  } catch (err) {
+    // Retrying cannot fix a curriculum this worker cannot see: block the round and say so.
+    throw new UserError(`curriculum ${file} is not readable on this worker (${(err as NodeJS.ErrnoException).code ?? String(err)}); workers must see the path the campaign was started with`);
+  }
   const hit = curricula.get(file);
   if (hit && hit.mtimeMs === mtimeMs) return hit.curriculum;
   const curriculum = loadCurriculum(file);

@@ -29,4 +29,13 @@ describe('activities after the curriculum changed', () => {
     await expect(run).rejects.toBeInstanceOf(UserError);
     await expect(run).rejects.toThrow(/arithmetic\.yaml: no problem with id "no-such-problem"/);
   });
+
+  it('a curriculum this worker cannot read is a UserError (the round blocks), not an endless retry', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { curriculumAt } = require('../../../activities/deps') as typeof import('../../../activities/deps');
+    const missing = path.join(runsDir, 'nowhere/curriculum.yaml');
+    const load = curriculumAt(missing);
+    await expect(load).rejects.toBeInstanceOf(UserError);
+    await expect(load).rejects.toThrow(/not readable on this worker \(ENOENT\)/);
+  });
 });

@@ -42,9 +42,23 @@ const MAX_SUMMARIES = 20;
  */
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOutcome> {
   const name = input.config.name;
-  // Until the first run has its state (the curriculum is loaded by an activity), `status` says so.
+  // Until the first run has its state (the curriculum is loaded by an activity), `status` says so and
+  // `configure` applies to the config the state will be made from.
+  let live: CampaignState | undefined;
+  let pendingConfig = input.state?.config ?? input.config;
   setHandler(statusQuery, () => startingStatus(input));
+  setHandler(
+    configureUpdate,
+    (tunables) => {
+      if (live) live.config = applyTunables(live.config, tunables);
+      else pendingConfig = applyTunables(pendingConfig, tunables);
+      return tunables;
+    },
+    { validator: (tunables) => void applyTunables(live?.config ?? pendingConfig, tunables) },
+  );
   const state: CampaignState = input.state ?? (await initialState(input));
+  if (!input.state) state.config = pendingConfig;
+  live = state;
   let phase = 'waiting';
   let blockedReason: string | undefined;
   let cancelRequested = false;
@@ -86,14 +100,6 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
     cancelRequested = true;
     roundScope?.cancel();
   });
-  setHandler(
-    configureUpdate,
-    (tunables) => {
-      state.config = applyTunables(state.config, tunables);
-      return tunables;
-    },
-    { validator: (tunables) => void applyTunables(state.config, tunables) },
-  );
   setHandler(statusQuery, (): CampaignStatus => ({
     name,
     round: state.round,

@@ -1,6 +1,7 @@
 export * from './types';
 export * from './errors';
-export { createOpenAIChatProvider, readApiKey, type OpenAIChatProviderOptions } from './openai';
+export { createOpenAIChatProvider, type OpenAIChatProviderOptions } from './openai';
+export { readApiKey } from '../apiKey';
 export { Semaphore } from './semaphore';
 export { TokenBucket } from './tokenBucket';
 export { retryAfterMs, backoffMs, classifyError, isRetryableStatus } from './retry';

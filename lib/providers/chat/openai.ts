@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { UserError } from '../../errors';
+import { readApiKey } from '../apiKey';
 import { createLogger, type Logger } from '../../log';
 import { ProviderRequestError, ProviderUnavailableError } from './errors';
 import { backoffMs, classifyError } from './retry';
@@ -34,13 +34,8 @@ export interface OpenAIChatProviderOptions {
 /** The key sent to endpoints that need none: the SDK insists on some string. */
 const NO_KEY = 'no-key';
 
-export function readApiKey(apiKeyEnv: string | undefined, baseURL: string): string {
-  if (apiKeyEnv === undefined) return NO_KEY;
-  const key = process.env[apiKeyEnv];
-  if (key === undefined || key.trim() === '') {
-    throw new UserError(`environment variable ${apiKeyEnv} is not set or empty: it must hold the API key for ${baseURL}`);
-  }
-  return key;
+function chatApiKey(apiKeyEnv: string | undefined, baseURL: string): string {
+  return apiKeyEnv === undefined ? NO_KEY : readApiKey(apiKeyEnv, `the API key for ${baseURL}`);
 }
 
 /** Rough token count of a request before it is sent (about 4 characters a token), for the TPM limiter. */
@@ -64,7 +59,7 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
     maxRetryDelayMs = 60000,
   } = opts;
   const logger = opts.logger ?? createLogger({ component: 'chat-provider' });
-  const apiKey = readApiKey(opts.apiKeyEnv, baseURL);
+  const apiKey = chatApiKey(opts.apiKeyEnv, baseURL);
   const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: timeoutMs });
   const slots = new Semaphore(concurrency);
   const requests = opts.requestsPerMinute ? new TokenBucket(opts.requestsPerMinute) : undefined;

@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { readApiKey } from './apiKey';
+import { readApiKey } from '../apiKey';
 import { messageFromBody, providerHttpError } from './errors';
 
 /**
@@ -45,7 +45,7 @@ export function createProviderHttp(opts: { name: string; baseURL: string; apiKey
 
   return {
     request(what, config, accept = []) {
-      return send(what, config, readApiKey(opts.apiKeyEnv), accept);
+      return send(what, config, readApiKey(opts.apiKeyEnv, "the fine-tuning provider's API key"), accept);
     },
     requestUnauthenticated(what, config) {
       return send(what, { ...config, baseURL: undefined }, undefined, []);

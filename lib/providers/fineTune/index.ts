@@ -12,7 +12,7 @@ export type {
 export { createFineTuneProvider } from './createFineTuneProvider';
 export { ensureJob, intentPathForKey, type EnsureJobOptions, type EnsureJobResult, type FineTuneIntent } from './ensureJob';
 export { fineTuneKey, keySlug } from './businessKey';
-export { readApiKey } from './apiKey';
+export { readApiKey } from '../apiKey';
 export {
   ProviderRequestError,
   ProviderUnavailableError,

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import OpenAI, { APIConnectionTimeoutError, APIError, toFile } from 'openai';
 import type { FineTuningJob } from 'openai/resources/fine-tuning/jobs/jobs';
 import { createLogger } from '../../log';
-import { readApiKey } from './apiKey';
+import { readApiKey } from '../apiKey';
 import { providerHttpError } from './errors';
 import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, FineTuneProviderConfig, FineTuneStatus } from './types';
 
@@ -23,7 +23,7 @@ export function createOpenAIFineTuneProvider(cfg: FineTuneProviderConfig): FineT
 
   // A client per call: the key is read from the environment at the moment of use and never kept.
   function client(maxRetries: number, timeoutMs = timeout): { api: OpenAI; key: string } {
-    const key = readApiKey(cfg.apiKeyEnv);
+    const key = readApiKey(cfg.apiKeyEnv, "the fine-tuning provider's API key");
     return { api: new OpenAI({ apiKey: key, baseURL: cfg.baseURL, maxRetries, timeout: timeoutMs }), key };
   }
 

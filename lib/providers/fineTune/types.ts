@@ -33,7 +33,14 @@ export interface FineTuneHyperparameters {
 }
 
 export interface CreateJobRequest {
+  /** The catalog base model the campaign started from. */
   baseModel: string;
+  /**
+   * The previous round's trained model, absent in round 1. Each provider continues from it its own way
+   * (OpenAI: the `ft:` model as `model`; Together: `from_checkpoint`; Fireworks: warm start; local: the
+   * parent checkpoint given to the training command).
+   */
+  parent?: { model: string; jobId?: string };
   /** What `uploadDataset` returned. */
   trainingFileId: string;
   /** Human-readable part of the resulting model's name (`openai`; `fireworks` display name). */

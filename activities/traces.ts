@@ -2,7 +2,7 @@ import type { RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { VERIFIER_VERSION } from '../lib/grading';
 import { roundDir, type Ref } from '../lib/store';
-import type { TraceRecord } from '../lib/traces';
+import { withCurrentFlags, type TraceRecord } from '../lib/traces';
 import { readJsonlRef } from './band';
 import { shardIds } from './candidates';
 import { activityLog, chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
@@ -71,7 +71,8 @@ export async function verifyTraces({ ctx, traces }: { ctx: RoundInput; traces: R
   const problemOf = problemIndex(curriculum);
   const grade = grader(curriculum.answerType);
   let regraded = 0;
-  const all = (await Promise.all(traces.map((r) => readJsonlRef<TraceRecord>(r)))).flat().map((t) => {
+  // Flags of records written before the flag contract are re-derived (lib/traces/flags.ts).
+  const all = (await Promise.all(traces.map((r) => readJsonlRef<TraceRecord>(r)))).flat().map(withCurrentFlags).map((t) => {
     if (t.grade.verifierVersion === VERIFIER_VERSION) return t;
     regraded += 1;
     const last = [...t.messages].reverse().find((m) => m.role === 'assistant')?.content ?? '';

@@ -7,7 +7,7 @@
  * made none.
  *
  *   STRAWBERRY_LOG_LEVEL=info npm start 2> demo.log     # or any run whose worker log you kept
- *   npx tsx scripts/check-flag-drops.ts <campaign> demo.log [--runs runs]
+ *   npm run check:flag-drops -- <campaign> demo.log [--runs runs]
  *
  * Exit 0 when every round agrees, 1 when one does not, 2 on bad usage.
  */

@@ -144,7 +144,8 @@ export async function generateTrace(
 
   /** A reply with a final answer: accepted, unless the verifier has not seen the steps before it and flags one. */
   async function acceptFinal(content: string): Promise<boolean> {
-    if (verify && unchecked > 0 && (await checkAndCritique())) return false;
+    // Checked when steps came since the last check, and at least once in every trace.
+    if (verify && (unchecked > 0 || verifierCalls === 0) && (await checkAndCritique())) return false;
     finalReply = content;
     stopReason = 'final-answer';
     return true;

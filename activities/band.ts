@@ -1,4 +1,7 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { RoundInput } from '../lib/campaign/types';
+import { UserError } from '../lib/errors';
 import { selectBand as chooseBand, type LevelBandCounts } from '../lib/selection';
 import { roundDir, type Ref } from '../lib/store';
 import { curriculumAt, problemIndex, runStore } from './deps';
@@ -14,12 +17,26 @@ export function bandPath(campaign: string, round: number): string {
   return `${roundDir(campaign, round)}/band.json`;
 }
 
+/** Rows of a stored JSONL file, streamed line by line (never the whole file as one string). */
+export async function* iterJsonlRef<T>(ref: Ref): AsyncGenerator<T> {
+  const file = runStore().localPath(ref);
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (!line.trim()) continue;
+    try {
+      yield JSON.parse(line) as T;
+    } catch (err) {
+      throw new UserError(`${file}:${n}: not valid JSON (${(err as Error).message})`);
+    }
+  }
+}
+
 export async function readJsonlRef<T>(ref: Ref): Promise<T[]> {
-  const text = (await runStore().read(runStore().relPathOf(ref))).toString('utf8');
-  return text
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as T);
+  const out: T[] = [];
+  for await (const row of iterJsonlRef<T>(ref)) out.push(row);
+  return out;
 }
 
 /** The barely-solvable band of the round, ranked and capped, with counts per level. */

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Problem } from '../lib/curriculum/types';
-import { samplingParamsHash, type SampleKey, type SampleLedger } from '../lib/ledger';
+import { samplingParamsHash, type LedgerView, type SampleKey } from '../lib/ledger';
 import type { ChatProvider } from '../lib/providers/chat';
 import { generateCotSample, generateTrace, PROMPTS_VERSION, type GradeFn, type TraceOptionsInput, type TraceRecord } from '../lib/traces';
 
@@ -37,12 +37,12 @@ export function sampleKeyBase(spec: SampleSpec, problemId: string): Omit<SampleK
 }
 
 /** The samples the ledger already holds for indices 0, 1, 2, ... up to the first gap. */
-export function recordedPrefix(ledger: SampleLedger, base: Omit<SampleKey, 'sampleIndex'>, max: number): TraceRecord[] {
+export function recordedPrefix(ledger: LedgerView, base: Omit<SampleKey, 'sampleIndex'>, max: number): TraceRecord[] {
   const out: TraceRecord[] = [];
-  for (let i = 0; i < max; i++) {
-    const rec = ledger.get({ ...base, sampleIndex: i });
-    if (!rec) break;
-    out.push(rec.trace ?? traceFromRecord(rec.problemId, rec.model, i, rec.completion ?? '', rec.grade));
+  // One indexed query for this problem's keys, not one per index.
+  for (const rec of ledger.recordsOf(base, max)) {
+    if (rec.sampleIndex !== out.length) break;
+    out.push(rec.trace ?? traceFromRecord(rec.problemId, rec.model, rec.sampleIndex, rec.completion ?? '', rec.grade));
   }
   return out;
 }
@@ -65,7 +65,7 @@ function traceFromRecord(problemId: string, model: string, sampleIndex: number, 
 
 /** Draws samples `start .. start+count-1` of one problem and records them in the ledger. */
 export async function drawSamples(
-  ledger: SampleLedger,
+  ledger: LedgerView,
   provider: ChatProvider,
   problem: Problem,
   spec: SampleSpec,

@@ -3,7 +3,7 @@ import { providerFor } from '../lib/config/load';
 import { VERIFIER_VERSION } from '../lib/grading';
 import { roundDir, type Ref } from '../lib/store';
 import type { TraceRecord } from '../lib/traces';
-import { readJsonlRef } from './band';
+import { iterJsonlRef } from './band';
 import { shardIds } from './candidates';
 import { activityLog, chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
 import { estimationSpec } from './estimation';
@@ -71,18 +71,28 @@ export async function verifyTraces({ ctx, traces }: { ctx: RoundInput; traces: R
   const problemOf = problemIndex(curriculum);
   const grade = grader(curriculum.answerType);
   let regraded = 0;
-  const all = (await Promise.all(traces.map((r) => readJsonlRef<TraceRecord>(r)))).flat().map((t) => {
-    if (t.grade.verifierVersion === VERIFIER_VERSION) return t;
-    regraded += 1;
-    const last = [...t.messages].reverse().find((m) => m.role === 'assistant')?.content ?? '';
-    return { ...t, grade: grade(last, problemOf(t.problemId).answer) };
-  });
-  const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/verified.jsonl`, all);
+  const counts = { total: 0, correct: 0, flagged: 0 };
+  // Streamed: one trace at a time from the shard files into verified.jsonl.
+  async function* verified(): AsyncGenerator<TraceRecord> {
+    for (const r of traces) {
+      for await (const t of iterJsonlRef<TraceRecord>(r)) {
+        let v = t;
+        if (t.grade.verifierVersion !== VERIFIER_VERSION) {
+          regraded += 1;
+          const last = [...t.messages].reverse().find((m) => m.role === 'assistant')?.content ?? '';
+          v = { ...t, grade: grade(last, problemOf(t.problemId).answer) };
+        }
+        counts.total++;
+        if (v.grade.correct) counts.correct++;
+        if (v.verifierFlags.length > 0) counts.flagged++;
+        yield v;
+      }
+    }
+  }
+  const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/verified.jsonl`, verified());
   return {
     ref,
-    total: all.length,
-    correct: all.filter((t) => t.grade.correct).length,
-    flagged: all.filter((t) => t.verifierFlags.length > 0).length,
+    ...counts,
     regraded,
   };
 }

@@ -1,6 +1,7 @@
 import type { RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { estimatePassRate, type PassRateEstimate } from '../lib/estimation';
+import { withSignal } from '../lib/providers/chat';
 import { roundDir, type Ref } from '../lib/store';
 import { shardIds } from './candidates';
 import { activityLog, chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
@@ -27,17 +28,20 @@ export async function estimateShard({ ctx, candidates, shard }: { ctx: RoundInpu
   const curriculum = await curriculumAt(ctx.config.curriculumPath);
   const problemOf = problemIndex(curriculum);
   const ids = await shardIds(candidates, shard, ctx.config.sharding.problemsPerShard);
-  const provider = chatProvider(providerFor(ctx.config, 'student'));
+  const providerConfig = providerFor(ctx.config, 'student');
+  const provider = chatProvider(providerConfig);
   const ledger = await openLedger(ctx.campaign, `estimate-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
   const spec = estimationSpec(ctx);
   const options = { ...ctx.config.estimation, band: ctx.config.band.band };
 
-  const rows = await forEachWithProgress(ids, 8, async (id): Promise<EstimateRow> => {
+  // As many lanes as the provider takes requests: the provider's limiter (shared by every shard of this
+  // worker) keeps the requests in flight at its concurrency, whatever the number of shards.
+  const rows = await forEachWithProgress(ids, providerConfig.concurrency, async (id, signal): Promise<EstimateRow> => {
     const problem = problemOf(id);
     const done = recordedPrefix(ledger, sampleKeyBase(spec, id), options.k).map((t) => t.grade.correct);
     const estimate = await estimatePassRate(
-      async (start, count) => (await drawSamples(ledger, provider, problem, spec, grade, start, count)).map((t) => t.grade.correct),
+      async (start, count) => (await drawSamples(ledger, withSignal(provider, signal), problem, spec, grade, start, count)).map((t) => t.grade.correct),
       options,
       done,
     );

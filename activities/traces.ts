@@ -1,6 +1,7 @@
 import type { RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { VERIFIER_VERSION } from '../lib/grading';
+import { withSignal } from '../lib/providers/chat';
 import { roundDir, type Ref } from '../lib/store';
 import type { TraceRecord } from '../lib/traces';
 import { iterJsonlRef } from './band';
@@ -33,7 +34,8 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
   const curriculum = await curriculumAt(ctx.config.curriculumPath);
   const problemOf = problemIndex(curriculum);
   const ids = await shardIds(band, shard, ctx.config.sharding.problemsPerShard);
-  const provider = chatProvider(providerFor(ctx.config, 'student'));
+  const providerConfig = providerFor(ctx.config, 'student');
+  const provider = chatProvider(providerConfig);
   const ledger = await openLedger(ctx.campaign, `trace-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
   const spec = traceSpec(ctx);
@@ -41,7 +43,7 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
   const perProblem = ctx.config.traces.perProblem;
   let reusedCount = 0;
 
-  const perProblemTraces = await forEachWithProgress(ids, 4, async (id) => {
+  const perProblemTraces = await forEachWithProgress(ids, providerConfig.concurrency, async (id, signal) => {
     const problem = problemOf(id);
     const reused = reuseEstimates
       ? recordedPrefix(ledger, sampleKeyBase(estimationSpec(ctx), id), ctx.config.estimation.k)
@@ -51,7 +53,7 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
     reusedCount += reused.length;
     const need = perProblem - reused.length;
     const have = recordedPrefix(ledger, sampleKeyBase(spec, id), need);
-    const fresh = have.length < need ? await drawSamples(ledger, provider, problem, spec, grade, have.length, need - have.length) : [];
+    const fresh = have.length < need ? await drawSamples(ledger, withSignal(provider, signal), problem, { ...spec, verifierProvider: spec.verifierProvider && withSignal(spec.verifierProvider, signal) }, grade, have.length, need - have.length) : [];
     return [...reused, ...have, ...fresh];
   });
   const traces = perProblemTraces.flat();

@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import type { RoundInput } from '../lib/campaign/types';
 import { UserError } from '../lib/errors';
 import { selectBand as chooseBand, type LevelBandCounts } from '../lib/selection';
-import { roundDir, type Ref } from '../lib/store';
+import { recordStep, roundDir, type Ref } from '../lib/store';
+import { scopeOf } from './manifest';
 import { curriculumAt, problemIndex, runStore } from './deps';
 import type { EstimateRow } from './estimation';
 
@@ -59,11 +60,13 @@ export async function selectBand({ ctx, estimates }: { ctx: RoundInput; estimate
     perLevel: selection.perLevel,
   };
   const stored = await runStore().writeJsonAtomic(bandPath(ctx.campaign, ctx.round), file);
-  return {
+  const result = {
     ref: { ...stored, count: file.ids.length },
     candidates: rows.length,
     inBand: selection.totals.inBand,
     selected: file.ids.length,
     shards: Math.max(1, Math.ceil(file.ids.length / ctx.config.sharding.problemsPerShard)),
   };
+  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'band', result);
+  return result;
 }

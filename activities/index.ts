@@ -12,6 +12,7 @@ export { estimateShard } from './estimation';
 export { generateTracesShard } from './traces';
 export { waitForFineTune } from './fineTune';
 export { evaluateModels } from './evaluation';
+export { readRoundManifest } from './manifest';
 
 // Steps without progress of their own heartbeat while they run (every activity has a heartbeat timeout).
 export const initCampaign = heartbeating(initCampaignStep);

@@ -2,7 +2,8 @@ import type { RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { VERIFIER_VERSION } from '../lib/grading';
 import { withSignal } from '../lib/providers/chat';
-import { roundDir, type Ref } from '../lib/store';
+import { recordStep, roundDir, type Ref } from '../lib/store';
+import { scopeOf } from './manifest';
 import type { TraceRecord } from '../lib/traces';
 import { iterJsonlRef } from './band';
 import { shardIds } from './candidates';
@@ -42,6 +43,7 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
   const reuseEstimates = ctx.config.estimation.style === 'multi-turn';
   const perProblem = ctx.config.traces.perProblem;
   let reusedCount = 0;
+  const usage = { promptTokens: 0, completionTokens: 0 };
 
   const perProblemTraces = await forEachWithProgress(ids, providerConfig.concurrency, async (id, signal) => {
     const problem = problemOf(id);
@@ -53,12 +55,17 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
     reusedCount += reused.length;
     const need = perProblem - reused.length;
     const have = recordedPrefix(ledger, sampleKeyBase(spec, id), need);
-    const fresh = have.length < need ? await drawSamples(ledger, withSignal(provider, signal), problem, { ...spec, verifierProvider: spec.verifierProvider && withSignal(spec.verifierProvider, signal) }, grade, have.length, need - have.length) : [];
+    const fresh: TraceRecord[] = have.length < need ? await drawSamples(ledger, withSignal(provider, signal), problem, { ...spec, verifierProvider: spec.verifierProvider && withSignal(spec.verifierProvider, signal) }, grade, have.length, need - have.length) : [];
+    for (const t of fresh) {
+      usage.promptTokens += t.usage.promptTokens;
+      usage.completionTokens += t.usage.completionTokens;
+    }
     return [...reused, ...have, ...fresh];
   });
   const traces = perProblemTraces.flat();
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/traces/shard-${shard}.jsonl`, traces);
   const result = { ref, generated: traces.length - reusedCount, reused: reusedCount, correct: traces.filter((t) => t.grade.correct).length };
+  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'traces', { ...result, usage }, shard);
   activityLog(ctx, 'traces').info({ shard, problems: ids.length, generated: result.generated, reused: result.reused, correct: result.correct }, 'traces generated');
   return result;
 }
@@ -92,6 +99,7 @@ export async function verifyTraces({ ctx, traces }: { ctx: RoundInput; traces: R
     }
   }
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/verified.jsonl`, verified());
+  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'verified', { ref, total: counts.total, correct: counts.correct });
   return {
     ref,
     ...counts,

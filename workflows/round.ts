@@ -81,7 +81,23 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   };
 
   let resume: RoundResume | undefined = input.resume;
+  let attempt = input.attempt;
   try {
+    // Added after histories were recorded: the run store's round manifest says where a round that was
+    // terminated, cancelled or crashed stood (its dataset, the job that may still train, the trained model).
+    if (patched('round-manifest')) {
+      const point = await acts.readRoundManifest.executeWithOptions({ ...stepOptions, summary: 'read the round manifest' }, [
+        { campaign: input.campaign, round: input.round, model: input.model, frontier: input.frontier, attempt: input.attempt },
+      ]);
+      attempt = point.attempt;
+      const found = point.resume;
+      if (found && !resume?.trained) {
+        resume = found.trained
+          ? { ...(resume ?? found), jobId: found.jobId, trained: found.trained }
+          : { ...(resume ?? found), jobId: resume?.jobId ?? found.jobId };
+        notes.push(`resumed from the round manifest${resume.trained ? `: trained ${resume.trained.model}` : resume.jobId ? `: job ${resume.jobId}` : ': dataset built'}`);
+      }
+    }
     if (!resume) {
       await phase('candidates');
       const prep = await acts.prepareRound.executeWithOptions({ ...stepOptions, summary: `pick candidates at levels ${input.frontier}+` }, [input]);
@@ -120,7 +136,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       await phase('fine-tune', `dataset: ${resume.datasetRef.count} examples`);
       const jobId =
         resume.jobId ??
-        (await acts.startFineTune.executeWithOptions({ ...stepOptions, summary: `create the fine-tune job (attempt ${input.attempt})` }, [{ ctx: input, dataset: resume.datasetRef }]))
+        (await acts.startFineTune.executeWithOptions({ ...stepOptions, summary: `create the fine-tune job (attempt ${attempt})` }, [{ ctx: { ...input, attempt }, dataset: resume.datasetRef }]))
           .jobId;
       resume = { ...resume, jobId };
       // Retry-as-polling: each "still running" is a benign failure retried at a fixed interval, so a
@@ -133,7 +149,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
           retry: { initialInterval: `${config.fineTune.pollIntervalSeconds} seconds`, backoffCoefficient: 1, nonRetryableErrorTypes: NON_RETRYABLE },
           summary: `wait for fine-tune job ${jobId}`,
         },
-        [{ ctx: input, jobId }],
+        [{ ctx: { ...input, attempt }, jobId }],
       );
       // Kept across a later block: retrying registration or evaluation must not pay for a second job.
       resume = { ...resume, trained };

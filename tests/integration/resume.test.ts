@@ -12,6 +12,7 @@ import { roundStatusQuery } from '../../workflows/messages';
 import { roundWorkflowId } from '../../workflows/round';
 import { repoRoot, startCampaignHarness, useRunsDir, waitFor, type CampaignHarness } from '../helpers/campaignHarness';
 import { ledgerDir, ledgerRecordsByKey } from '../helpers/ledgerChecks';
+import { recordHistory } from '../helpers/recordHistory';
 import { testServerAddress } from '../helpers/temporal';
 import { spawnWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
 
@@ -112,5 +113,7 @@ describe('strawberry resume after terminate', () => {
     // One fine-tune job per trained round, the terminated round's job adopted, not created twice.
     const trained = outcome.rounds.filter((r) => r.outcome === 'promoted' || r.outcome === 'rejected');
     expect(atEnd.jobsCreated).toBe(trained.length);
+    await recordHistory(client, 'campaign-resumed.json', campaignWorkflowId(name), resumedRun);
+    await recordHistory(client, 'round-2-resumed.json', roundWorkflowId(name, 2));
   }, 300_000);
 });

@@ -8,7 +8,7 @@
  * Ideal estimation time = ceil(requests / concurrency) x latency: every lane busy all the time. Efficiency is
  * ideal / achieved. Figures only; nothing is asserted.
  */
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevServer } from '../cli/temporal/devServer';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
           'seed: 0',
           'levels:',
           '  - { id: scale, skill: arithmetic, difficulty: 2.5, source: { generator: arithmetic, operators: ["+", "-"], digits: 3, terms: 3, count: ' +
-            Math.ceil(n / 0.995) +
+            Math.min(100000, Math.ceil(n / 0.995)) +
             ' } }',
           '  - { id: hard, skill: arithmetic, difficulty: 9, source: { generator: arithmetic, operators: ["*"], digits: 3, terms: 3, count: 20 } }',
           '',
@@ -123,12 +123,13 @@ async function main(): Promise<void> {
       const stats = h.sim.stats();
       const est = span.get('estimateShard');
       const estSeconds = est ? (est.end - est.start) / 1000 : NaN;
-      const estRequests = n; // fixed k with n = k: one request per problem
+      // Fixed k with n = k: one request per candidate problem.
+      const estRequests = (JSON.parse(readFileSync(path.join(h.campaignDir, 'round-1', 'candidates.json'), 'utf8')) as { ids: string[] }).ids.length;
       const ideal = (Math.ceil(estRequests / CONCURRENCY) * LATENCY_MS) / 1000;
       const efficiency = ideal / estSeconds;
       const ledger = ledgerDatabasePath(path.join(h.campaignDir, 'ledger'));
       const ledgerMb = (fileBytes(ledger) + fileBytes(`${ledger}-wal`)) / 1e6;
-      process.stdout.write(`\n== ${n} problems: round 1 in ${wall.toFixed(1)} s; sim ${stats.chatCompletions} chat completions, ${stats.choices} choices\n`);
+      process.stdout.write(`\n== ${n} problems (${estRequests} candidates): round 1 in ${wall.toFixed(1)} s; sim ${stats.chatCompletions} chat completions, ${stats.choices} choices\n`);
       for (const [type, s] of span) {
         const secs = (s.end - s.start) / 1000;
         const extra = type === 'estimateShard' ? `, ideal ${ideal.toFixed(1)} s, achieved/ideal ${efficiency.toFixed(2)}` : '';

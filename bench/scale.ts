@@ -90,6 +90,7 @@ async function main(): Promise<void> {
       );
       const h = await startCampaignHarness({ label: `scale${n}`, configFile: config, simConfig: { faults: { latencyMs: LATENCY_MS } } });
       const t0 = Date.now();
+      const cpu0 = process.cpuUsage();
       let peakRss = process.memoryUsage().rss;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
       try {
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
         clearInterval(sampler);
       }
       const wall = (Date.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       const history = await h.client.workflow.getHandle(roundWorkflowId(h.name, 1)).fetchHistory();
       const events = history.events ?? [];
       // Per activity type: first scheduled .. last closed.
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
         const extra = type === 'estimateShard' ? `, ideal ${ideal.toFixed(1)} s, achieved/ideal ${efficiency.toFixed(2)}` : '';
         process.stdout.write(`  ${type.padEnd(20)} ${String(s.count).padStart(4)} activities  ${secs.toFixed(1).padStart(7)} s${extra}\n`);
       }
+      process.stdout.write(`  this process (worker + sim) used ${cpuSeconds.toFixed(1)} s of CPU in ${wall.toFixed(1)} s (${(cpuSeconds / wall).toFixed(2)} cores; ${((cpuSeconds * 1000) / Math.max(1, stats.chatCompletions)).toFixed(1)} ms per chat completion), load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores\n`);
       process.stdout.write(`  peak RSS ${(peakRss / 1e6).toFixed(0)} MB (worker + sim + client in one process), ledger ${ledgerMb.toFixed(1)} MB, round history ${events.length} events\n`);
       summary.push(`scale ${n}: estimation efficiency ${efficiency.toFixed(2)}, peak RSS ${(peakRss / 1e6).toFixed(0)} MB, history ${events.length} events, estimation ${estSeconds.toFixed(1)} s`);
       await h.teardown();

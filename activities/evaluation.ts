@@ -3,6 +3,7 @@ import { providerFor } from '../lib/config/load';
 import type { Problem } from '../lib/curriculum/types';
 import { seededRandom } from '../lib/curriculum/random';
 import { shuffle } from '../lib/datasets/write';
+import { withSignal } from '../lib/providers/chat';
 import { ModelRegistry } from '../lib/registry';
 import { chatProvider, curriculumAt, grader, openLedger, runStore } from './deps';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
@@ -48,7 +49,8 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundInput; cand
   const ev = ctx.config.evaluation;
   const upTo = Math.min(ctx.frontier + 1, ctx.levelCount - 1);
   const problems = heldOutProblems(curriculum.levels, upTo, ev.maxHeldOutPerLevel, `${ctx.campaign}:r${ctx.round}`);
-  const provider = chatProvider(providerFor(ctx.config, 'student'));
+  const providerConfig = providerFor(ctx.config, 'student');
+  const provider = chatProvider(providerConfig);
   const ledger = await openLedger(ctx.campaign, `eval-r${ctx.round}`);
   const grade = grader(curriculum.answerType);
 
@@ -59,9 +61,9 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundInput; cand
       model,
       trace: { temperature: ev.temperature, maxTokens: ctx.config.estimation.maxTokens, seed: 0 },
     };
-    const perProblem = await forEachWithProgress(problems, 8, async (problem) => {
+    const perProblem = await forEachWithProgress(problems, providerConfig.concurrency, async (problem, signal) => {
       const have = recordedPrefix(ledger, sampleKeyBase(spec, problem.id), ev.samplesPerProblem);
-      const fresh = have.length < ev.samplesPerProblem ? await drawSamples(ledger, provider, problem, spec, grade, have.length, ev.samplesPerProblem - have.length) : [];
+      const fresh = have.length < ev.samplesPerProblem ? await drawSamples(ledger, withSignal(provider, signal), problem, spec, grade, have.length, ev.samplesPerProblem - have.length) : [];
       return { id: problem.id, level: problem.levelIndex, correct: [...have, ...fresh].filter((t) => t.grade.correct).length };
     });
     const acc: LevelAccuracy = {};

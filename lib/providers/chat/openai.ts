@@ -85,7 +85,7 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
     const choices = [...(completion.choices ?? [])]
       .sort((a, b) => a.index - b.index)
       .map((c) => ({ content: c.message?.content ?? '', finishReason: c.finish_reason ?? 'unknown' }));
-    if (choices.length === 0) throw new ProviderRequestError(undefined, `${baseURL} returned no choices for model ${req.model}`);
+    if (choices.length === 0) throw new ProviderRequestError(`${baseURL} returned no choices for model ${req.model}`, undefined);
     return { choices, usage };
   }
 
@@ -99,7 +99,7 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
             const c = classifyError(err, apiKey === NO_KEY ? undefined : apiKey);
             if (!c.retryable) throw c.error;
             if (tryIndex >= maxRetries) {
-              throw new ProviderUnavailableError(c.status, `${baseURL}: ${c.message} (gave up after ${tryIndex + 1} attempts)`, tryIndex + 1);
+              throw new ProviderUnavailableError(`${baseURL}: ${c.message} (gave up after ${tryIndex + 1} attempts)`, c.status, c.message, tryIndex + 1);
             }
             const waitMs = Math.min(maxRetryDelayMs, c.retryAfterMs ?? backoffMs(tryIndex, retryBaseDelayMs, maxRetryDelayMs));
             logger.warn({ status: c.status, attempt: tryIndex + 1, waitMs, model: req.model }, `chat request failed, retrying: ${c.message}`);

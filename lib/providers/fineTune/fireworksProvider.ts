@@ -4,7 +4,7 @@ import { UserError } from '../../errors';
 import { createLogger } from '../../log';
 import { keySlug } from './businessKey';
 import { ProviderRequestError, ProviderUnavailableError } from './errors';
-import { createProviderHttp } from './http';
+import { createProviderHttp } from '../http';
 import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, FineTuneProviderConfig, FineTuneStatus } from './types';
 
 /** Fireworks resource ids: lower-case letters, digits and hyphens, at most 63 characters. */
@@ -131,9 +131,13 @@ export function createFireworksFineTuneProvider(cfg: FineTuneProviderConfig): Fi
       if (hp.learningRateMultiplier !== undefined && hp.learningRate === undefined) {
         log.warn({ key: req.key }, 'fireworks: learningRateMultiplier is ignored; set learningRate');
       }
+      // A later round warm-starts from the parent LoRA model; base model and warm start are exclusive
+      // (https://docs.fireworks.ai/tools-sdks/firectl/commands/supervised-fine-tuning-job-create: "Only one
+      // of base-model or warm-start-from should be specified"; REST field `warmStartFrom`,
+      // https://docs.fireworks.ai/api-reference/create-supervised-fine-tuning-job).
       const body: Record<string, unknown> = {
         dataset: req.trainingFileId,
-        baseModel: req.baseModel,
+        ...(req.parent ? { warmStartFrom: req.parent.model } : { baseModel: req.baseModel }),
         displayName: req.suffix.slice(0, 63),
       };
       if (hp.nEpochs !== undefined) body.epochs = hp.nEpochs;

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createLogger } from '../../log';
 import { keySlug } from './businessKey';
 import { ProviderUnavailableError } from './errors';
-import { createProviderHttp } from './http';
+import { createProviderHttp } from '../http';
 import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, FineTuneProviderConfig, FineTuneStatus } from './types';
 
 /** Together limits the model-name suffix; the key's slug plus its hash fits comfortably. */
@@ -102,11 +102,16 @@ export function createTogetherFineTuneProvider(cfg: FineTuneProviderConfig): Fin
       if (hp.learningRateMultiplier !== undefined && hp.learningRate === undefined) {
         log.warn({ key: req.key }, 'together: learningRateMultiplier is ignored; set learningRate');
       }
+      // `model` is always the catalog base model; a later round continues from the parent's job with
+      // `from_checkpoint` (the job id, or the output model name; without `:step` the final checkpoint is
+      // used). https://docs.together.ai/reference/post-fine-tunes (`model`, `from_checkpoint`),
+      // https://docs.together.ai/docs/fine-tuning-continue
       const body: Record<string, unknown> = {
         model: req.baseModel,
         training_file: req.trainingFileId,
         suffix: togetherSuffixForKey(req.key),
       };
+      if (req.parent) body.from_checkpoint = req.parent.jobId ?? req.parent.model;
       if (hp.nEpochs !== undefined) body.n_epochs = hp.nEpochs;
       if (hp.learningRate !== undefined) body.learning_rate = hp.learningRate;
       if (hp.batchSize !== undefined) body.batch_size = hp.batchSize;

@@ -10,6 +10,7 @@ import { gradeAnswer } from '../lib/grading';
 import { SampleLedger } from '../lib/ledger';
 import { createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
 import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
+import { createServingProvider, type ServingProvider } from '../lib/providers/serving';
 import { DirectoryRunStore, type RunStore } from '../lib/store';
 import type { GradeFn } from '../lib/traces';
 
@@ -74,7 +75,18 @@ function chatBaseURL(p: ProviderConfig): string {
 }
 
 const chats = new Map<string, ChatProvider>();
-export function chatProvider(p: ProviderConfig): ChatProvider {
+/**
+ * The chat client of a provider. `served` maps model ids to the names that reach them (a deployment's
+ * `<model>#<deployment>`, an endpoint name): requests go to the served name, while ledger keys, registry
+ * entries and traces keep the model id, so a redeployment never invalidates what was sampled.
+ */
+export function chatProvider(p: ProviderConfig, served?: Record<string, string>): ChatProvider {
+  const client = sharedChatProvider(p);
+  if (!served || Object.keys(served).length === 0) return client;
+  return { complete: (req) => client.complete({ ...req, model: served[req.model] ?? req.model }) };
+}
+
+function sharedChatProvider(p: ProviderConfig): ChatProvider {
   const key = JSON.stringify(p);
   let client = chats.get(key);
   if (!client) {
@@ -98,6 +110,17 @@ export function fineTuneProvider(p: ProviderConfig): FineTuneProvider {
     apiKeyEnv: p.apiKeyEnv,
     accountId: p.kind === 'fireworks' ? p.accountId : undefined,
     timeoutMs: p.timeoutMs,
+  });
+}
+
+export function servingProvider(p: ProviderConfig): ServingProvider {
+  return createServingProvider({
+    kind: p.kind,
+    baseURL: p.baseURL,
+    apiKeyEnv: p.apiKeyEnv,
+    accountId: p.kind === 'fireworks' ? p.accountId : undefined,
+    timeoutMs: p.timeoutMs,
+    serving: 'serving' in p ? p.serving : undefined,
   });
 }
 

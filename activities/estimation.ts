@@ -27,7 +27,7 @@ export async function estimateShard({ ctx, candidates, shard }: { ctx: RoundInpu
   const curriculum = await curriculumAt(ctx.config.curriculumPath);
   const problemOf = problemIndex(curriculum);
   const ids = await shardIds(candidates, shard, ctx.config.sharding.problemsPerShard);
-  const provider = chatProvider(providerFor(ctx.config, 'student'));
+  const provider = chatProvider(providerFor(ctx.config, 'student'), ctx.served);
   const ledger = await openLedger(ctx.campaign, `estimate-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
   const spec = estimationSpec(ctx);

@@ -35,7 +35,7 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundInput; cand
   const ev = ctx.config.evaluation;
   const upTo = Math.min(ctx.frontier + 1, ctx.levelCount - 1);
   const problems = heldOutProblems(curriculum.levels, upTo, ev.maxHeldOutPerLevel);
-  const provider = chatProvider(providerFor(ctx.config, 'student'));
+  const provider = chatProvider(providerFor(ctx.config, 'student'), ctx.served);
   const ledger = await openLedger(ctx.campaign, `eval-r${ctx.round}`);
   const grade = grader(curriculum.answerType);
 

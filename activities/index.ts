@@ -6,5 +6,6 @@ export { selectBand } from './band';
 export { generateTracesShard, verifyTraces } from './traces';
 export { buildDataset } from './dataset';
 export { startFineTune, waitForFineTune } from './fineTune';
+export { startServing, waitForServing, tearDownDeployments } from './serve';
 export { evaluateModels } from './evaluation';
 export { registerCandidate, concludeRound } from './conclude';

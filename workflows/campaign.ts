@@ -155,6 +155,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
     state.summaries = [...state.summaries, result.summary].slice(-MAX_SUMMARIES);
     state.roundsWithoutPromotion = result.summary.promoted ? 0 : state.roundsWithoutPromotion + 1;
     state.currentModel = result.currentModel;
+    state.currentServedModel = result.currentServedModel;
     state.frontier = result.nextFrontier;
     state.round += 1;
     state.attempt = 1;
@@ -240,6 +241,7 @@ function roundInput(state: CampaignState): RoundInput {
     baseModel: state.baseModel,
     attempt: state.attempt,
     resume: state.resume,
+    ...(state.currentServedModel ? { served: { [state.currentModel]: state.currentServedModel } } : {}),
     config: state.config,
   };
 }

@@ -9,3 +9,4 @@ export { startFineTune, waitForFineTune } from './fineTune';
 export { startServing, waitForServing, tearDownDeployments } from './serve';
 export { evaluateModels } from './evaluation';
 export { registerCandidate, concludeRound } from './conclude';
+export { cancelProviderWork } from './cancel';

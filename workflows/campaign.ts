@@ -6,6 +6,7 @@ import {
   startChild,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -17,7 +18,7 @@ import { stopReason } from '../lib/campaign/advance';
 import type { CampaignInput, CampaignOutcome, CampaignState, RoundInput, RoundResult } from '../lib/campaign/types';
 import { applyTunables } from '../lib/config/tunables';
 import { campaignDetails } from './details';
-import { cancelSignal, configureUpdate, pauseSignal, statusQuery, unpauseSignal, type CampaignStatus } from './messages';
+import { cancelSignal, configureUpdate, pauseSignal, statusQuery, unpauseSignal, type CampaignStatus, type CancelOptions } from './messages';
 import { roundStaticSummary, roundWorkflow, roundWorkflowId } from './round';
 import { CampaignKey, FrontierKey, PhaseKey, RoundKey, StudentModelKey } from './searchAttributes';
 
@@ -25,7 +26,7 @@ const initOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['UserError'] },
 };
-const { initCampaign } = proxyActivities<typeof activities>(initOptions);
+const { initCampaign, cancelProviderWork } = proxyActivities<typeof activities>(initOptions);
 
 export function campaignWorkflowId(name: string): string {
   return `campaign/${name}`;
@@ -62,6 +63,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
   let phase = 'waiting';
   let blockedReason: string | undefined;
   let cancelRequested = false;
+  let cancelOptions: CancelOptions = {};
   let unblocked = false;
   let runningRound: string | undefined;
   let roundScope: CancellationScope | undefined;
@@ -96,8 +98,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
     show();
     await forward(unpauseSignal);
   });
-  setHandler(cancelSignal, () => {
+  setHandler(cancelSignal, (opts?: CancelOptions) => {
     cancelRequested = true;
+    cancelOptions = opts ?? {};
     roundScope?.cancel();
   });
   setHandler(statusQuery, (): CampaignStatus => ({
@@ -114,7 +117,15 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
     summaries: state.summaries,
   }));
 
-  const outcome = (reason: string): CampaignOutcome => {
+  const outcome = async (reason: string): Promise<CampaignOutcome> => {
+    // Added after histories were recorded: a cancel reaches the provider (the round's job, the deployments).
+    if (cancelRequested && patched('cancel-reaches-provider')) {
+      phase = 'cancelling';
+      show();
+      await cancelProviderWork.executeWithOptions({ ...initOptions, summary: cancelOptions.keepDeployments ? 'cancel the running fine-tune job' : 'cancel the running fine-tune job, tear down deployments' }, [
+        { campaign: name, config: state.config, round: state.round, keepDeployments: cancelOptions.keepDeployments ?? false },
+      ]);
+    }
     phase = cancelRequested ? 'cancelled' : 'done';
     show(reason);
     return { name, stopReason: reason, rounds: state.summaries, finalModel: state.currentModel, frontier: state.frontier };
@@ -129,15 +140,15 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
       roundsWithoutPromotion: state.roundsWithoutPromotion,
       maxRoundsWithoutPromotion: state.config.stopping.maxRoundsWithoutPromotion,
     });
-    if (stop) return outcome(stop);
+    if (stop) return await outcome(stop);
 
     phase = state.paused ? 'paused' : 'round';
     show();
     await condition(() => !state.paused || cancelRequested);
-    if (cancelRequested) return outcome('cancelled by request');
+    if (cancelRequested) return await outcome('cancelled by request');
 
     const result = await runRound(roundInput(state));
-    if (cancelRequested) return outcome('cancelled by request');
+    if (cancelRequested) return await outcome('cancelled by request');
 
     if (result.status === 'blocked') {
       phase = 'blocked';
@@ -146,7 +157,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
       unblocked = false;
       show();
       await condition(() => unblocked || cancelRequested);
-      if (cancelRequested) return outcome(`cancelled while blocked: ${result.reason}`);
+      if (cancelRequested) return await outcome(`cancelled while blocked: ${result.reason}`);
       blockedReason = undefined;
       state.attempt += 1;
       continue;

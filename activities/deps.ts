@@ -8,7 +8,7 @@ import { loadCurriculum } from '../lib/curriculum/load';
 import type { Curriculum, Problem } from '../lib/curriculum/types';
 import { gradeAnswer } from '../lib/grading';
 import { SampleLedger } from '../lib/ledger';
-import { createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
+import { completeChoices, createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
 import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
 import { createServingProvider, type ServingProvider } from '../lib/providers/serving';
 import { DirectoryRunStore, type RunStore } from '../lib/store';
@@ -98,6 +98,8 @@ function sharedChatProvider(p: ProviderConfig): ChatProvider {
       tokensPerMinute: p.tokensPerMinute,
       timeoutMs: p.timeoutMs,
     });
+    // Servers that ignore `n`: a short `choices` list is completed with single requests (or `n` is never sent).
+    client = completeChoices(client, { singleSampleRequests: p.singleSampleRequests ?? false, label: p.baseURL });
     chats.set(key, client);
   }
   return client;

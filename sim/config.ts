@@ -36,6 +36,7 @@ export const simConfigSchema = z
           .min(0)
           .default(0.25)
           .describe('Each problem\'s difficulty is shifted by a fixed pseudo-random amount in [-jitter, +jitter], so pass rates vary within a level.'),
+        ignoreN: z.boolean().default(false).describe('Behave like servers that ignore `n`: every chat completion has one choice, whatever `n` asked for.'),
       })
       .strict()
       .prefault({}),

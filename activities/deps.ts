@@ -70,7 +70,8 @@ export function problemIndex(curriculum: Curriculum): (id: string) => Problem {
 
 /** The OpenAI-compatible chat endpoint of a provider (Fireworks serves it under /inference/v1). */
 function chatBaseURL(p: ProviderConfig): string {
-  if (p.kind === 'fireworks') return `${p.baseURL.replace(/\/+$/, '')}/inference/v1`;
+  // The management API's base may be given with a trailing /v1 (tolerated there too).
+  if (p.kind === 'fireworks') return `${p.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '')}/inference/v1`;
   return p.baseURL;
 }
 

@@ -89,6 +89,16 @@ export const simConfigSchema = z
       })
       .strict()
       .prefault({}),
+    provider: z
+      .object({
+        kind: z
+          .enum(['openai', 'together', 'fireworks'])
+          .default('openai')
+          .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1).'),
+        deploymentSeconds: z.number().min(0).default(0.3).describe('together/fireworks: time a deployment takes to become ready.'),
+      })
+      .strict()
+      .prefault({}),
     fixedCreated: z
       .boolean()
       .default(true)

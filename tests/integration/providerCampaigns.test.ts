@@ -1,5 +1,6 @@
 import path from 'node:path';
 import OpenAI from 'openai';
+import { deploymentsTable } from '../../cli/commands/models';
 import { ModelRegistry, type ModelEntry } from '../../lib/registry';
 import { DirectoryRunStore } from '../../lib/store';
 import { cancelSignal } from '../../workflows/messages';
@@ -73,6 +74,10 @@ describe('multi-round campaigns per provider kind', () => {
     expect(Object.values(view.deployments)).toEqual(current === base ? [] : [current]);
     for (const c of trained.filter((m) => m.modelId !== current)) expect(c.deployment).toMatchObject({ deletedAt: expect.any(String), runningSeconds: expect.any(Number) });
     expect(view.deploymentsDeleted).toBe(view.deploymentsCreated - (current === base ? 0 : 1));
+    // `strawberry models` lists the deployments with their state and running time.
+    const shown = deploymentsTable(trained);
+    for (const c of trained) expect(shown).toContain(c.deployment!.id);
+    expect(shown).toMatch(/deleted \d{4}-/);
   });
 
   it('fireworks: 3 rounds, warmStartFrom the parent (no baseModel), on-demand deployments, superseded ones deleted', async () => {

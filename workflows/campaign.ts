@@ -27,6 +27,11 @@ const initOptions: ActivityOptions = {
   retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['UserError'] },
 };
 const { initCampaign, cancelProviderWork } = proxyActivities<typeof activities>(initOptions);
+/** Cancelling provider work is retried a bounded number of times: a cancel must end the campaign. */
+const cancelWorkOptions: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumInterval: '30 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['UserError', 'ProviderRequestError'] },
+};
 
 export function campaignWorkflowId(name: string): string {
   return `campaign/${name}`;
@@ -117,14 +122,21 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
     summaries: state.summaries,
   }));
 
-  const outcome = async (reason: string): Promise<CampaignOutcome> => {
+  const outcome = async (stop: string): Promise<CampaignOutcome> => {
+    let reason = stop;
     // Added after histories were recorded: a cancel reaches the provider (the round's job, the deployments).
     if (cancelRequested && patched('cancel-reaches-provider')) {
       phase = 'cancelling';
       show();
-      await cancelProviderWork.executeWithOptions({ ...initOptions, summary: cancelOptions.keepDeployments ? 'cancel the running fine-tune job' : 'cancel the running fine-tune job, tear down deployments' }, [
-        { campaign: name, config: state.config, round: state.round, keepDeployments: cancelOptions.keepDeployments ?? false },
-      ]);
+      try {
+        await cancelProviderWork.executeWithOptions(
+          { ...cancelWorkOptions, summary: cancelOptions.keepDeployments ? 'cancel the running fine-tune job' : 'cancel the running fine-tune job, tear down deployments' },
+          [{ campaign: name, config: state.config, round: state.round, keepDeployments: cancelOptions.keepDeployments ?? false }],
+        );
+      } catch (err) {
+        // Bounded: the campaign still ends; the reason says what may be left running at the provider.
+        reason = `${reason}; provider cleanup failed (check the provider for a running job or deployment): ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`;
+      }
     }
     phase = cancelRequested ? 'cancelled' : 'done';
     show(reason);

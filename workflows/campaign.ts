@@ -24,12 +24,15 @@ import { CampaignKey, FrontierKey, PhaseKey, RoundKey, StudentModelKey } from '.
 
 const initOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
-  retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['UserError'] },
+  // Bounded like every step (the activity heartbeats while it loads a curriculum).
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['UserError'] },
 };
 const { initCampaign, cancelProviderWork } = proxyActivities<typeof activities>(initOptions);
 /** Cancelling provider work is retried a bounded number of times: a cancel must end the campaign. */
 const cancelWorkOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
   retry: { maximumInterval: '30 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['UserError', 'ProviderRequestError'] },
 };
 

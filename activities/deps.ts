@@ -8,8 +8,9 @@ import { loadCurriculum } from '../lib/curriculum/load';
 import type { Curriculum, Problem } from '../lib/curriculum/types';
 import { gradeAnswer } from '../lib/grading';
 import { ledgerDatabasePath, SampleLedger, type LedgerView } from '../lib/ledger';
-import { createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
+import { completeChoices, createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
 import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
+import { createServingProvider, type ServingProvider } from '../lib/providers/serving';
 import { DirectoryRunStore, type RunStore } from '../lib/store';
 import type { GradeFn } from '../lib/traces';
 
@@ -69,12 +70,24 @@ export function problemIndex(curriculum: Curriculum): (id: string) => Problem {
 
 /** The OpenAI-compatible chat endpoint of a provider (Fireworks serves it under /inference/v1). */
 function chatBaseURL(p: ProviderConfig): string {
-  if (p.kind === 'fireworks') return `${p.baseURL.replace(/\/+$/, '')}/inference/v1`;
+  // The management API's base may be given with a trailing /v1 (tolerated there too).
+  if (p.kind === 'fireworks') return `${p.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '')}/inference/v1`;
   return p.baseURL;
 }
 
 const chats = new Map<string, ChatProvider>();
-export function chatProvider(p: ProviderConfig): ChatProvider {
+/**
+ * The chat client of a provider. `served` maps model ids to the names that reach them (a deployment's
+ * `<model>#<deployment>`, an endpoint name): requests go to the served name, while ledger keys, registry
+ * entries and traces keep the model id, so a redeployment never invalidates what was sampled.
+ */
+export function chatProvider(p: ProviderConfig, served?: Record<string, string>): ChatProvider {
+  const client = sharedChatProvider(p);
+  if (!served || Object.keys(served).length === 0) return client;
+  return { complete: (req) => client.complete({ ...req, model: served[req.model] ?? req.model }) };
+}
+
+function sharedChatProvider(p: ProviderConfig): ChatProvider {
   const key = JSON.stringify(p);
   let client = chats.get(key);
   if (!client) {
@@ -86,6 +99,8 @@ export function chatProvider(p: ProviderConfig): ChatProvider {
       tokensPerMinute: p.tokensPerMinute,
       timeoutMs: p.timeoutMs,
     });
+    // Servers that ignore `n`: a short `choices` list is completed with single requests (or `n` is never sent).
+    client = completeChoices(client, { singleSampleRequests: p.singleSampleRequests ?? false, label: p.baseURL });
     chats.set(key, client);
   }
   return client;
@@ -98,6 +113,17 @@ export function fineTuneProvider(p: ProviderConfig): FineTuneProvider {
     apiKeyEnv: p.apiKeyEnv,
     accountId: p.kind === 'fireworks' ? p.accountId : undefined,
     timeoutMs: p.timeoutMs,
+  });
+}
+
+export function servingProvider(p: ProviderConfig): ServingProvider {
+  return createServingProvider({
+    kind: p.kind,
+    baseURL: p.baseURL,
+    apiKeyEnv: p.apiKeyEnv,
+    accountId: p.kind === 'fireworks' ? p.accountId : undefined,
+    timeoutMs: p.timeoutMs,
+    serving: 'serving' in p ? p.serving : undefined,
   });
 }
 

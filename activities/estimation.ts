@@ -30,7 +30,7 @@ export async function estimateShard({ ctx, candidates, shard }: { ctx: RoundInpu
   const problemOf = problemIndex(curriculum);
   const ids = await shardIds(candidates, shard, ctx.config.sharding.problemsPerShard);
   const providerConfig = providerFor(ctx.config, 'student');
-  const provider = chatProvider(providerConfig);
+  const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `estimate-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
   const spec = estimationSpec(ctx);

@@ -50,7 +50,7 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundInput; cand
   const upTo = Math.min(ctx.frontier + 1, ctx.levelCount - 1);
   const problems = heldOutProblems(curriculum.levels, upTo, ev.maxHeldOutPerLevel, `${ctx.campaign}:r${ctx.round}`);
   const providerConfig = providerFor(ctx.config, 'student');
-  const provider = chatProvider(providerConfig);
+  const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `eval-r${ctx.round}`);
   const grade = grader(curriculum.answerType);
 

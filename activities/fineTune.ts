@@ -3,6 +3,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import type { RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { ensureJob, fineTuneKey } from '../lib/providers/fineTune';
+import { ModelRegistry } from '../lib/registry';
 import { recordStep, roundDir, type Ref } from '../lib/store';
 import { scopeOf } from './manifest';
 import { activityLog, fineTuneProvider, runStore } from './deps';
@@ -26,11 +27,16 @@ export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset
   }
 
   const ft = ctx.config.fineTune;
+  // Round 1 trains the catalog base model; later rounds continue from the round's student (the model the
+  // last promotion produced), each provider its own way (OpenAI `ft:` model, Together `from_checkpoint`,
+  // Fireworks warm start). The registry knows the job that trained the parent (Together continues from it).
+  const parent = ctx.model !== ctx.baseModel ? { model: ctx.model, jobId: (await ModelRegistry.load(store, ctx.campaign)).get(ctx.model)?.jobId } : undefined;
   const { job, adopted } = await ensureJob(
     provider,
     store,
     {
-      baseModel: ctx.model,
+      baseModel: ctx.baseModel,
+      ...(parent ? { parent: parent.jobId ? parent : { model: parent.model } } : {}),
       trainingFileId: upload.fileId,
       suffix: `${ctx.campaign}-r${ctx.round}`.slice(0, 40),
       key: fineTuneKey(ctx.campaign, ctx.round, ctx.attempt),
@@ -41,7 +47,7 @@ export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset
     { intentPath: `${dir}/intent.json` },
   );
   await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'fineTune', { attempt: ctx.attempt, jobId: job.id, status: 'created' }, ctx.attempt);
-  activityLog(ctx, 'fine-tune').info({ jobId: job.id, adopted, attempt: ctx.attempt, provider: provider.kind }, adopted ? 'adopted an existing fine-tune job' : 'created a fine-tune job');
+  activityLog(ctx, 'fine-tune').info({ jobId: job.id, adopted, attempt: ctx.attempt, provider: provider.kind, parent: parent?.model }, adopted ? 'adopted an existing fine-tune job' : 'created a fine-tune job');
   return { jobId: job.id, adopted };
 }
 

@@ -6,6 +6,8 @@ import { concludeRound as concludeRoundStep, registerCandidate as registerCandid
 import { startFineTune as startFineTuneStep } from './fineTune';
 import { heartbeating } from './heartbeat';
 import { verifyTraces as verifyTracesStep } from './traces';
+import { cancelProviderWork as cancelProviderWorkStep } from './cancel';
+import { startServing as startServingStep, tearDownDeployments as tearDownDeploymentsStep } from './serve';
 
 export * from './healthCheck';
 export { estimateShard } from './estimation';
@@ -13,6 +15,7 @@ export { generateTracesShard } from './traces';
 export { waitForFineTune } from './fineTune';
 export { evaluateModels } from './evaluation';
 export { readRoundManifest } from './manifest';
+export { waitForServing } from './serve';
 
 // Steps without progress of their own heartbeat while they run (every activity has a heartbeat timeout).
 export const initCampaign = heartbeating(initCampaignStep);
@@ -23,3 +26,6 @@ export const buildDataset = heartbeating(buildDatasetStep);
 export const startFineTune = heartbeating(startFineTuneStep);
 export const registerCandidate = heartbeating(registerCandidateStep);
 export const concludeRound = heartbeating(concludeRoundStep);
+export const startServing = heartbeating(startServingStep);
+export const tearDownDeployments = heartbeating(tearDownDeploymentsStep);
+export const cancelProviderWork = heartbeating(cancelProviderWorkStep);

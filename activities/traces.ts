@@ -22,7 +22,7 @@ function traceSpec(ctx: RoundInput): SampleSpec {
       ...traces,
       verifier: verifier ? { model: verifier.model === 'student' ? ctx.model : verifier.model, temperature: verifier.temperature, maxTokens: verifier.maxTokens } : undefined,
     },
-    verifierProvider: verifier ? chatProvider(providerFor(ctx.config, 'verifier')) : undefined,
+    verifierProvider: verifier ? chatProvider(providerFor(ctx.config, 'verifier'), ctx.served) : undefined,
   };
 }
 
@@ -36,7 +36,7 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
   const problemOf = problemIndex(curriculum);
   const ids = await shardIds(band, shard, ctx.config.sharding.problemsPerShard);
   const providerConfig = providerFor(ctx.config, 'student');
-  const provider = chatProvider(providerConfig);
+  const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `trace-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
   const spec = traceSpec(ctx);

@@ -38,7 +38,8 @@ export function roundWorkflowId(campaign: string, round: number): string {
 /**
  * One bootstrap round, the proposal's steps top to bottom: candidates at the frontier -> pass-rate
  * estimation -> the barely-solvable band -> traces -> verification -> dataset -> fine-tune -> register ->
- * evaluate -> promotion and advancement. Every step is an activity; this function only orders them.
+ * serve -> evaluate -> promotion and advancement -> teardown of what the decision superseded. Every step is
+ * an activity; this function only orders them.
  */
 export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   const { config } = input;
@@ -174,11 +175,21 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     how: 'trained' | 'band-empty' | 'no-dataset',
   ): Promise<RoundResult> {
     let evaluation;
+    // Added after histories were recorded: the serve phase (deploy where the provider needs it) and the
+    // teardown of what the decision superseded.
+    const serving = trained !== undefined && patched('serve-phase');
+    let served: { servedModel: string; deploymentId?: string } | undefined;
     if (trained) {
       await phase('register');
       await acts.registerCandidate.executeWithOptions({ ...stepOptions, summary: `register ${trained.model}` }, [{ ctx: input, model: trained.model, jobId: trained.jobId, dataset: counts.datasetRef! }]);
+      let evalCtx = input;
+      if (serving) {
+        served = resume?.served ?? (await serve(trained.model));
+        if (resume) resume = { ...resume, served };
+        if (served.servedModel !== trained.model) evalCtx = { ...input, served: { ...input.served, [trained.model]: served.servedModel } };
+      }
       await phase('evaluate');
-      evaluation = await acts.evaluateModels.executeWithOptions({ ...shardOptions, summary: `evaluate ${trained.model} on held-out problems` }, [{ ctx: input, candidate: trained.model }]);
+      evaluation = await acts.evaluateModels.executeWithOptions({ ...shardOptions, summary: `evaluate ${trained.model} on held-out problems` }, [{ ctx: evalCtx, candidate: trained.model }]);
     } else {
       await phase('evaluate');
       evaluation = await acts.evaluateModels.executeWithOptions({ ...shardOptions, summary: `evaluate ${input.model} on held-out problems` }, [{ ctx: input }]);
@@ -193,11 +204,44 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
         outcome: how,
       },
     ]);
+    let currentServedModel = input.served?.[decision.currentModel];
+    if (serving && trained) {
+      const promoted = decision.currentModel === trained.model;
+      if (promoted) currentServedModel = served?.deploymentId ? served.servedModel : undefined;
+      // A rejected candidate's deployment, or the parent's once its child was promoted, serves nothing any more.
+      const superseded = promoted ? (input.served?.[input.model] ? input.model : undefined) : served?.deploymentId ? trained.model : undefined;
+      if (superseded && !(config.serving?.keepDeployments ?? false)) {
+        await phase('teardown');
+        await acts.tearDownDeployments.executeWithOptions({ ...stepOptions, summary: `tear down the deployment of ${superseded}` }, [{ campaign: input.campaign, config, models: [superseded] }]);
+      }
+    }
     status.phase = 'done';
     // Added after histories were recorded: a finished round shows Phase = done in the Web UI.
     if (patched('round-phase-done')) upsertSearchAttributes([{ key: PhaseKey, value: 'done' }]);
     setCurrentDetails(roundDetails(input, 'done', [...notes, decision.summary.note]));
-    return decision;
+    return currentServedModel ? { ...decision, currentServedModel } : decision;
+  }
+
+  /** The serve phase: a deployment where the provider needs one, polled until it serves (retry-as-polling). */
+  async function serve(model: string): Promise<{ servedModel: string; deploymentId?: string }> {
+    await phase('serve');
+    const started = await acts.startServing.executeWithOptions({ ...stepOptions, summary: `serve ${model}` }, [{ ctx: { ...input, attempt }, model }]);
+    if (started.ready) {
+      notes.push(started.deploymentId ? `serving ${model} on deployment ${started.deploymentId}` : `${model} serves without a deployment`);
+      return { servedModel: started.servedModel, ...(started.deploymentId ? { deploymentId: started.deploymentId } : {}) };
+    }
+    const ready = await acts.waitForServing.executeWithOptions(
+      {
+        startToCloseTimeout: '2 minutes',
+        heartbeatTimeout: '1 minute',
+        scheduleToCloseTimeout: `${config.serving?.timeoutMinutes ?? 60} minutes`,
+        retry: { initialInterval: `${config.serving?.pollIntervalSeconds ?? 15} seconds`, backoffCoefficient: 1, nonRetryableErrorTypes: [...NON_RETRYABLE, 'DeploymentFailed'] },
+        summary: `wait for deployment ${started.deploymentId} of ${model} to be ready`,
+      },
+      [{ ctx: { ...input, attempt }, served: started }],
+    );
+    notes.push(`serving ${model} on deployment ${ready.deploymentId} as ${ready.servedModel}`);
+    return { servedModel: ready.servedModel, ...(ready.deploymentId ? { deploymentId: ready.deploymentId } : {}) };
   }
 }
 

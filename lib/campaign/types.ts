@@ -40,6 +40,8 @@ export interface CampaignState {
   baseModel: string;
   currentModel: string;
   roundsWithoutPromotion: number;
+  /** The name that reaches `currentModel` when it is served by a deployment (absent: the model id itself). */
+  currentServedModel?: string;
   /** The last few rounds, newest last (bounded so the state stays small). */
   summaries: RoundSummary[];
   /** Fine-tune attempt of the current round: a retry after `blocked` creates a job under a new business key. */
@@ -60,6 +62,8 @@ export interface RoundResume {
   jobId?: string;
   /** The model the round already trained: a retry goes straight to registration and evaluation. */
   trained?: { model: string; jobId: string };
+  /** The trained model's deployment, once ready: a retry does not poll or create it again. */
+  served?: { servedModel: string; deploymentId?: string };
 }
 
 export interface CampaignInput {
@@ -77,11 +81,13 @@ export interface RoundInput {
   baseModel: string;
   attempt: number;
   resume?: RoundResume;
+  /** Model id -> the name chat requests use to reach it (deployed models only; others serve as themselves). */
+  served?: Record<string, string>;
   config: ResolvedCampaignConfig;
 }
 
 export type RoundResult =
-  | { status: 'completed'; summary: RoundSummary; nextFrontier: number; currentModel: string; mastered: boolean }
+  | { status: 'completed'; summary: RoundSummary; nextFrontier: number; currentModel: string; mastered: boolean; currentServedModel?: string }
   | { status: 'blocked'; reason: string; resume?: RoundResume };
 
 export type CampaignOutcome = {

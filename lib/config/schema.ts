@@ -17,6 +17,15 @@ const ChatLimitsSchema = {
   requestsPerMinute: z.number().positive().optional().describe('client-side request rate limit'),
   tokensPerMinute: z.number().positive().optional().describe('client-side token rate limit'),
   timeoutMs: z.number().int().positive().default(60_000).describe('per request'),
+  singleSampleRequests: z
+    .boolean()
+    .default(false)
+    .describe('ask for one sample per request (for servers that ignore `n`); a short `choices` list is also detected and completed by itself'),
+};
+
+const Replicas = {
+  minReplicas: z.number().int().min(0).optional(),
+  maxReplicas: z.number().int().min(1).optional(),
 };
 
 export const ProviderSchema = z.discriminatedUnion('kind', [
@@ -34,6 +43,14 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       baseURL: Url.default('https://api.together.xyz/v1'),
       apiKeyEnv: EnvVarName.default('TOGETHER_API_KEY'),
       ...ChatLimitsSchema,
+      serving: z
+        .object({
+          mode: z.enum(['serverless', 'dedicated']).default('serverless').describe('serverless: fine-tunes serve on the shared endpoint; dedicated: one endpoint per trained model'),
+          hardware: z.string().min(1).optional().describe('dedicated endpoint hardware id, e.g. 1x_nvidia_h100_80gb_sxm'),
+          ...Replicas,
+        })
+        .strict()
+        .prefault({}),
     })
     .strict(),
   z
@@ -43,6 +60,16 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       apiKeyEnv: EnvVarName.default('FIREWORKS_API_KEY'),
       accountId: z.string().min(1).describe('Fireworks account id'),
       ...ChatLimitsSchema,
+      serving: z
+        .object({
+          acceleratorType: z.string().min(1).optional().describe('e.g. NVIDIA_H100_80GB'),
+          acceleratorCount: z.number().int().min(1).optional(),
+          deploymentShape: z.string().min(1).optional(),
+          ...Replicas,
+        })
+        .strict()
+        .prefault({})
+        .describe('on-demand deployment of each trained LoRA model (Fireworks serves LoRA models only there)'),
     })
     .strict(),
 ]);
@@ -117,6 +144,14 @@ export const CampaignConfigSchema = z
         batchSize: z.number().int().positive().optional(),
         pollIntervalSeconds: z.number().min(0.1).default(60).describe('how often a running job is checked'),
         timeoutHours: z.number().positive().default(168).describe('give up on a job after this long'),
+      })
+      .strict()
+      .prefault({}),
+    serving: z
+      .object({
+        keepDeployments: z.boolean().default(false).describe('keep deployments of rejected candidates and superseded models (default: torn down after each decision)'),
+        pollIntervalSeconds: z.number().min(0.1).default(15).describe('how often a deployment that is starting is checked'),
+        timeoutMinutes: z.number().positive().default(60).describe('give up on a deployment that is not ready after this long'),
       })
       .strict()
       .prefault({}),

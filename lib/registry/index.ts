@@ -1,5 +1,5 @@
 /** The model registry of a campaign and the promotion rule. */
-export type { Evaluation, LevelEvaluation, ModelEntry, ModelStatus, RegistryFile } from './types';
+export type { DeploymentRecord, Evaluation, LevelEvaluation, ModelEntry, ModelStatus, RegistryFile } from './types';
 export {
   ModelRegistry,
   registryPath,

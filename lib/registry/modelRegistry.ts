@@ -1,7 +1,7 @@
 import { UserError } from '../errors';
 import type { PromotionEvidence } from './decidePromotion';
 import { assertSegment, type RunStore } from '../store';
-import type { Evaluation, LevelEvaluation, ModelEntry, RegistryFile } from './types';
+import type { DeploymentRecord, Evaluation, LevelEvaluation, ModelEntry, RegistryFile } from './types';
 
 export interface RegisterBaseInput {
   modelId: string;
@@ -131,6 +131,29 @@ export class ModelRegistry {
       entry.evaluation = { ...(entry.evaluation ?? {}), ...normalizeEvaluation(evaluation) };
       return entry;
     });
+  }
+
+  /**
+   * Records (or updates) the deployment that serves a model. Timestamps already set stay (a retried
+   * activity repeats the same facts); `deletedAt` sets the running time.
+   */
+  async setDeployment(modelId: string, patch: Partial<DeploymentRecord> & { id: string }): Promise<ModelEntry> {
+    return this.change((models, at) => {
+      const entry = this.require(models, modelId);
+      const prev = entry.deployment?.id === patch.id ? entry.deployment : undefined;
+      const next: DeploymentRecord = { provider: '', servedModel: modelId, createdAt: at, ...(prev ?? {}), ...patch };
+      if (prev?.createdAt) next.createdAt = prev.createdAt;
+      if (prev?.readyAt) next.readyAt = prev.readyAt;
+      if (prev?.deletedAt) next.deletedAt = prev.deletedAt;
+      if (next.deletedAt) next.runningSeconds = Math.max(0, Math.round((Date.parse(next.deletedAt) - Date.parse(next.createdAt)) / 1000));
+      entry.deployment = next;
+      return entry;
+    });
+  }
+
+  /** Models whose deployment has not been torn down. */
+  liveDeployments(): ModelEntry[] {
+    return this.file.models.filter((m) => m.deployment && !m.deployment.deletedAt);
   }
 
   async promote(modelId: string, reason?: string, evidence?: PromotionEvidence): Promise<ModelEntry> {

@@ -156,8 +156,9 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
         const left = started + rateLimitDeadlineMs - Date.now();
         if ((!is429 && failures > maxRetries) || left <= 0) {
           throw new ProviderUnavailableError(
-            c.status,
             `${baseURL}: ${c.message} (gave up after ${tries} attempts${is429 ? `, rate limited for ${Math.round((Date.now() - started) / 1000)} s` : ''})`,
+            c.status,
+            c.message,
             tries,
           );
         }

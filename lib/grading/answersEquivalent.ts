@@ -11,7 +11,7 @@
 import { extractAnswerText, findMathSpans } from './extractFinalAnswer';
 import { normalizeAnswer } from './normalize';
 import { parseAnswer, type Answer } from './answerStructure';
-import { answersEqual, closeNumbers, ComparisonTimeout, type CompareOptions } from './compareAnswers';
+import { answersEqualTop, closeNumbers, ComparisonTimeout, type CompareOptions } from './compareAnswers';
 import { evaluate, variablesOf } from './latexExpression';
 
 export type AnswerType = 'number' | 'latex';
@@ -23,6 +23,11 @@ export interface EquivalenceOptions {
   precision?: number;
   /** Strict (default true): `a+3z = 0` is an equation, not the answer 0; false takes any equation's right side. */
   strict?: boolean;
+  /**
+   * Math-Verify's `allow_set_relation_comp`: a gold set or interval may equal a predicted relation
+   * (`x \\in [a,b]` vs `a \\le x \\le b`). A gold relation always equals a predicted set it describes.
+   */
+  allowSetRelationComp?: boolean;
   /** Time budget of one comparison in ms (default 1000). */
   timeoutMs?: number;
   /** Lists compare in order (MATH's is_equiv convention) instead of as sets. */
@@ -59,6 +64,13 @@ function numberOf(a: Answer): number | undefined {
   return v.re;
 }
 
+/** `12,75` → `12.75` (one comma between digit runs, not a thousands separator); undefined otherwise. */
+function decimalCommaReading(text: string): string | undefined {
+  const m = /^(-?\d+),(\d+)$/.exec(text);
+  if (!m || /^-?[1-9]\d{0,2}(?:,\d{3})+$/.test(text)) return undefined;
+  return `${m[1]}.${m[2]}`;
+}
+
 export function answersEquivalent(gold: string, pred: string, opts: EquivalenceOptions = {}): Equivalence {
   const strict = opts.strict ?? true;
   if (gold.length > MAX_INPUT_CHARS) return { equivalent: false, reason: 'unparseable-gold' };
@@ -74,6 +86,8 @@ export function answersEquivalent(gold: string, pred: string, opts: EquivalenceO
   const cmp: CompareOptions = {
     precision: opts.precision,
     orderedLists: opts.orderedLists,
+    strict,
+    allowSetRelationComp: opts.allowSetRelationComp,
     deadline: Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
   };
   try {
@@ -93,7 +107,12 @@ export function answersEquivalent(gold: string, pred: string, opts: EquivalenceO
     if (ng.text === np.text && ng.text.length > 0) return { equivalent: true, reason: 'match' };
     const a = parseAnswer(goldText, strict);
     const b = parseAnswer(predText, strict);
-    if (answersEqual(a, b, cmp)) return { equivalent: true, reason: 'match' };
+    if (answersEqualTop(a, b, cmp)) return { equivalent: true, reason: 'match' };
+    // `12,75` is a list of two numbers or a decimal comma: the decimal reading when the other side is one value
+    const ga = decimalCommaReading(ng.text);
+    const pa = decimalCommaReading(np.text);
+    if (ga && b.k !== 'list' && answersEqualTop(parseAnswer(ga, strict), b, cmp)) return { equivalent: true, reason: 'match' };
+    if (pa && a.k !== 'list' && answersEqualTop(a, parseAnswer(pa, strict), cmp)) return { equivalent: true, reason: 'match' };
     if (a.k === 'unparsed') return { equivalent: false, reason: 'unparseable-gold' };
     if (b.k === 'unparsed') return { equivalent: false, reason: 'unparseable-pred' };
     return { equivalent: false, reason: 'mismatch' };

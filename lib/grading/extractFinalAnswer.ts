@@ -90,12 +90,13 @@ export function extractFinalAnswer(text: string): string | undefined {
 }
 
 /** "… final answer is X. I hope it is correct." → X (the text after the last "is", if any). */
-function finalAnswerPhrase(text: string): Span | undefined {
+function finalAnswerPhrase(text: string): (Span & { hope: boolean }) | undefined {
   const m = lastMatch(/final answer\b/i, text);
   if (!m) return undefined;
   const start = m.index + m[0].length;
   let seg = text.slice(start, start + 2000);
   const stop = /\n\s*\n|I hope|<\|im_(?:start|end)\|>|\n(?=[A-Z])/.exec(seg);
+  const hope = !!stop && stop[0] === 'I hope';
   if (stop) seg = seg.slice(0, stop.index);
   seg = seg.replace(/^\s*[:：]\s*/, '');
   // Strip sentence-level text: "The largest $n$ is 34." → "34"
@@ -104,7 +105,7 @@ function finalAnswerPhrase(text: string): Span | undefined {
   if (is) seg = seg.slice(is.index + is[0].length).replace(/^\s*:/, '');
   seg = seg.trim().replace(/[.\s]+$/, '');
   if (!seg) return undefined;
-  return { start: m.index, end: start + seg.length, content: seg };
+  return { start: m.index, end: start + seg.length, content: seg, hope };
 }
 
 /** Math spans: `$$…$$`, `\[…\]`, `\(…\)` may span lines; `$…$` stays on one line; `\$` is a dollar sign. */
@@ -119,7 +120,18 @@ export function findMathSpans(text: string): Span[] {
   return out;
 }
 
-const PLAIN_NUMBER_RE = /(?<![\w.\\])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)?(?![\w])/g;
+/**
+ * A number in prose, Math-Verify's forms in its order: thousands separated by commas or spaces (`1,234.5`,
+ * `3 998 060`), a decimal point or comma (`12.75`, `12,75`), an integer; optionally a fraction `a/b`.
+ * A unit or currency may follow (`1,000.99€`, `12m²`); a letter or digit may not precede (`AZYUK2A`).
+ */
+const PLAIN_NUMBER_RE = /(?<![\w.\\])-?(?:[1-9]\d{0,2}(?:[ ,]\d{3})+(?:\.\d+)?(?![\d])|\d+[.,]\d+|\d+)(?:\s*\/\s*\d+(?:\.\d+)?)?(?![\d])/g;
+
+/** A number as read from prose, written plainly: `1,234.5` → `1234.5`, `3 998 060` → `3998060`, `12,75` → `12.75`. */
+export function plainNumber(s: string): string {
+  if (/^-?[1-9]\d{0,2}(?:[ ,]\d{3})+(?:\.\d+)?/.test(s)) return s.replace(/(\d)[ ,](?=\d{3})/g, '$1');
+  return s.replace(/^(-?\d+),(\d+)/, '$1.$2');
+}
 
 /** Joins the last math span with earlier ones when only "and"/commas separate them (`$1$ and $2$`). */
 function lastMathRun(text: string, spans: Span[]): Span | undefined {
@@ -142,9 +154,11 @@ export interface ExtractOptions {
  * delimiters or phrases at all (a bare answer such as `\frac{1}{2}` or `10, 4, -2`).
  */
 export function extractAnswerText(text: string, opts: ExtractOptions = {}): string | undefined {
+  // Priority (Math-Verify's with boxes first): a box, or "final answer is X. I hope…" if it comes later;
+  // then a looser "final answer … is X" phrase; then the last LaTeX span or the last number of prose.
   const boxed = lastBoxedRun(text);
   const phrase = finalAnswerPhrase(text);
-  const top = boxed && phrase ? (phrase.end > boxed.end ? phrase : boxed) : (boxed ?? phrase);
+  const top = boxed && phrase ? (phrase.hope && phrase.end > boxed.end ? phrase : boxed) : (boxed ?? phrase);
   if (top) {
     if (top === phrase) {
       const inner = extractAnswerText(top.content, { ...opts, plainNumbers: true });
@@ -159,7 +173,7 @@ export function extractAnswerText(text: string, opts: ExtractOptions = {}): stri
   if (opts.plainNumbers !== false && (prose || math)) {
     const masked = text.replace(/\$\$[\s\S]+?\$\$|\\\[[\s\S]+?\\\]|\\\([\s\S]+?\\\)|(?<!\\)\$(?:\\\$|[^$\n])+?(?<!\\)\$/g, (s) => ' '.repeat(s.length));
     const n = lastMatch(PLAIN_NUMBER_RE, masked);
-    if (n) numberSpan = { start: n.index, end: n.index + n[0].length, content: n[0] };
+    if (n) numberSpan = { start: n.index, end: n.index + n[0].length, content: plainNumber(n[0]) };
   }
   if (math && (!numberSpan || math.end >= numberSpan.end)) return math.content;
   if (numberSpan) return numberSpan.content;

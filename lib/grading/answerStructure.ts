@@ -154,6 +154,7 @@ export function parseAnswer(raw: string, strict = true): Answer {
   if (raw.length > MAX_EXPRESSION_CHARS * 4 || nestingDepth(raw) > MAX_NESTING) return { k: 'unparsed', s: raw };
   const n = normalizeAnswer(raw);
   if (n.wholeText) {
+    if (/^[-+]?[\d.,\s]+$/.test(n.text)) return { k: 'text', s: n.text.replace(/\s+/g, '') };
     const inner = parseAnswerShape(n.text, false, strict);
     return inner.k === 'unparsed' || isWordy(n.text) ? { k: 'text', s: cleanTextAnswer(n.text).toLowerCase() } : inner;
   }

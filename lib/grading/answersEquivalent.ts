@@ -104,7 +104,7 @@ export function answersEquivalent(gold: string, pred: string, opts: EquivalenceO
       const eq = closeNumbers(g, p, cmp) || (np.percent && !ng.percent && closeNumbers(g, p / 100, cmp));
       return { equivalent: eq, reason: eq ? 'match' : 'mismatch' };
     }
-    if (ng.text === np.text && ng.text.length > 0) return { equivalent: true, reason: 'match' };
+    if (ng.text === np.text && ng.text.length > 0 && ng.wholeText === np.wholeText) return { equivalent: true, reason: 'match' };
     const a = parseAnswer(goldText, strict);
     const b = parseAnswer(predText, strict);
     if (answersEqualTop(a, b, cmp)) return { equivalent: true, reason: 'match' };

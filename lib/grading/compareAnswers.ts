@@ -197,6 +197,9 @@ export function answersEqual(x: Answer, y: Answer, o: CompareOptions): boolean {
   }
   if (a.k === 'expr' && b.k === 'expr') return exprEqual(a.e, b.e, a.percent, b.percent, o);
   if (a.k === 'text' || b.k === 'text') {
+    // a number written as text (`\\text{13}`) is a word, not the number 13 (as Math-Verify reads it)
+    const numeric = (t: string) => /^[-+]?[\d.,\s]+$/.test(t);
+    if ((a.k === 'text' && numeric(a.s) && b.k !== 'text') || (b.k === 'text' && numeric(b.s) && a.k !== 'text')) return false;
     const ta = a.k === 'text' ? a.s : a.k === 'expr' ? a.src.replace(/\s+/g, '').toLowerCase() : undefined;
     const tb = b.k === 'text' ? b.s : b.k === 'expr' ? b.src.replace(/\s+/g, '').toLowerCase() : undefined;
     return ta !== undefined && tb !== undefined && ta.replace(/\s+/g, '') === tb.replace(/\s+/g, '');
@@ -205,6 +208,8 @@ export function answersEqual(x: Answer, y: Answer, o: CompareOptions): boolean {
     if (isTupleBracket(a.open) && isTupleBracket(b.open)) {
       return a.open === b.open && a.close === b.close && seqEqual(a.items, b.items, o);
     }
+    // a tuple against a bare list (`(1,3)` and `{1,3}` or `1, 3`): in order
+    if (isTupleBracket(a.open) !== isTupleBracket(b.open) && (a.open === '' || b.open === '')) return seqEqual(a.items, b.items, o);
     if (o.orderedLists) return seqEqual(a.items, b.items, o);
     return setEqual(a.items, b.items, o);
   }

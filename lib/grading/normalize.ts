@@ -122,7 +122,7 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   // unit words without \text after the value: `426 feet`
   s = stripTrailingUnits(s);
   // a lone number with thousands separators: 7,425,000 or 10,455.50, or spaces: 3 998 060
-  if (/^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
+  if (/^[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
   if (/^[-+]?[1-9]\d{0,2}(?: \d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/ /g, '');
   // scientific notation written plainly: 1.5e3, 2E-4
   const sci = /^([-+]?\d+(?:\.\d+)?)[eE]([-+]?\d+)$/.exec(s);

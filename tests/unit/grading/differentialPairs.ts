@@ -225,6 +225,56 @@ const TEMPLATES: Record<string, Template> = {
       [`$${a}$`, `After simplifying we get ${a + 1}.`],
     ];
   },
+  'intervals/more': (r) => {
+    const [a, b] = r.range(-9, 0);
+    const [c, d] = r.range(1, 9);
+    const v = r.pick(VARS);
+    return [
+      [`$${v} \\geq ${a}$`, `$[${a}, \\infty)$`],
+      [`$${v} \\geq ${a}$`, `$(${a}, \\infty)$`],
+      [`$(${a},${b}) \\cup (${c},${d})$`, `$(${c},${d}) \\cup (${a},${b})$`],
+      [`$(${a},${b}) \\cup (${c},${d})$`, `$(${a},${b}] \\cup (${c},${d})$`],
+      [`$${a} \\leq ${v} < ${d}$`, `$[${a}, ${d})$`],
+      [`$[${a}, ${d}]$`, `$[${a}, ${d}]$`],
+      [`$(${a}, ${d})$`, `$\\{${a}, ${d}\\}$`],
+    ];
+  },
+  'numbers/more': (r) => {
+    const a = r.int(1, 99);
+    const c = r.int(10, 99);
+    return [
+      [`$${a}.${c}$`, `$-${a}.${c}$`],
+      [`${a},${c}`, `$${a},${c}$`],
+      [`$0.${c}$`, `$${c}\\%$`],
+      [`$${a}\\%$`, `$0.${String(a).padStart(2, '0')}$`],
+      [`$${a}$`, `$${a}.000$`],
+      [`$${a * 1000}$`, `$${a}\\,000$`],
+      [`$${a}$`, `$\\text{${a}}$`],
+    ];
+  },
+  'equations/more': (r) => {
+    const a = r.int(2, 9);
+    const b = r.int(2, 9);
+    return [
+      [`$x^2 + ${a}x = ${b}$`, `$x^2 + ${a}x - ${b} = 0$`],
+      [`$y = ${a}x + ${b}$`, `$${a}x + ${b}$`],
+      [`$y = ${a}x + ${b}$`, `$${a}x - y + ${b} = 0$`],
+      [`$x = ${a}, y = ${b}$`, `$(${a}, ${b})$`],
+      [`$${a}$`, `$x = ${a} \\text{ or } x = ${a}$`],
+      [`$\\sqrt{${a * a}} = ${a}$`, `$${a}$`],
+      [`$x + y = ${a}$`, `$y + x = ${a}$`],
+    ];
+  },
+  text: (r) => {
+    const l = r.pick(['A', 'B', 'C', 'D', 'E']);
+    const w = r.pick(['Monday', 'even', 'yes', 'Evelyn']);
+    return [
+      [`$\\text{(${l})}$`, `$\\boxed{${l}}$`],
+      [`$\\text{${w}}$`, `$\\boxed{\\text{${w}}}$`],
+      [`$\\text{${w}}$`, `The answer is \\boxed{\\text{no}}`],
+      [`$\\text{(${l})}$`, `$\\boxed{(${l === 'A' ? 'B' : 'A'})}$`],
+    ];
+  },
   precision: (r) => {
     const q = r.pick([3, 7, 9, 11, 13]);
     const p = r.int(1, q - 1);

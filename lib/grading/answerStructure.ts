@@ -237,6 +237,13 @@ function parseItem(s: string, ctx: ParseContext): Answer {
     return { k: 'rel', ops, sides: sides.map((x) => parseItem(x, ctx)), assign: false };
   }
 
+  // the empty set and the real line
+  if (/^(?:\\emptyset|\\varnothing|\\\{\s*\\\})$/.test(s)) return { k: 'list', open: '\\{', close: '\\}', items: [] };
+  if (/^\\mathbb\s*\{?\s*R\s*\}?$/.test(s)) {
+    const inf: Answer = { k: 'expr', src: '\\infty', e: { t: 'inf' }, percent: false };
+    return { k: 'list', open: '(', close: ')', items: [{ k: 'expr', src: '-\\infty', e: { t: 'neg', a: { t: 'inf' } }, percent: false }, inf] };
+  }
+
   // ± gives two answers
   const pm = /\\(pm|mp)(?![a-zA-Z])/.exec(s);
   if (pm) {

@@ -197,9 +197,16 @@ export function answersEqual(x: Answer, y: Answer, o: CompareOptions): boolean {
   }
   if (a.k === 'expr' && b.k === 'expr') return exprEqual(a.e, b.e, a.percent, b.percent, o);
   if (a.k === 'text' || b.k === 'text') {
-    // a number written as text (`\\text{13}`) is a word, not the number 13 (as Math-Verify reads it)
+    // a gold number written as text (`\\text{13}`) is a word, not the number 13; a predicted one is read as
+    // its number (Math-Verify's asymmetric reading; `a` is the gold side)
     const numeric = (t: string) => /^[-+]?[\d.,\s]+$/.test(t);
-    if ((a.k === 'text' && numeric(a.s) && b.k !== 'text') || (b.k === 'text' && numeric(b.s) && a.k !== 'text')) return false;
+    if (a.k === 'text' && numeric(a.s) && b.k !== 'text') return false;
+    if (b.k === 'text' && numeric(b.s) && a.k !== 'text') {
+      const v = Number(b.s.replace(/[,\s]/g, ''));
+      if (a.k !== 'expr' || variablesOf(a.e).size > 0 || !Number.isFinite(v)) return false;
+      const z = evaluate(a.e, new Map());
+      return Math.abs(z.im) < 1e-12 && closeNumbers(z.re, v, o);
+    }
     const ta = a.k === 'text' ? a.s : a.k === 'expr' ? a.src.replace(/\s+/g, '').toLowerCase() : undefined;
     const tb = b.k === 'text' ? b.s : b.k === 'expr' ? b.src.replace(/\s+/g, '').toLowerCase() : undefined;
     return ta !== undefined && tb !== undefined && ta.replace(/\s+/g, '') === tb.replace(/\s+/g, '');

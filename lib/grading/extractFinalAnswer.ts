@@ -122,15 +122,52 @@ export function findMathSpans(text: string): Span[] {
 
 /**
  * A number in prose, Math-Verify's forms in its order: thousands separated by commas or spaces (`1,234.5`,
- * `3 998 060`), a decimal point or comma (`12.75`, `12,75`), an integer; optionally a fraction `a/b`.
- * A unit or currency may follow (`1,000.99€`, `12m²`); a letter or digit may not precede (`AZYUK2A`).
+ * `3 998 060`), a decimal point or comma (`12.75`, `12,75`), an integer; then optionally plain arithmetic on
+ * more numbers (`7/2`, `2*7`) and a percent (`25%`, `25 percent`). A unit or currency may follow
+ * (`1,000.99€`, `12m²`); a letter or digit may not precede (`AZYUK2A`).
  */
-const PLAIN_NUMBER_RE = /(?<![\w.\\])-?(?:[1-9]\d{0,2}(?:[ ,]\d{3})+(?:\.\d+)?(?![\d])|\d+[.,]\d+|\d+)(?:\s*\/\s*\d+(?:\.\d+)?)?(?![\d])/g;
+const NUM = String.raw`-?(?:[1-9]\d{0,2}(?:[ ,]\d{3})+(?:\.\d+)?(?!\d)|\d+[.,]\d+|\d+|\.\d+)`;
+const PLAIN_NUMBER_RE = new RegExp(
+  String.raw`(?<![\w.\\])${NUM}(?:[ \t]*[-+*/×^][ \t]*\d+(?:\.\d+)?)*(?![\d])(?:[ \t]*(?:%|\bpercent(?:age)?\b|\bpct\b))?`,
+  'g',
+);
 
-/** A number as read from prose, written plainly: `1,234.5` → `1234.5`, `3 998 060` → `3998060`, `12,75` → `12.75`. */
+/**
+ * A number as read from prose, written plainly: `1,234.5` → `1234.5`, `3 998 060` → `3998060`, `12,75` →
+ * `12.75`, `25 percent` → `25\%`, `7×2` → `7\times2`.
+ */
 export function plainNumber(s: string): string {
-  if (/^-?[1-9]\d{0,2}(?:[ ,]\d{3})+(?:\.\d+)?/.test(s)) return s.replace(/(\d)[ ,](?=\d{3})/g, '$1');
-  return s.replace(/^(-?\d+),(\d+)/, '$1.$2');
+  const m = new RegExp(`^${NUM}`).exec(s)!;
+  let first = m[0];
+  if (/^-?[1-9]\d{0,2}(?:[ ,]\d{3})+(?:\.\d+)?$/.test(first)) first = first.replace(/(\d)[ ,](?=\d{3})/g, '$1');
+  else first = first.replace(/^(-?\d+),(\d+)$/, '$1.$2');
+  const rest = s
+    .slice(m[0].length)
+    .replace(/×/g, '\\times ')
+    .replace(/\s*(?:%|percent(?:age)?|pct)$/, '\\%');
+  return first + rest;
+}
+
+/** "answer: $6$", "the answer is 6 because …": the first math span or number within 50 characters after the last "answer". */
+function answerWordPhrase(text: string, masked: string, spans: Span[], plainNumbers: boolean): string | undefined {
+  const re = /\banswer\b/gi;
+  const ends: number[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) ends.push(m.index + m[0].length);
+  for (let k = ends.length - 1; k >= 0; k--) {
+    const from = ends[k]!;
+    const span = spans.find((sp) => sp.start >= from && sp.start - from <= 50);
+    let num: RegExpExecArray | undefined;
+    if (plainNumbers) {
+      const g = new RegExp(PLAIN_NUMBER_RE.source, 'g');
+      g.lastIndex = from;
+      const n = g.exec(masked);
+      if (n && n.index - from <= 50) num = n;
+    }
+    if (span && (!num || span.start <= num.index)) return span.content;
+    if (num) return plainNumber(num[0]);
+  }
+  return undefined;
 }
 
 /** Joins the last math span with earlier ones when only "and"/commas separate them (`$1$ and $2$`). */
@@ -170,8 +207,12 @@ export function extractAnswerText(text: string, opts: ExtractOptions = {}): stri
   const math = lastMathRun(text, spans);
   let numberSpan: Span | undefined;
   const prose = opts.isProse ? opts.isProse(text) : false;
+  const masked = text.replace(/\$\$[\s\S]+?\$\$|\\\[[\s\S]+?\\\]|\\\([\s\S]+?\\\)|(?<!\\)\$(?:\\\$|[^$\n])+?(?<!\\)\$/g, (s) => ' '.repeat(s.length));
+  if (prose || math) {
+    const phrase = answerWordPhrase(text, masked, spans, opts.plainNumbers !== false);
+    if (phrase !== undefined) return phrase;
+  }
   if (opts.plainNumbers !== false && (prose || math)) {
-    const masked = text.replace(/\$\$[\s\S]+?\$\$|\\\[[\s\S]+?\\\]|\\\([\s\S]+?\\\)|(?<!\\)\$(?:\\\$|[^$\n])+?(?<!\\)\$/g, (s) => ' '.repeat(s.length));
     const n = lastMatch(PLAIN_NUMBER_RE, masked);
     if (n) numberSpan = { start: n.index, end: n.index + n[0].length, content: plainNumber(n[0]) };
   }

@@ -168,9 +168,24 @@ describe('lists and words', () => {
     no('(9,4)', '{4,9}');
     yes('\\{4,9\\}', '\\{9,4\\}');
   });
-  it('a number written as text is a word, as Math-Verify reads it', () => {
+  it('a gold number written as text is a word; a predicted one is its number (Math-Verify\'s reading)', () => {
     no('\\text{19}', '19');
+    yes('19', '\\text{19}');
     yes('\\text{19}', '\\text{19}');
     yes('\\text{(C)}', 'C');
+  });
+});
+
+describe('free text: an "answer" phrase, arithmetic and percent in prose', () => {
+  it('the first value after the last "answer" wins over later numbers', () => {
+    yes('8', 'The answer is $8$ since $8 > 3$.');
+    yes('8', 'Answer: 8. The other option, 11, fails.');
+    no('11', 'Answer: 8. The other option, 11, fails.');
+  });
+  it('plain arithmetic and percents in prose are read as values', () => {
+    yes('18', 'Tripling 6 gives 18, as we verify: 18 = 3*6');
+    yes('0.4', 'That is a 40% discount.');
+    yes('40\\%', 'a discount of 40 percent');
+    yes('4.5', 'Overall = 9/2');
   });
 });

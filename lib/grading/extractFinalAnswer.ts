@@ -3,9 +3,15 @@
  * - extractFinalAnswer: the project's formats (lib/traces/prompts.ts), in this order: the last `\boxed{}`
  *   or `\fbox{}` (brace matching), the last `<answer>…</answer>`, the last `Final answer:` line, GSM8K's
  *   `#### N`.
- * - extractAnswerText: a wider reading for free-form responses and reference strings (Math-Verify style):
- *   boxes and "final answer is …" phrases first (the later one wins), then the last LaTeX math span
- *   (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) or, if allowed, the last plain number of the prose.
+ * - extractAnswerText: a wider reading for free-form responses and reference strings, in this priority order
+ *   (close to Math-Verify's with boxes first):
+ *   1. the last run of boxes (`\boxed{1}, \boxed{2}` is one list; alternatives of one value are one answer),
+ *      unless a later "final answer is X. I hope …" sentence follows it;
+ *   2. without a box, a "final answer … is X" phrase (the math or number in it);
+ *   3. the first math span or number within 50 characters after the last "answer" (`Answer: $6$ since …`);
+ *   4. the last LaTeX math span (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) or, if allowed and later, the last number
+ *      of the prose (thousands, decimal commas, plain arithmetic such as `7/2`, a percent);
+ *   5. a text without any of these is itself the answer (a bare reference such as `\frac{1}{2}`).
  */
 
 export interface Span {

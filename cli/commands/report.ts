@@ -4,7 +4,8 @@ import { completedRounds } from '../../lib/campaign/resume';
 import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
 import { DirectoryRunStore } from '../../lib/store';
-import { lineageTable, roundsTable } from '../report';
+import { readCampaignConfig } from '../../lib/campaign/resume';
+import { levelNamesOf, lineageTable, roundsTable } from '../report';
 
 /** `strawberry report <name>`: a campaign's rounds and lineage from the run store alone (no server needed). */
 export function registerReport(program: Command): void {
@@ -25,6 +26,9 @@ export function registerReport(program: Command): void {
         process.stdout.write(`${JSON.stringify({ name, rounds, models: registry.entries() }, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`Campaign ${name} (${runsDir}/${name})\n\n${rounds.length ? roundsTable(rounds) : 'no completed round yet'}\n\nModels:\n${lineageTable(registry.entries())}\n`);
+      const levelNames = await levelNamesOf((await readCampaignConfig(store, name).catch(() => undefined))?.curriculumPath);
+      process.stdout.write(
+        `Campaign ${name} (${runsDir}/${name})\n\n${rounds.length ? roundsTable(rounds, levelNames) : 'no completed round yet'}\n\nModels:\n${lineageTable(registry.entries(), levelNames)}\n`,
+      );
     });
 }

@@ -1,4 +1,5 @@
 import type { ResolvedCampaignConfig } from '../config/load';
+import type { PromotionEvidence } from '../registry/decidePromotion';
 import type { Ref } from '../store/types';
 
 /**
@@ -22,6 +23,12 @@ export interface RoundSummary {
   evaluation: LevelAccuracy;
   outcome: 'promoted' | 'rejected' | 'no-dataset' | 'band-empty';
   note: string;
+  /** Problems of the band selected for traces (absent in rounds recorded before it was counted). */
+  selected?: number;
+  /** LLM verifier calls made while generating this round's traces (absent before it was counted). */
+  verifierCalls?: number;
+  /** The paired comparison of candidate and parent that decided promotion (absent before it was recorded). */
+  promotion?: PromotionEvidence;
 }
 
 export interface CampaignState {

@@ -122,10 +122,18 @@ export const CampaignConfigSchema = z
       .prefault({}),
     evaluation: z
       .object({
-        samplesPerProblem: z.number().int().min(1).default(4),
+        samplesPerProblem: z.number().int().min(1).default(8).describe('samples per held-out problem and model (sized by npm run bench:promotion)'),
         temperature: z.number().min(0).max(2).default(0.7),
-        maxHeldOutPerLevel: z.number().int().positive().default(40),
-        regressionTolerance: z.number().min(0).max(1).default(0.05).describe('allowed accuracy drop on lower levels'),
+        maxHeldOutPerLevel: z
+          .number()
+          .int()
+          .positive()
+          .default(40)
+          .describe('held-out problems per level (all when a level has fewer; otherwise a fresh seeded draw each round, the same for every model)'),
+        regressionTolerance: z.number().min(0).max(1).default(0.05).describe('allowed pass-rate drop on lower levels (a regression must also be significant)'),
+        minEffect: z.number().min(0).max(1).default(0.02).describe('smallest frontier gain that promotes: the lower confidence bound of the paired difference must exceed it'),
+        confidence: z.number().min(0.5).max(0.999).default(0.95).describe('one-sided confidence of the paired bootstrap bounds used for promotion'),
+        bootstrapResamples: z.number().int().min(100).max(100000).default(2000).describe('paired bootstrap resamples per judged level'),
       })
       .strict()
       .prefault({}),

@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import type { PromotionEvidence } from './decidePromotion';
 import { assertSegment, type RunStore } from '../store';
 import type { Evaluation, LevelEvaluation, ModelEntry, RegistryFile } from './types';
 
@@ -132,15 +133,15 @@ export class ModelRegistry {
     });
   }
 
-  async promote(modelId: string, reason?: string): Promise<ModelEntry> {
-    return this.decide(modelId, 'promoted', reason);
+  async promote(modelId: string, reason?: string, evidence?: PromotionEvidence): Promise<ModelEntry> {
+    return this.decide(modelId, 'promoted', reason, evidence);
   }
 
-  async reject(modelId: string, reason?: string): Promise<ModelEntry> {
-    return this.decide(modelId, 'rejected', reason);
+  async reject(modelId: string, reason?: string, evidence?: PromotionEvidence): Promise<ModelEntry> {
+    return this.decide(modelId, 'rejected', reason, evidence);
   }
 
-  private decide(modelId: string, status: 'promoted' | 'rejected', reason?: string): Promise<ModelEntry> {
+  private decide(modelId: string, status: 'promoted' | 'rejected', reason?: string, evidence?: PromotionEvidence): Promise<ModelEntry> {
     return this.change((models) => {
       const entry = this.require(models, modelId);
       if (entry.status === 'base') throw new UserError(`${this.path}: the base model ${modelId} cannot be ${status}`);
@@ -149,6 +150,7 @@ export class ModelRegistry {
       }
       entry.status = status;
       if (reason !== undefined) entry.reason = reason;
+      if (evidence !== undefined && entry.promotionEvidence === undefined) entry.promotionEvidence = evidence;
       return entry;
     });
   }

@@ -1,3 +1,4 @@
+import type { PromotionEvidence } from './decidePromotion';
 import type { FineTuneProviderKind } from '../providers/fineTune/types';
 
 /** Held-out result of one model on one curriculum level. */
@@ -27,6 +28,8 @@ export interface ModelEntry {
   status: ModelStatus;
   /** Why it was promoted or rejected. */
   reason?: string;
+  /** The paired comparison with its parent that decided it: estimate, interval and test (absent before it was recorded). */
+  promotionEvidence?: PromotionEvidence;
   createdAt: string;
   updatedAt: string;
 }

@@ -10,6 +10,8 @@ import { gradeAnswer } from '../lib/grading';
 import { SampleLedger } from '../lib/ledger';
 import { createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
 import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
+import { createLocalServingProvider, type LocalProviderConfig } from '../lib/providers/local';
+import type { ServingProvider } from '../lib/providers/serving/types';
 import { DirectoryRunStore, type RunStore } from '../lib/store';
 import type { GradeFn } from '../lib/traces';
 
@@ -95,10 +97,24 @@ export function fineTuneProvider(p: ProviderConfig): FineTuneProvider {
   return createFineTuneProvider({
     kind: p.kind,
     baseURL: p.baseURL,
-    apiKeyEnv: p.apiKeyEnv,
+    apiKeyEnv: p.apiKeyEnv ?? '',
     accountId: p.kind === 'fireworks' ? p.accountId : undefined,
     timeoutMs: p.timeoutMs,
+    local: p.kind === 'local' ? localProviderConfig(p) : undefined,
   });
+}
+
+/** The `local` provider's training and serving settings from its config block. */
+export function localProviderConfig(p: Extract<ProviderConfig, { kind: 'local' }>): LocalProviderConfig {
+  return { baseURL: p.baseURL, apiKeyEnv: p.apiKeyEnv, train: p.train, serve: p.serve, models: p.models, timeoutMs: p.timeoutMs };
+}
+
+/**
+ * How a trained model becomes servable, for provider kinds that need a step after the fine-tune job (the
+ * round's serve phase calls it); undefined for kinds whose models serve as soon as their job succeeded.
+ */
+export function servingProvider(p: ProviderConfig): ServingProvider | undefined {
+  return p.kind === 'local' ? createLocalServingProvider(localProviderConfig(p)) : undefined;
 }
 
 export function grader(answerType: Curriculum['answerType']): GradeFn {

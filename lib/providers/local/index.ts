@@ -1,0 +1,6 @@
+export * from './command';
+export * from './config';
+export * from './fineTuneProvider';
+export * from './jobStore';
+export * from './scheduler';
+export * from './servingProvider';

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { UserError } from '../../errors';
 
 /**
@@ -53,11 +51,4 @@ export function renderCommand(argv: readonly string[], values: PlaceholderValues
     out.push(rendered);
   }
   return out;
-}
-
-/** The Python of the project's venv (`strawberry setup --local`), else STRAWBERRY_PYTHON, else `python3`. */
-export function defaultPython(cwd = process.cwd()): string {
-  if (process.env.STRAWBERRY_PYTHON) return process.env.STRAWBERRY_PYTHON;
-  const venv = path.resolve(cwd, '.strawberry/venv/bin/python');
-  return existsSync(venv) ? venv : 'python3';
 }

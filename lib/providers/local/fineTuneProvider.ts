@@ -4,9 +4,10 @@ import { UserError } from '../../errors';
 import { keySlug } from '../fineTune/businessKey';
 import { ProviderRequestError } from '../fineTune/errors';
 import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../fineTune/types';
-import { defaultPython, renderCommand, unknownPlaceholders } from './command';
+import { renderCommand, unknownPlaceholders } from './command';
 import type { LocalProviderConfig } from './config';
 import { LocalJobStore, type JobState } from './jobStore';
+import { projectPython, pythonEnv } from './python';
 
 /** The job id (and trained model name) of a business key: a slug that is a valid directory and model name. */
 export function localJobId(key: string): string {
@@ -96,12 +97,12 @@ export function createLocalFineTuneProvider(cfg: LocalProviderConfig): FineTuneP
         learningRateMultiplier: hp.learningRateMultiplier,
         batchSize: hp.batchSize,
         jobId: id,
-        python: defaultPython(),
+        python: projectPython(),
       });
       const meta: Record<string, string> = { baseModel: req.baseModel, parent: parentModel, trainingFile: req.trainingFileId };
       if (req.seed !== undefined) meta.seed = String(req.seed);
       for (const [k, v] of Object.entries(req.metadata ?? {})) meta[`metadata.${k}`] = v;
-      await jobs.start(id, req.key, argv, { cwd: path.resolve(train.cwd ?? '.'), env: train.env, outputDir, meta });
+      await jobs.start(id, req.key, argv, { cwd: path.resolve(train.cwd ?? '.'), env: { ...pythonEnv(), ...train.env }, outputDir, meta });
       // Started now, or by a concurrent creator a moment ago: either way this key's one job.
       return get(id);
     },

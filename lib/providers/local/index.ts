@@ -4,3 +4,4 @@ export * from './fineTuneProvider';
 export * from './jobStore';
 export * from './scheduler';
 export * from './servingProvider';
+export * from './python';

@@ -10,8 +10,8 @@ Endpoints:
                                 field names; {"model", "path"} also accepted): loads a checkpoint under a
                                 name; loading the same name and path again is a no-op
   POST /v1/unload_lora_adapter  {"lora_name": NAME}
-With --models-root, a model that is not loaded but names a checkpoint directory under the root is loaded
-on its first request. Requests for the same model are batched together (up to --max-batch rows)."""
+With --models-root, a model that is not loaded but names a checkpoint directory under the root (ROOT/NAME or
+ROOT/NAME/output, so the `local` provider's jobs directory works as a root) is loaded on its first request. Requests for the same model are batched together (up to --max-batch rows)."""
 from __future__ import annotations
 
 import argparse
@@ -68,9 +68,10 @@ class Registry:
         if self.models_root and name and "/" not in name and not name.startswith("."):
             from .model import is_checkpoint
 
-            path = os.path.join(self.models_root, name)
-            if is_checkpoint(path):
-                return self.load(name, path)
+            # <root>/<name>, or <root>/<name>/output: a jobs directory of the `local` provider is a models root.
+            for path in (os.path.join(self.models_root, name), os.path.join(self.models_root, name, "output")):
+                if is_checkpoint(path):
+                    return self.load(name, path)
         raise ApiError(404, f"The model `{name}` does not exist.", code="model_not_found")
 
     def list(self) -> list[dict]:
@@ -143,7 +144,9 @@ class Generator:
         params = model["params"]
         k = 0
         while not done.all():
-            nxt = np.asarray(step(params, jnp.asarray(tokens), jnp.asarray(pos), jnp.asarray(keys), jnp.asarray(temps), k))
+            # Causal attention: positions past the longest row cannot matter, so run only a prefix (16-token buckets).
+            used = min(t, int(pos[~done].max()) // 16 * 16 + 16)
+            nxt = np.asarray(step(params, jnp.asarray(tokens[:, :used]), jnp.asarray(pos), jnp.asarray(keys), jnp.asarray(temps), k))
             k += 1
             for i in range(b):
                 if done[i]:

@@ -5,3 +5,4 @@ export * from './jobStore';
 export * from './scheduler';
 export * from './servingProvider';
 export * from './python';
+export * from './server';

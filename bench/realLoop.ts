@@ -129,6 +129,8 @@ async function main(): Promise<void> {
   const server = await startLocalServer({ modelsRoot: jobsDir });
   process.env.STRAWBERRY_LOCAL_URL = server.baseURL;
   const results: Record<string, unknown> = { stamp, seed: SEED, baseModel, baseLevels: BASE_LEVELS, configs: {} };
+  // Saved after every step, so an interrupted run keeps what it measured.
+  const save = () => writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({ ...results, wallSeconds: Math.round((Date.now() - t0) / 1000) }, null, 2) + '\n');
   try {
     const loaded = await loadCampaignConfig(path.join(repoRoot, 'config/local-tiny.yaml'));
     const config: ResolvedCampaignConfig = {
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
     };
     const cur = await loadCurriculum(config.curriculumPath);
     const levelCount = cur.levels.length;
-    const chat = createOpenAIChatProvider({ baseURL: server.baseURL, concurrency: 8, timeoutMs: 600_000 });
+    const chat = createOpenAIChatProvider({ baseURL: server.baseURL, concurrency: 16, timeoutMs: 600_000 });
     const threshold = config.advancement.masteryThreshold;
 
     // The base model: held-out accuracy per level, and pass@8 on the level above its frontier.
@@ -152,6 +154,7 @@ async function main(): Promise<void> {
     const passAt8 = (await Promise.all(nextProbs.map((p, i) => sample(chat, baseModel, p, 8, config.estimation.temperature, config.estimation.maxTokens, 1000 + i)))).filter((r) => r.some((s) => s.correct)).length / nextProbs.length;
     out(`[${elapsed()}] base model: ${fmtAcc(baseAcc)}; frontier L${baseFrontier}; pass@8 on L${next} = ${(passAt8 * 100).toFixed(0)}% (${nextProbs.length} problems, T=${config.estimation.temperature})`);
     Object.assign(results, { baseAccuracy: baseAcc, baseFrontier, basePassAt8: { level: next, value: passAt8, problems: nextProbs.length } });
+    save();
 
     // The campaign under Temporal.
     const temporal = await connectOrStartServer({});
@@ -169,32 +172,31 @@ async function main(): Promise<void> {
       await wconn.close();
       await temporal.stop();
     }
+    // The campaign's own held-out evaluation of each round's current model (levels up to the frontier + 1).
     const mainRows: { round: number; frontier: number; band: number; examples: number; model: string; outcome: string; accuracy: Acc }[] = [];
-    let model = baseModel;
     for (const s of summaries) {
-      if (s.promoted) model = s.model;
-      const acc = await evaluate(chat, config, cur, model, allLevels);
-      mainRows.push({ round: s.round, frontier: frontierOf(acc, threshold), band: s.inBand, examples: s.datasetExamples, model, outcome: s.outcome, accuracy: acc });
-      out(`[${elapsed()}] main round ${s.round}: campaign frontier L${s.frontier + 1}, band ${s.inBand}, examples ${s.datasetExamples}, ${s.outcome}; current model: ${fmtAcc(acc)}`);
+      const acc: Acc = {};
+      for (const [idx, e] of Object.entries(s.evaluation)) acc[Number(idx) + 1] = e.accuracy;
+      mainRows.push({ round: s.round, frontier: frontierOf(acc, threshold), band: s.inBand, examples: s.datasetExamples, model: s.model, outcome: s.outcome, accuracy: acc });
+      out(`[${elapsed()}] main round ${s.round}: frontier L${frontierOf(acc, threshold)} (campaign at L${s.frontier + 1}), band ${s.inBand}, examples ${s.datasetExamples}, ${s.outcome}; ${fmtAcc(acc)}`);
     }
     (results.configs as Record<string, unknown>).main = mainRows;
+    save();
 
     // Ablations: the same examples per round, other data.
     const ablation = async (kind: 'all-levels' | 'unfiltered') => {
       const rows: typeof mainRows = [];
       let parent = baseModel;
       let frontier = baseFrontier;
-      for (const [i, s] of summaries.entries()) {
+      for (const s of summaries) {
         const want = s.datasetExamples;
         if (want === 0) continue;
         const levels = kind === 'all-levels' ? allLevels : [frontier, Math.min(frontier + 1, levelCount)];
         const pool = levels.flatMap((l) => cur.levels[l - 1]!.problems.filter((p) => !p.heldOut));
-        const rng = createHash('sha256');
         const order = pool.map((p) => ({ p, r: createHash('sha256').update(`${kind}:${s.round}:${p.id}`).digest('hex') })).sort((a, b) => (a.r < b.r ? -1 : 1)).map((x) => x.p);
-        void rng;
         const lines: string[] = [];
-        for (let j = 0; j < order.length && lines.length < want; j += 8) {
-          const batch = order.slice(j, j + 8);
+        for (let j = 0; j < order.length && lines.length < want; j += 16) {
+          const batch = order.slice(j, j + 16);
           const res = await Promise.all(batch.map((p, k) => sample(chat, parent, p, config.traces.perProblem, config.estimation.temperature, config.estimation.maxTokens, s.round * 10000 + j + k)));
           batch.forEach((p, k) => {
             for (const r of res[k]!) {
@@ -208,11 +210,13 @@ async function main(): Promise<void> {
         writeFileSync(file, lines.join('\n') + '\n');
         const job = await ft.createJob({ baseModel, parent: { model: parent }, trainingFileId: file, suffix: kind, key: `real-loop-${stamp}-${kind}-r${s.round}`, seed: s.round, hyperparameters: { nEpochs: config.fineTune.nEpochs, learningRate: config.fineTune.learningRate, batchSize: config.fineTune.batchSize } });
         parent = await waitJob(ft, job.id);
-        const acc = await evaluate(chat, config, cur, parent, allLevels);
+        // Evaluated like the campaign's rounds: every level up to the one above the frontier (and one more).
+        const acc = await evaluate(chat, config, cur, parent, allLevels.filter((l) => l <= frontier + 2));
         frontier = Math.max(1, frontierOf(acc, threshold));
         rows.push({ round: s.round, frontier: frontierOf(acc, threshold), band: 0, examples: lines.length, model: parent, outcome: 'trained', accuracy: acc });
         out(`[${elapsed()}] ${kind} round ${s.round}: examples ${lines.length}; ${fmtAcc(acc)}`);
-        void i;
+        (results.configs as Record<string, unknown>)[kind] = rows;
+        save();
       }
       (results.configs as Record<string, unknown>)[kind] = rows;
       return rows;
@@ -229,8 +233,8 @@ async function main(): Promise<void> {
       out(`${String(r.round).padStart(5)} | L${r.frontier} ${String(r.band).padStart(3)} ${String(r.examples).padStart(4)} ${fmtAcc(r.accuracy)} | ${a ? `L${a.frontier} ${fmtAcc(a.accuracy)}` : '-'} | ${u ? `L${u.frontier} ${fmtAcc(u.accuracy)}` : '-'}`);
     }
     const finalOf = (rows: typeof mainRows) => (rows.length ? rows[rows.length - 1]!.frontier : baseFrontier);
-    Object.assign(results, { wallSeconds: Math.round((Date.now() - t0) / 1000), final: { main: finalOf(mainRows), allLevels: finalOf(allRows), unfiltered: finalOf(unfRows) } });
-    writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+    Object.assign(results, { final: { main: finalOf(mainRows), allLevels: finalOf(allRows), unfiltered: finalOf(unfRows) } });
+    save();
     const plot = spawnSync(projectPython(), ['-m', 'strawberry_local.plot', path.join(outDir, 'results.json'), path.join(outDir, 'accuracy.png')], { env: pythonEnv(), encoding: 'utf8' });
     out(plot.status === 0 ? `results: ${path.join(outDir, 'results.json')}, plot: ${path.join(outDir, 'accuracy.png')} (wall ${elapsed()})` : `plot failed: ${plot.stderr}`);
     out(`real-loop: base frontier ${baseFrontier}, final frontier ${finalOf(mainRows)} after ${mainRows.length} rounds; all-levels ${ABLATIONS ? finalOf(allRows) : '-'}; unfiltered ${ABLATIONS ? finalOf(unfRows) : '-'}`);

@@ -51,7 +51,7 @@ describeLocal('the local provider with a real model', () => {
     process.env.STRAWBERRY_LOCAL_URL = 'http://127.0.0.1:1/v1';
     const provider = createLocalFineTuneProvider({ baseURL: 'http://127.0.0.1:1/v1', train: { ...(await testConfig()).train, jobsDir } });
     // Round 0 through the same command: from scratch (no parent), level 1 only.
-    const job = await provider.createJob({ baseModel: '', trainingFileId: data, suffix: 'base', key: 'test-base', seed: 0, hyperparameters: { nEpochs: 12, learningRate: 0.003, batchSize: 32 } });
+    const job = await provider.createJob({ baseModel: '', trainingFileId: data, suffix: 'base', key: 'test-base', seed: 0, hyperparameters: { nEpochs: 24, learningRate: 0.003, batchSize: 32 } });
     const done = await until(async () => {
       const j = await provider.getJob(job.id);
       return j.status === 'running' || j.status === 'pending' ? undefined : j;
@@ -86,7 +86,8 @@ describeLocal('the local provider with a real model', () => {
         student: { ...c.student, baseModel },
         providers: { ...c.providers, local },
         startLevel: 0,
-        estimation: { ...c.estimation, k: 4, batchSize: 4, maxCandidatesPerLevel: 6 },
+        // A low temperature: this model is barely trained, and the round needs 10 correct solutions.
+        estimation: { ...c.estimation, k: 4, batchSize: 4, maxCandidatesPerLevel: 6, temperature: 0.2 },
         band: { ...c.band, band: { min: 0.25, max: 1 } },
         dataset: { ...c.dataset, minExamples: 10 },
         fineTune: { ...c.fineTune, nEpochs: 1, pollIntervalSeconds: 1 },

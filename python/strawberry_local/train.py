@@ -67,7 +67,11 @@ def main(argv=None) -> int:
     say(event="start", examples=n, seq_len=int(tokens.shape[1]), truncated=truncated, steps=steps, parent=args.parent or None,
         params=int(sum(x.size for x in jax.tree_util.tree_leaves(params))))
 
-    sched = optax.warmup_cosine_decay_schedule(0.0, args.learning_rate, max(1, int(steps * args.warmup_fraction)), steps, args.learning_rate * 0.1)
+    warmup = min(int(steps * args.warmup_fraction), steps - 1)
+    if steps < 2:
+        sched = optax.constant_schedule(args.learning_rate)
+    else:
+        sched = optax.warmup_cosine_decay_schedule(0.0, args.learning_rate, warmup, steps, args.learning_rate * 0.1)
     opt = optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(sched, weight_decay=0.01))
     opt_state = opt.init(params)
     model = Decoder(cfg)

@@ -147,11 +147,23 @@ async function main(): Promise<void> {
 
     // The base model: held-out accuracy per level, and pass@8 on the level above its frontier.
     const allLevels = Array.from({ length: levelCount }, (_, i) => i + 1);
-    const baseAcc = await evaluate(chat, config, cur, baseModel, allLevels);
+    // Cached per base model and measurement settings (deterministic seeds): the same numbers, minutes saved.
+    const baseEvalKey = createHash('sha256').update(JSON.stringify([baseModel, config.evaluation, config.estimation.temperature, config.estimation.maxTokens, levelCount])).digest('hex').slice(0, 12);
+    const baseEvalFile = path.join(root, `base-eval-${baseEvalKey}.json`);
+    let cached: { baseAcc: Acc; passAt8: number; next: number; problems: number } | undefined;
+    try {
+      cached = JSON.parse(readFileSync(baseEvalFile, 'utf8'));
+    } catch {
+      /* not measured yet */
+    }
+    const baseAcc = cached?.baseAcc ?? (await evaluate(chat, config, cur, baseModel, allLevels));
     const baseFrontier = frontierOf(baseAcc, threshold);
     const next = Math.min(baseFrontier + 1, levelCount);
     const nextProbs = cur.levels[next - 1]!.problems.filter((p) => p.heldOut).slice(0, 16);
-    const passAt8 = (await Promise.all(nextProbs.map((p, i) => sample(chat, baseModel, p, 8, config.estimation.temperature, config.estimation.maxTokens, 1000 + i)))).filter((r) => r.some((s) => s.correct)).length / nextProbs.length;
+    const passAt8 =
+      cached?.passAt8 ??
+      (await Promise.all(nextProbs.map((p, i) => sample(chat, baseModel, p, 8, config.estimation.temperature, config.estimation.maxTokens, 1000 + i)))).filter((r) => r.some((s) => s.correct)).length / nextProbs.length;
+    if (!cached) writeFileSync(baseEvalFile, JSON.stringify({ baseAcc, passAt8, next, problems: nextProbs.length }) + '\n');
     out(`[${elapsed()}] base model: ${fmtAcc(baseAcc)}; frontier L${baseFrontier}; pass@8 on L${next} = ${(passAt8 * 100).toFixed(0)}% (${nextProbs.length} problems, T=${config.estimation.temperature})`);
     Object.assign(results, { baseAccuracy: baseAcc, baseFrontier, basePassAt8: { level: next, value: passAt8, problems: nextProbs.length } });
     save();

@@ -184,13 +184,16 @@ async function main(): Promise<void> {
       await wconn.close();
       await temporal.stop();
     }
-    // The campaign's own held-out evaluation of each round's current model (levels up to the frontier + 1).
-    const mainRows: { round: number; frontier: number; band: number; examples: number; model: string; outcome: string; accuracy: Acc }[] = [];
+    // The campaign's own held-out evaluation of each round's candidate (levels up to the frontier + 1). The
+    // frontier of a round is that of the campaign's current model: the candidate if promoted, else the parent's.
+    const mainRows: { round: number; frontier: number; band: number; examples: number; model: string; outcome: string; accuracy: Acc; candidateFrontier?: number }[] = [];
+    let current: { model: string; acc: Acc } = { model: baseModel, acc: baseAcc };
     for (const s of summaries) {
       const acc: Acc = {};
       for (const [idx, e] of Object.entries(s.evaluation)) acc[Number(idx) + 1] = e.accuracy;
-      mainRows.push({ round: s.round, frontier: frontierOf(acc, threshold), band: s.inBand, examples: s.datasetExamples, model: s.model, outcome: s.outcome, accuracy: acc });
-      out(`[${elapsed()}] main round ${s.round}: frontier L${frontierOf(acc, threshold)} (campaign at L${s.frontier + 1}), band ${s.inBand}, examples ${s.datasetExamples}, ${s.outcome}; ${fmtAcc(acc)}`);
+      if (s.promoted) current = { model: s.model, acc };
+      mainRows.push({ round: s.round, frontier: frontierOf(current.acc, threshold), candidateFrontier: frontierOf(acc, threshold), band: s.inBand, examples: s.datasetExamples, model: current.model, outcome: s.outcome, accuracy: current.acc });
+      out(`[${elapsed()}] main round ${s.round}: frontier L${frontierOf(current.acc, threshold)} (campaign at L${s.frontier + 1}), band ${s.inBand}, examples ${s.datasetExamples}, candidate ${s.outcome}: ${fmtAcc(acc)}; current model: ${fmtAcc(current.acc)}`);
     }
     (results.configs as Record<string, unknown>).main = mainRows;
     save();

@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../lib/log';
 import { loadCurriculum } from '../lib/curriculum/load';
 import type { Curriculum, Problem } from '../lib/curriculum/types';
 import { gradeAnswer } from '../lib/grading';
-import { SampleLedger } from '../lib/ledger';
+import { ledgerDatabasePath, SampleLedger, type LedgerView } from '../lib/ledger';
 import { createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
 import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
 import { createLocalServingProvider, type LocalProviderConfig } from '../lib/providers/local';
@@ -121,8 +121,32 @@ export function grader(answerType: Curriculum['answerType']): GradeFn {
   return (completion, gold) => gradeAnswer(completion, gold, answerType);
 }
 
-/** The campaign's sample ledger: a directory of shard files, one per activity shard, read as one. */
-export function openLedger(campaign: string, shard: string): Promise<SampleLedger> {
+const ledgers = new Map<string, { ledger: Promise<SampleLedger>; ino: number | undefined }>();
+/**
+ * The campaign's sample ledger (one SQLite database in the run store, `<campaign>/ledger/ledger.sqlite`), opened
+ * once per worker process and shared by all its activities, so their appends are group-committed together;
+ * `shard` labels what this activity writes.
+ */
+export async function openLedger(campaign: string, shard: string): Promise<LedgerView> {
   const store = runStore();
-  return SampleLedger.open(store.localPath(store.uriFor(path.posix.join(campaign, 'ledger'))), { shard });
+  const location = store.localPath(store.uriFor(path.posix.join(campaign, 'ledger')));
+  const db = ledgerDatabasePath(location);
+  // A database removed or replaced under a running worker (a campaign's run store deleted and started
+  // again) is opened anew, not written through a stale handle (which is left to activities still using it).
+  let hit = ledgers.get(location);
+  if (hit && hit.ino !== undefined) {
+    const ino = await stat(db).then((s) => s.ino, () => undefined);
+    if (ino !== hit.ino && ledgers.get(location) === hit) ledgers.delete(location);
+    hit = ledgers.get(location);
+  }
+  if (!hit) {
+    const entry: { ledger: Promise<SampleLedger>; ino: number | undefined } = { ledger: SampleLedger.open(location, { shard: 'worker' }), ino: undefined };
+    ledgers.set(location, entry);
+    entry.ledger.then(
+      () => stat(db).then((s) => void (entry.ino = s.ino), () => undefined),
+      () => ledgers.get(location) === entry && ledgers.delete(location),
+    );
+    hit = entry;
+  }
+  return (await hit.ledger).view(shard);
 }

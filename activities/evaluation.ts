@@ -1,6 +1,7 @@
 import type { LevelAccuracy, RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import type { Problem } from '../lib/curriculum/types';
+import { withSignal } from '../lib/providers/chat';
 import { ModelRegistry } from '../lib/registry';
 import { chatProvider, curriculumAt, grader, openLedger, runStore } from './deps';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
@@ -35,7 +36,8 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundInput; cand
   const ev = ctx.config.evaluation;
   const upTo = Math.min(ctx.frontier + 1, ctx.levelCount - 1);
   const problems = heldOutProblems(curriculum.levels, upTo, ev.maxHeldOutPerLevel);
-  const provider = chatProvider(providerFor(ctx.config, 'student'));
+  const providerConfig = providerFor(ctx.config, 'student');
+  const provider = chatProvider(providerConfig);
   const ledger = await openLedger(ctx.campaign, `eval-r${ctx.round}`);
   const grade = grader(curriculum.answerType);
 
@@ -46,9 +48,9 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundInput; cand
       model,
       trace: { temperature: ev.temperature, maxTokens: ctx.config.estimation.maxTokens, seed: 0 },
     };
-    const perProblem = await forEachWithProgress(problems, 8, async (problem) => {
+    const perProblem = await forEachWithProgress(problems, providerConfig.concurrency, async (problem, signal) => {
       const have = recordedPrefix(ledger, sampleKeyBase(spec, problem.id), ev.samplesPerProblem);
-      const fresh = have.length < ev.samplesPerProblem ? await drawSamples(ledger, provider, problem, spec, grade, have.length, ev.samplesPerProblem - have.length) : [];
+      const fresh = have.length < ev.samplesPerProblem ? await drawSamples(ledger, withSignal(provider, signal), problem, spec, grade, have.length, ev.samplesPerProblem - have.length) : [];
       return { level: problem.levelIndex, correct: [...have, ...fresh].filter((t) => t.grade.correct).length };
     });
     const acc: LevelAccuracy = {};

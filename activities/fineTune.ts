@@ -1,9 +1,10 @@
-import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import type { RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { ensureJob, fineTuneKey } from '../lib/providers/fineTune';
-import { roundDir, type Ref } from '../lib/store';
+import { recordStep, roundDir, type Ref } from '../lib/store';
+import { scopeOf } from './manifest';
 import { activityLog, fineTuneProvider, runStore } from './deps';
 
 /**
@@ -39,6 +40,7 @@ export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset
     },
     { intentPath: `${dir}/intent.json` },
   );
+  await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'fineTune', { attempt: ctx.attempt, jobId: job.id, status: 'created' }, ctx.attempt);
   activityLog(ctx, 'fine-tune').info({ jobId: job.id, adopted, attempt: ctx.attempt, provider: provider.kind }, adopted ? 'adopted an existing fine-tune job' : 'created a fine-tune job');
   return { jobId: job.id, adopted };
 }
@@ -50,12 +52,19 @@ export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset
  */
 export async function waitForFineTune({ ctx, jobId }: { ctx: RoundInput; jobId: string }): Promise<{ model: string; jobId: string }> {
   const job = await fineTuneProvider(providerFor(ctx.config, 'fineTune')).getJob(jobId);
-  heartbeat({ status: job.providerStatus });
+  heartbeat({ status: job.providerStatus, attempt: Context.current().info.attempt });
+  const record = (status: 'failed' | 'succeeded', extra: { model?: string; error?: string }) =>
+    recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'fineTune', { attempt: ctx.attempt, jobId, status, ...extra }, ctx.attempt);
   if (job.status === 'succeeded') {
-    if (!job.fineTunedModel) throw ApplicationFailure.nonRetryable(`fine-tune job ${jobId} succeeded without a model id`, 'FineTuneJobFailed');
+    if (!job.fineTunedModel) {
+      await record('failed', { error: 'succeeded without a model id' });
+      throw ApplicationFailure.nonRetryable(`fine-tune job ${jobId} succeeded without a model id`, 'FineTuneJobFailed');
+    }
+    await record('succeeded', { model: job.fineTunedModel });
     return { model: job.fineTunedModel, jobId };
   }
   if (job.status === 'failed' || job.status === 'cancelled') {
+    await record('failed', { error: job.error ?? job.providerStatus });
     throw ApplicationFailure.nonRetryable(`fine-tune job ${jobId} ${job.status}: ${job.error ?? job.providerStatus}`, 'FineTuneJobFailed');
   }
   throw ApplicationFailure.create({

@@ -23,7 +23,9 @@ import { CampaignKey, FrontierKey, PhaseKey, RoundKey, StudentModelKey } from '.
 
 const initOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
-  retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['UserError'] },
+  // Bounded like every step (the activity heartbeats while it loads a curriculum).
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['UserError'] },
 };
 const { initCampaign } = proxyActivities<typeof activities>(initOptions);
 

@@ -19,11 +19,15 @@ import { PhaseKey, RoundKey } from './searchAttributes';
 /** Errors that retrying cannot fix: bad input, a provider that refuses (401/404), a dataset too small. */
 const NON_RETRYABLE = ['UserError', 'ProviderRequestError', 'DatasetTooSmallError', 'FineTuneJobFailed', 'LedgerFormatError'];
 
-// No heartbeat timeout here: the server would apply it to activities that never heartbeat (an upload
-// of a large dataset, say). The long, sharded activities get one below.
+/**
+ * Every step retries a bounded number of times (about 10 minutes of backoff), then the round is `blocked` with
+ * the last error. A heartbeat timeout is added per round below: every activity heartbeats (those without
+ * progress of their own through `activities/heartbeat.ts`), so a killed worker's step is retried within it.
+ */
+const MAX_ATTEMPTS = 10;
 const baseOptions: ActivityOptions = {
   startToCloseTimeout: '2 hours',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: MAX_ATTEMPTS, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 const acts = proxyActivities<typeof activities>(baseOptions);
 
@@ -38,9 +42,11 @@ export function roundWorkflowId(campaign: string, round: number): string {
  */
 export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   const { config } = input;
-  // Shards (and evaluation) heartbeat after every problem: one whose worker died is retried after this
-  // timeout (configs recorded before the field existed have none: keep the old 2 minutes).
-  const shardOptions: ActivityOptions = { ...baseOptions, heartbeatTimeout: `${config.sharding.heartbeatTimeoutSeconds ?? 120} seconds` };
+  // Every step heartbeats (shards after every problem): one whose worker died is retried after this timeout
+  // (configs recorded before the field existed have none: keep the old 2 minutes).
+  const heartbeatTimeout = `${config.sharding.heartbeatTimeoutSeconds ?? 120} seconds` as const;
+  const shardOptions: ActivityOptions = { ...baseOptions, heartbeatTimeout };
+  const stepOptions: ActivityOptions = shardOptions;
   const status: RoundStatus = { round: input.round, phase: 'starting', paused: false };
   setHandler(pauseSignal, () => void (status.paused = true));
   setHandler(unpauseSignal, () => void (status.paused = false));
@@ -75,10 +81,26 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   };
 
   let resume: RoundResume | undefined = input.resume;
+  let attempt = input.attempt;
   try {
+    // Added after histories were recorded: the run store's round manifest says where a round that was
+    // terminated, cancelled or crashed stood (its dataset, the job that may still train, the trained model).
+    if (patched('round-manifest')) {
+      const point = await acts.readRoundManifest.executeWithOptions({ ...stepOptions, summary: 'read the round manifest' }, [
+        { campaign: input.campaign, round: input.round, model: input.model, frontier: input.frontier, attempt: input.attempt },
+      ]);
+      attempt = point.attempt;
+      const found = point.resume;
+      if (found && !resume?.trained) {
+        resume = found.trained
+          ? { ...(resume ?? found), jobId: found.jobId, trained: found.trained }
+          : { ...(resume ?? found), jobId: resume?.jobId ?? found.jobId };
+        notes.push(`resumed from the round manifest${resume.trained ? `: trained ${resume.trained.model}` : resume.jobId ? `: job ${resume.jobId}` : ': dataset built'}`);
+      }
+    }
     if (!resume) {
       await phase('candidates');
-      const prep = await acts.prepareRound.executeWithOptions({ ...baseOptions, summary: `pick candidates at levels ${input.frontier}+` }, [input]);
+      const prep = await acts.prepareRound.executeWithOptions({ ...stepOptions, summary: `pick candidates at levels ${input.frontier}+` }, [input]);
 
       await phase('estimate', `${prep.candidates} candidates in ${prep.shards} shard(s)`);
       const estimates = await sharded(prep.shards, 'estimate', (shard) =>
@@ -86,7 +108,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       );
 
       await phase('select');
-      const band = await acts.selectBand.executeWithOptions({ ...baseOptions, summary: 'select the barely-solvable band' }, [{ ctx: input, estimates: estimates.map((e) => e.ref) }]);
+      const band = await acts.selectBand.executeWithOptions({ ...stepOptions, summary: 'select the barely-solvable band' }, [{ ctx: input, estimates: estimates.map((e) => e.ref) }]);
       notes.push(`${band.inBand} in band of ${band.candidates}; ${band.selected} selected`);
       if (band.selected === 0) {
         return await conclude({ candidates: prep.candidates, inBand: band.inBand, tracesKept: 0 }, undefined, 'band-empty');
@@ -98,10 +120,10 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       );
 
       await phase('verify', `${traces.reduce((s, t) => s + t.generated, 0)} traces generated`);
-      const verified = await acts.verifyTraces.executeWithOptions({ ...baseOptions, summary: 'verify traces against ground truth' }, [{ ctx: input, traces: traces.map((t) => t.ref) }]);
+      const verified = await acts.verifyTraces.executeWithOptions({ ...stepOptions, summary: 'verify traces against ground truth' }, [{ ctx: input, traces: traces.map((t) => t.ref) }]);
 
       await phase('dataset', `${verified.correct} correct traces`);
-      const dataset = await acts.buildDataset.executeWithOptions({ ...baseOptions, summary: 'build the fine-tuning dataset' }, [{ ctx: input, verified: verified.ref }]);
+      const dataset = await acts.buildDataset.executeWithOptions({ ...stepOptions, summary: 'build the fine-tuning dataset' }, [{ ctx: input, verified: verified.ref }]);
       if (!dataset.ref) {
         notes.push(dataset.note);
         return await conclude({ candidates: prep.candidates, inBand: band.inBand, tracesKept: dataset.kept }, undefined, 'no-dataset');
@@ -114,7 +136,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       await phase('fine-tune', `dataset: ${resume.datasetRef.count} examples`);
       const jobId =
         resume.jobId ??
-        (await acts.startFineTune.executeWithOptions({ ...baseOptions, summary: `create the fine-tune job (attempt ${input.attempt})` }, [{ ctx: input, dataset: resume.datasetRef }]))
+        (await acts.startFineTune.executeWithOptions({ ...stepOptions, summary: `create the fine-tune job (attempt ${attempt})` }, [{ ctx: { ...input, attempt }, dataset: resume.datasetRef }]))
           .jobId;
       resume = { ...resume, jobId };
       // Retry-as-polling: each "still running" is a benign failure retried at a fixed interval, so a
@@ -122,11 +144,12 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       trained = await acts.waitForFineTune.executeWithOptions(
         {
           startToCloseTimeout: '2 minutes',
+          heartbeatTimeout: '1 minute',
           scheduleToCloseTimeout: `${config.fineTune.timeoutHours} hours`,
           retry: { initialInterval: `${config.fineTune.pollIntervalSeconds} seconds`, backoffCoefficient: 1, nonRetryableErrorTypes: NON_RETRYABLE },
           summary: `wait for fine-tune job ${jobId}`,
         },
-        [{ ctx: input, jobId }],
+        [{ ctx: { ...input, attempt }, jobId }],
       );
       // Kept across a later block: retrying registration or evaluation must not pay for a second job.
       resume = { ...resume, trained };
@@ -153,7 +176,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     let evaluation;
     if (trained) {
       await phase('register');
-      await acts.registerCandidate.executeWithOptions({ ...baseOptions, summary: `register ${trained.model}` }, [{ ctx: input, model: trained.model, jobId: trained.jobId, dataset: counts.datasetRef! }]);
+      await acts.registerCandidate.executeWithOptions({ ...stepOptions, summary: `register ${trained.model}` }, [{ ctx: input, model: trained.model, jobId: trained.jobId, dataset: counts.datasetRef! }]);
       await phase('evaluate');
       evaluation = await acts.evaluateModels.executeWithOptions({ ...shardOptions, summary: `evaluate ${trained.model} on held-out problems` }, [{ ctx: input, candidate: trained.model }]);
     } else {
@@ -161,7 +184,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       evaluation = await acts.evaluateModels.executeWithOptions({ ...shardOptions, summary: `evaluate ${input.model} on held-out problems` }, [{ ctx: input }]);
     }
     await phase('decide');
-    const decision = await acts.concludeRound.executeWithOptions({ ...baseOptions, summary: 'promotion and advancement' }, [
+    const decision = await acts.concludeRound.executeWithOptions({ ...stepOptions, summary: 'promotion and advancement' }, [
       {
         ctx: input,
         candidate: trained?.model,
@@ -186,6 +209,11 @@ function blockingReason(err: unknown): string | undefined {
   if (cause instanceof ApplicationFailure && cause.nonRetryable) return cause.message;
   // Timeouts (e.g. a fine-tune that exceeded timeoutHours) also need a person.
   if (cause && cause.name === 'TimeoutFailure') return `timed out: ${err.activityType}`;
+  // A step that kept failing until its retry policy ran out: the last error, for a person to read.
+  if (err.retryState === 'MAXIMUM_ATTEMPTS_REACHED' || err.retryState === 'TIMEOUT') {
+    const what = cause instanceof ApplicationFailure && cause.type ? `${cause.type}: ${cause.message}` : (cause?.message ?? err.message);
+    return `${err.activityType} failed ${err.retryState === 'TIMEOUT' ? 'until its retry deadline' : `${MAX_ATTEMPTS} times`}; last error: ${what}`;
+  }
   return undefined;
 }
 

@@ -11,8 +11,27 @@ import { roundsTable } from '../report';
 
 /** What `status` shows: the live status of a running campaign, or how a finished one ended. */
 export type StatusView =
-  | { running: true; status: CampaignStatus }
+  | { running: true; status: CampaignStatus; retrying?: RetryingActivity[] }
   | { running: false; name: string; workflowStatus: string; result?: CampaignOutcome; failure?: string };
+
+/** An activity of the running round that failed at least once and is being retried (from `describe()`). */
+export interface RetryingActivity {
+  activity: string;
+  attempt: number;
+  lastFailure?: string;
+}
+
+/** The round's pending activities that are retrying: the workflow cannot see attempts, the server can. */
+async function retryingActivities(c: Connected, name: string, round: number): Promise<RetryingActivity[]> {
+  try {
+    const d = await c.client.workflow.getHandle(roundWorkflowId(name, round)).describe();
+    return (d.raw.pendingActivities ?? [])
+      .filter((a) => (a.attempt ?? 1) > 1 || a.lastFailure)
+      .map((a) => ({ activity: a.activityType?.name ?? '?', attempt: a.attempt ?? 1, lastFailure: a.lastFailure?.message ?? undefined }));
+  } catch {
+    return []; // the round has not started yet, or just ended
+  }
+}
 
 async function readStatus(c: Connected, name: string, d: WorkflowExecutionDescription): Promise<StatusView> {
   const handle = campaignHandle(c.client, name);
@@ -44,7 +63,8 @@ async function readStatus(c: Connected, name: string, d: WorkflowExecutionDescri
       // the round has not started yet, or just ended
     }
   }
-  return { running: true, status };
+  const retrying = status.phase === 'round' ? await retryingActivities(c, name, status.round) : [];
+  return { running: true, status, ...(retrying.length ? { retrying } : {}) };
 }
 
 function progressBar(done: number, total: number, width = 30): string {
@@ -70,6 +90,7 @@ export function statusLine(view: StatusView): string {
   ];
   if (s.paused) parts.push('PAUSED');
   if (s.blockedReason) parts.push(`BLOCKED: ${s.blockedReason}`);
+  for (const r of view.retrying ?? []) parts.push(`RETRYING ${r.activity} (attempt ${r.attempt})${r.lastFailure ? `: ${r.lastFailure}` : ''}`);
   return `campaign ${s.name}: ${parts.join(', ')}`;
 }
 
@@ -91,7 +112,7 @@ function statusBlock(view: StatusView, tty: boolean): string {
 }
 
 function viewJson(view: StatusView): unknown {
-  return view.running ? view.status : { name: view.name, status: view.workflowStatus, result: view.result, failure: view.failure };
+  return view.running ? { ...view.status, ...(view.retrying ? { retrying: view.retrying } : {}) } : { name: view.name, status: view.workflowStatus, result: view.result, failure: view.failure };
 }
 
 /** `strawberry status <name>`: a campaign's round, phase, frontier and model; `--watch` follows it. */

@@ -10,6 +10,7 @@ import { gradeAnswer } from '../lib/grading';
 import { ledgerDatabasePath, SampleLedger, type LedgerView } from '../lib/ledger';
 import { completeChoices, createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
 import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
+import { createLocalServingProvider, type LocalProviderConfig } from '../lib/providers/local';
 import { createServingProvider, type ServingProvider } from '../lib/providers/serving';
 import { DirectoryRunStore, type RunStore } from '../lib/store';
 import type { GradeFn } from '../lib/traces';
@@ -110,13 +111,21 @@ export function fineTuneProvider(p: ProviderConfig): FineTuneProvider {
   return createFineTuneProvider({
     kind: p.kind,
     baseURL: p.baseURL,
-    apiKeyEnv: p.apiKeyEnv,
+    apiKeyEnv: p.apiKeyEnv ?? '',
     accountId: p.kind === 'fireworks' ? p.accountId : undefined,
     timeoutMs: p.timeoutMs,
+    local: p.kind === 'local' ? localProviderConfig(p) : undefined,
   });
 }
 
+/** The `local` provider's training and serving settings from its config block. */
+export function localProviderConfig(p: Extract<ProviderConfig, { kind: 'local' }>): LocalProviderConfig {
+  return { baseURL: p.baseURL, apiKeyEnv: p.apiKeyEnv, train: p.train, serve: p.serve, models: p.models, timeoutMs: p.timeoutMs };
+}
+
+/** How a trained model becomes servable (the round's serve phase, teardown and cancel call it). */
 export function servingProvider(p: ProviderConfig): ServingProvider {
+  if (p.kind === 'local') return createLocalServingProvider(localProviderConfig(p));
   return createServingProvider({
     kind: p.kind,
     baseURL: p.baseURL,

@@ -22,6 +22,7 @@ export async function checkKeyVariables(config: ResolvedCampaignConfig, env: Nod
   const seen = new Set<string>();
   for (const role of roles) {
     const p = providerFor(config, role);
+    if (p.apiKeyEnv === undefined) continue; // a local server without authentication
     if (seen.has(p.apiKeyEnv)) continue;
     seen.add(p.apiKeyEnv);
     if (env[p.apiKeyEnv]) continue;

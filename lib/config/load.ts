@@ -80,5 +80,5 @@ export function providerFor(config: CampaignConfig, role: 'student' | 'fineTune'
 /** Names of the environment variables holding keys this campaign needs; none of them may be unset. */
 export function requiredKeyVariables(config: CampaignConfig): string[] {
   const roles: ('student' | 'fineTune' | 'verifier')[] = ['student', 'fineTune', ...(config.traces.verifier ? (['verifier'] as const) : [])];
-  return [...new Set(roles.map((r) => providerFor(config, r).apiKeyEnv))];
+  return [...new Set(roles.map((r) => providerFor(config, r).apiKeyEnv).filter((v): v is string => v !== undefined))];
 }

@@ -72,6 +72,31 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
         .describe('on-demand deployment of each trained LoRA model (Fireworks serves LoRA models only there)'),
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal('local').describe('self-hosted: any OpenAI-compatible server (vLLM, SGLang, llama.cpp, ours) plus a training command run as a durable job'),
+      baseURL: Url,
+      apiKeyEnv: EnvVarName.optional().describe('omit for servers without authentication'),
+      ...ChatLimitsSchema,
+      train: z
+        .object({
+          command: z.array(z.string()).min(1).describe('argv with placeholders {parent} {baseModel} {trainingFile} {outputDir} {seed} {nEpochs} {learningRate} {learningRateMultiplier} {batchSize} {jobId} {python}'),
+          cwd: z.string().optional().describe("the command's working directory (default: the worker's)"),
+          jobsDir: z.string().default('runs/local-jobs').describe('one directory per job: job.json, log.txt, exit_code, output/'),
+          env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+        })
+        .strict()
+        .optional(),
+      serve: z
+        .object({
+          loadPath: z.union([z.string().startsWith('/'), z.literal(false)]).default('/load_lora_adapter').describe("runtime load endpoint under baseURL (vLLM's); false: models are served as they are"),
+          unloadPath: z.string().startsWith('/').default('/unload_lora_adapter'),
+        })
+        .strict()
+        .optional(),
+      models: z.record(z.string(), z.string()).optional().describe('model name -> checkpoint directory, for models that are not jobs (e.g. a base model)'),
+    })
+    .strict(),
 ]);
 export type ProviderConfig = z.infer<typeof ProviderSchema>;
 

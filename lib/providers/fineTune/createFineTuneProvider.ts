@@ -1,4 +1,5 @@
 import { UserError } from '../../errors';
+import { createLocalFineTuneProvider } from '../local/fineTuneProvider';
 import { createFireworksFineTuneProvider } from './fireworksProvider';
 import { createOpenAIFineTuneProvider } from './openaiProvider';
 import { createTogetherFineTuneProvider } from './togetherProvider';
@@ -9,6 +10,8 @@ import type { FineTuneProvider, FineTuneProviderConfig } from './types';
  * `process.env[cfg.apiKeyEnv]` when it runs (a missing variable is a `UserError` naming it).
  */
 export function createFineTuneProvider(cfg: FineTuneProviderConfig): FineTuneProvider {
+  // Self-hosted: a training command on this machine; no key needed.
+  if (cfg.kind === 'local') return createLocalFineTuneProvider({ baseURL: cfg.baseURL, apiKeyEnv: cfg.apiKeyEnv || undefined, ...cfg.local });
   if (!cfg.baseURL) throw new UserError(`fine-tune provider ${cfg.kind}: baseURL is required`);
   if (!cfg.apiKeyEnv) throw new UserError(`fine-tune provider ${cfg.kind}: apiKeyEnv is required (the name of the variable holding the key)`);
   switch (cfg.kind) {
@@ -19,6 +22,6 @@ export function createFineTuneProvider(cfg: FineTuneProviderConfig): FineTunePro
     case 'fireworks':
       return createFireworksFineTuneProvider(cfg);
     default:
-      throw new UserError(`unknown fine-tune provider kind ${JSON.stringify((cfg as { kind: unknown }).kind)}; expected openai, together or fireworks`);
+      throw new UserError(`unknown fine-tune provider kind ${JSON.stringify((cfg as { kind: unknown }).kind)}; expected openai, together, fireworks or local`);
   }
 }

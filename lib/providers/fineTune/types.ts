@@ -1,3 +1,5 @@
+import type { LocalProviderConfig } from '../local/config';
+
 /** One fine-tuning job as every provider kind reports it. */
 export type FineTuneStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -55,7 +57,7 @@ export interface CreateJobRequest {
   metadata?: Record<string, string>;
 }
 
-export type FineTuneProviderKind = 'openai' | 'together' | 'fireworks';
+export type FineTuneProviderKind = 'openai' | 'together' | 'fireworks' | 'local';
 
 export interface FineTuneProvider {
   readonly kind: FineTuneProviderKind;
@@ -73,7 +75,7 @@ export interface FineTuneProviderConfig {
   kind: FineTuneProviderKind;
   /** e.g. `https://api.openai.com/v1`, `https://api.together.xyz/v1`, `https://api.fireworks.ai`. */
   baseURL: string;
-  /** Name of the environment variable holding the API key; the key itself never leaves the worker. */
+  /** Name of the environment variable holding the API key; the key itself never leaves the worker (optional for `local`). */
   apiKeyEnv: string;
   /** Fireworks account id (`accounts/<accountId>/...`). */
   accountId?: string;
@@ -83,4 +85,6 @@ export interface FineTuneProviderConfig {
   datasetReadyTimeoutMs?: number;
   /** Fireworks: interval between dataset state checks. Default 2 s. */
   datasetPollMs?: number;
+  /** `local`: the training command, jobs directory and known models. */
+  local?: Omit<LocalProviderConfig, 'baseURL' | 'apiKeyEnv' | 'timeoutMs'>;
 }

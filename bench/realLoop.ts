@@ -1,0 +1,264 @@
+/**
+ * `npm run bench:real-loop`: the bootstrapping loop on a real model, on CPU. A tiny character-level decoder
+ * (python/strawberry_local) is trained from scratch on the first sortsteps levels (round 0, through the `local`
+ * provider's training command, cached by business key), served by the OpenAI-compatible CPU server, and then
+ * the `config/local-tiny.yaml` campaign runs under Temporal: sample at temperature, estimate, select the band,
+ * keep correct solutions, train the child from the parent, serve it, evaluate per level, advance.
+ *
+ * Two ablations run beside it with the same number of training examples per round as the campaign's round:
+ *   (a) all-levels: problems drawn from every level instead of the band (correct solutions kept);
+ *   (b) unfiltered: problems from the band's levels, solutions kept whether correct or not.
+ * They use the same trainer, server and evaluation, in a plain loop (not under Temporal).
+ *
+ * Prints per round: frontier, band size, examples, held-out accuracy per level; the base model's pass@8 on the
+ * level above its frontier; writes runs/real-loop/<stamp>/results.json and accuracy.png; last line:
+ *   real-loop: base frontier B, final frontier F after R rounds; all-levels F1; unfiltered F2
+ *
+ * Env: REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_DIR (default runs/real-loop).
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setupLocalPython } from '../cli/python/setupLocal';
+import { connectClient, startCampaign } from '../cli/campaigns';
+import { connectOrStartServer } from '../cli/temporal/devServer';
+import { createWorker } from '../cli/temporal/worker';
+import type { RoundSummary } from '../lib/campaign/types';
+import { loadCampaignConfig, type ResolvedCampaignConfig } from '../lib/config/load';
+import { loadCurriculum } from '../lib/curriculum/load';
+import type { Curriculum, Problem } from '../lib/curriculum/types';
+import { gradeAnswer } from '../lib/grading';
+import { createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
+import { createLocalFineTuneProvider, projectPython, pythonEnv, startLocalServer, type LocalProviderConfig } from '../lib/providers/local';
+import type { FineTuneProvider } from '../lib/providers/fineTune';
+import { COT_SYSTEM_PROMPT, problemPrompt } from '../lib/traces/prompts';
+
+const repoRoot = path.resolve(__dirname, '..');
+const ROUNDS = Number(process.env.REAL_LOOP_ROUNDS ?? 6);
+const ABLATIONS = process.env.REAL_LOOP_ABLATIONS !== '0';
+const BASE_LEVELS = '1-3';
+const BASE_EXAMPLES = 3000;
+const BASE_EPOCHS = 8;
+const BASE_LR = 0.003;
+const SEED = 0;
+
+type Acc = Record<number, number>; // 1-based level -> accuracy
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const t0 = Date.now();
+const elapsed = () => `${Math.round((Date.now() - t0) / 1000)}s`;
+
+/** Highest level L (1-based) such that levels 1..L all reach the threshold. */
+function frontierOf(acc: Acc, threshold: number): number {
+  let f = 0;
+  for (let l = 1; acc[l] !== undefined && acc[l]! >= threshold; l++) f = l;
+  return f;
+}
+
+async function waitJob(provider: FineTuneProvider, id: string): Promise<string> {
+  for (;;) {
+    const job = await provider.getJob(id);
+    if (job.status === 'succeeded') return job.fineTunedModel!;
+    if (job.status === 'failed' || job.status === 'cancelled') throw new Error(`job ${id} ${job.status}: ${job.error ?? ''}`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+async function sample(chat: ChatProvider, model: string, p: Problem, n: number, temperature: number, maxTokens: number, seed: number) {
+  const res = await chat.complete({
+    model,
+    messages: [
+      { role: 'system', content: COT_SYSTEM_PROMPT },
+      { role: 'user', content: problemPrompt(p.question) },
+    ],
+    n,
+    temperature,
+    maxTokens,
+    seed,
+  });
+  return res.choices.map((c) => ({ content: c.content, correct: gradeAnswer(c.content, p.answer, 'number').correct }));
+}
+
+/** Held-out accuracy per level (1-based), the campaign's evaluation settings. */
+async function evaluate(chat: ChatProvider, cfg: ResolvedCampaignConfig, cur: Curriculum, model: string, levels: number[]): Promise<Acc> {
+  const ev = cfg.evaluation;
+  const acc: Acc = {};
+  for (const l of levels) {
+    const probs = cur.levels[l - 1]!.problems.filter((p) => p.heldOut).sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, ev.maxHeldOutPerLevel);
+    const res = await Promise.all(probs.map((p) => sample(chat, model, p, ev.samplesPerProblem, ev.temperature, cfg.estimation.maxTokens, 0)));
+    const flat = res.flat();
+    acc[l] = flat.filter((r) => r.correct).length / flat.length;
+  }
+  return acc;
+}
+
+function fmtAcc(acc: Acc): string {
+  return Object.entries(acc)
+    .map(([l, a]) => `L${l} ${(a * 100).toFixed(0)}%`)
+    .join(' ');
+}
+
+async function main(): Promise<void> {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const root = path.resolve(process.env.REAL_LOOP_DIR ?? path.join(repoRoot, 'runs/real-loop'));
+  const outDir = path.join(root, stamp);
+  const jobsDir = path.join(root, 'jobs');
+  mkdirSync(outDir, { recursive: true });
+  process.env.STRAWBERRY_RUNS_DIR = path.join(root, 'store');
+  await setupLocalPython({ say: (l) => out(l) });
+
+  // Round 0: the base model, trained on the first levels only, through the same training command (cached by key).
+  process.env.STRAWBERRY_LOCAL_URL = 'http://127.0.0.1:1/v1';
+  const placeholder = await loadCampaignConfig(path.join(repoRoot, 'config/local-tiny.yaml'));
+  const localCfg = placeholder.providers.local as Extract<ResolvedCampaignConfig['providers'][string], { kind: 'local' }>;
+  const train = { ...localCfg.train!, jobsDir };
+  const provCfg: LocalProviderConfig = { baseURL: localCfg.baseURL, train };
+  const ft = createLocalFineTuneProvider(provCfg);
+  const curDir = path.join(repoRoot, 'curricula/sortsteps');
+  const baseData = path.join(root, `base-${BASE_LEVELS}-${BASE_EXAMPLES}.jsonl`);
+  const gen = spawnSync(projectPython(), ['-m', 'strawberry_local.sortsteps', 'base-data', '--curriculum-dir', curDir, '--levels', BASE_LEVELS, '--count', String(BASE_EXAMPLES), '--seed', String(SEED), '--out', baseData], { env: pythonEnv(), encoding: 'utf8' });
+  if (gen.status !== 0) throw new Error(`base data: ${gen.stderr}`);
+  const baseKey = `real-loop-base-${createHash('sha256').update(readFileSync(baseData)).update(JSON.stringify([train.command, BASE_EPOCHS, BASE_LR, SEED])).digest('hex').slice(0, 12)}`;
+  const found = await ft.findJobsByKey(baseKey);
+  const baseJob = found[0] && found[0].status !== 'failed' ? found[0] : await ft.createJob({ baseModel: '', trainingFileId: baseData, suffix: 'base', key: baseKey, seed: SEED, hyperparameters: { nEpochs: BASE_EPOCHS, learningRate: BASE_LR, batchSize: 32 } });
+  out(`[${elapsed()}] round 0: base model job ${baseJob.id} (${found[0] ? 'cached' : 'started'}) on levels ${BASE_LEVELS}, ${BASE_EXAMPLES} examples`);
+  const baseModel = await waitJob(ft, baseJob.id);
+  out(`[${elapsed()}] round 0: base model ${baseModel} ready`);
+
+  const server = await startLocalServer({ modelsRoot: jobsDir });
+  process.env.STRAWBERRY_LOCAL_URL = server.baseURL;
+  const results: Record<string, unknown> = { stamp, seed: SEED, baseModel, baseLevels: BASE_LEVELS, configs: {} };
+  // Saved after every step, so an interrupted run keeps what it measured.
+  const save = () => writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({ ...results, wallSeconds: Math.round((Date.now() - t0) / 1000) }, null, 2) + '\n');
+  try {
+    const loaded = await loadCampaignConfig(path.join(repoRoot, 'config/local-tiny.yaml'));
+    const config: ResolvedCampaignConfig = {
+      ...loaded,
+      name: `real-loop-${stamp}`,
+      student: { ...loaded.student, baseModel },
+      providers: { ...loaded.providers, local: { ...localCfg, baseURL: server.baseURL, train } },
+      stopping: { ...loaded.stopping, maxRounds: ROUNDS, maxRoundsWithoutPromotion: ROUNDS },
+    };
+    const cur = await loadCurriculum(config.curriculumPath);
+    const levelCount = cur.levels.length;
+    const chat = createOpenAIChatProvider({ baseURL: server.baseURL, concurrency: 16, timeoutMs: 600_000 });
+    const threshold = config.advancement.masteryThreshold;
+
+    // The base model: held-out accuracy per level, and pass@8 on the level above its frontier.
+    const allLevels = Array.from({ length: levelCount }, (_, i) => i + 1);
+    // Cached per base model and measurement settings (deterministic seeds): the same numbers, minutes saved.
+    const baseEvalKey = createHash('sha256').update(JSON.stringify([baseModel, config.evaluation, config.estimation.temperature, config.estimation.maxTokens, levelCount])).digest('hex').slice(0, 12);
+    const baseEvalFile = path.join(root, `base-eval-${baseEvalKey}.json`);
+    let cached: { baseAcc: Acc; passAt8: number; next: number; problems: number } | undefined;
+    try {
+      cached = JSON.parse(readFileSync(baseEvalFile, 'utf8'));
+    } catch {
+      /* not measured yet */
+    }
+    const baseAcc = cached?.baseAcc ?? (await evaluate(chat, config, cur, baseModel, allLevels));
+    const baseFrontier = frontierOf(baseAcc, threshold);
+    const next = Math.min(baseFrontier + 1, levelCount);
+    const nextProbs = cur.levels[next - 1]!.problems.filter((p) => p.heldOut).slice(0, 16);
+    const passAt8 =
+      cached?.passAt8 ??
+      (await Promise.all(nextProbs.map((p, i) => sample(chat, baseModel, p, 8, config.estimation.temperature, config.estimation.maxTokens, 1000 + i)))).filter((r) => r.some((s) => s.correct)).length / nextProbs.length;
+    if (!cached) writeFileSync(baseEvalFile, JSON.stringify({ baseAcc, passAt8, next, problems: nextProbs.length }) + '\n');
+    out(`[${elapsed()}] base model: ${fmtAcc(baseAcc)}; frontier L${baseFrontier}; pass@8 on L${next} = ${(passAt8 * 100).toFixed(0)}% (${nextProbs.length} problems, T=${config.estimation.temperature})`);
+    Object.assign(results, { baseAccuracy: baseAcc, baseFrontier, basePassAt8: { level: next, value: passAt8, problems: nextProbs.length } });
+    save();
+
+    // The campaign under Temporal.
+    const temporal = await connectOrStartServer({});
+    const { client, connection } = await connectClient(temporal.address, temporal.namespace);
+    const taskQueue = `real-loop/${config.name}`;
+    const { worker, connection: wconn } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue });
+    let summaries: RoundSummary[] = [];
+    try {
+      out(`[${elapsed()}] campaign ${config.name} under Temporal (${temporal.address}), ${ROUNDS} rounds at most`);
+      const handle = await startCampaign(client, { config }, { taskQueue });
+      const outcome = await worker.runUntil(handle.result());
+      summaries = outcome.rounds;
+    } finally {
+      await connection.close();
+      await wconn.close();
+      await temporal.stop();
+    }
+    // The campaign's own held-out evaluation of each round's candidate (levels up to the frontier + 1). The
+    // frontier of a round is that of the campaign's current model: the candidate if promoted, else the parent's.
+    const mainRows: { round: number; frontier: number; band: number; examples: number; model: string; outcome: string; accuracy: Acc; candidateFrontier?: number }[] = [];
+    let current: { model: string; acc: Acc } = { model: baseModel, acc: baseAcc };
+    for (const s of summaries) {
+      const acc: Acc = {};
+      for (const [idx, e] of Object.entries(s.evaluation)) acc[Number(idx) + 1] = e.accuracy;
+      if (s.promoted) current = { model: s.model, acc };
+      mainRows.push({ round: s.round, frontier: frontierOf(current.acc, threshold), candidateFrontier: frontierOf(acc, threshold), band: s.inBand, examples: s.datasetExamples, model: current.model, outcome: s.outcome, accuracy: current.acc });
+      out(`[${elapsed()}] main round ${s.round}: frontier L${frontierOf(current.acc, threshold)} (campaign at L${s.frontier + 1}), band ${s.inBand}, examples ${s.datasetExamples}, candidate ${s.outcome}: ${fmtAcc(acc)}; current model: ${fmtAcc(current.acc)}`);
+    }
+    (results.configs as Record<string, unknown>).main = mainRows;
+    save();
+
+    // Ablations: the same examples per round, other data.
+    const ablation = async (kind: 'all-levels' | 'unfiltered') => {
+      const rows: typeof mainRows = [];
+      let parent = baseModel;
+      let frontier = baseFrontier;
+      for (const s of summaries) {
+        const want = s.datasetExamples;
+        if (want === 0) continue;
+        const levels = kind === 'all-levels' ? allLevels : [frontier, Math.min(frontier + 1, levelCount)];
+        const pool = levels.flatMap((l) => cur.levels[l - 1]!.problems.filter((p) => !p.heldOut));
+        const order = pool.map((p) => ({ p, r: createHash('sha256').update(`${kind}:${s.round}:${p.id}`).digest('hex') })).sort((a, b) => (a.r < b.r ? -1 : 1)).map((x) => x.p);
+        const lines: string[] = [];
+        for (let j = 0; j < order.length && lines.length < want; j += 16) {
+          const batch = order.slice(j, j + 16);
+          const res = await Promise.all(batch.map((p, k) => sample(chat, parent, p, config.traces.perProblem, config.estimation.temperature, config.estimation.maxTokens, s.round * 10000 + j + k)));
+          batch.forEach((p, k) => {
+            for (const r of res[k]!) {
+              if (lines.length >= want) break;
+              if (kind === 'all-levels' && !r.correct) continue;
+              lines.push(JSON.stringify({ messages: [{ role: 'system', content: COT_SYSTEM_PROMPT }, { role: 'user', content: problemPrompt(p.question) }, { role: 'assistant', content: r.content }] }));
+            }
+          });
+        }
+        const file = path.join(outDir, `${kind}-r${s.round}.jsonl`);
+        writeFileSync(file, lines.join('\n') + '\n');
+        const job = await ft.createJob({ baseModel, parent: { model: parent }, trainingFileId: file, suffix: kind, key: `real-loop-${stamp}-${kind}-r${s.round}`, seed: s.round, hyperparameters: { nEpochs: config.fineTune.nEpochs, learningRate: config.fineTune.learningRate, batchSize: config.fineTune.batchSize } });
+        parent = await waitJob(ft, job.id);
+        // Evaluated like the campaign's rounds: every level up to the one above the frontier (and one more).
+        const acc = await evaluate(chat, config, cur, parent, allLevels.filter((l) => l <= frontier + 2));
+        frontier = Math.max(1, frontierOf(acc, threshold));
+        rows.push({ round: s.round, frontier: frontierOf(acc, threshold), band: 0, examples: lines.length, model: parent, outcome: 'trained', accuracy: acc });
+        out(`[${elapsed()}] ${kind} round ${s.round}: examples ${lines.length}; ${fmtAcc(acc)}`);
+        (results.configs as Record<string, unknown>)[kind] = rows;
+        save();
+      }
+      (results.configs as Record<string, unknown>)[kind] = rows;
+      return rows;
+    };
+    const allRows = ABLATIONS ? await ablation('all-levels') : [];
+    const unfRows = ABLATIONS ? await ablation('unfiltered') : [];
+
+    // Side by side.
+    out();
+    out('round | main: frontier band examples accuracy          | all-levels: frontier accuracy | unfiltered: frontier accuracy');
+    for (const r of mainRows) {
+      const a = allRows.find((x) => x.round === r.round);
+      const u = unfRows.find((x) => x.round === r.round);
+      out(`${String(r.round).padStart(5)} | L${r.frontier} ${String(r.band).padStart(3)} ${String(r.examples).padStart(4)} ${fmtAcc(r.accuracy)} | ${a ? `L${a.frontier} ${fmtAcc(a.accuracy)}` : '-'} | ${u ? `L${u.frontier} ${fmtAcc(u.accuracy)}` : '-'}`);
+    }
+    const finalOf = (rows: typeof mainRows) => (rows.length ? rows[rows.length - 1]!.frontier : baseFrontier);
+    Object.assign(results, { final: { main: finalOf(mainRows), allLevels: finalOf(allRows), unfiltered: finalOf(unfRows) } });
+    save();
+    const plot = spawnSync(projectPython(), ['-m', 'strawberry_local.plot', path.join(outDir, 'results.json'), path.join(outDir, 'accuracy.png')], { env: pythonEnv(), encoding: 'utf8' });
+    out(plot.status === 0 ? `results: ${path.join(outDir, 'results.json')}, plot: ${path.join(outDir, 'accuracy.png')} (wall ${elapsed()})` : `plot failed: ${plot.stderr}`);
+    out(`real-loop: base frontier ${baseFrontier}, final frontier ${finalOf(mainRows)} after ${mainRows.length} rounds; all-levels ${ABLATIONS ? finalOf(allRows) : '-'}; unfiltered ${ABLATIONS ? finalOf(unfRows) : '-'}`);
+  } finally {
+    await server.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:real-loop failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -7,7 +7,8 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
-  setCurrentDetails,
+  makeContinueAsNewFunc,
+  patched,
   setHandler,
   upsertSearchAttributes,
   type ActivityOptions,
@@ -16,7 +17,7 @@ import type * as activities from '../activities';
 import { stopReason } from '../lib/campaign/advance';
 import type { CampaignInput, CampaignOutcome, CampaignState, RoundInput, RoundResult } from '../lib/campaign/types';
 import { applyTunables } from '../lib/config/tunables';
-import { campaignDetails } from './details';
+import { campaignMemo, MEMO_PATCH, shownRound, showCampaign } from './details';
 import { cancelSignal, configureUpdate, pauseSignal, statusQuery, unpauseSignal, type CampaignStatus } from './messages';
 import { roundStaticSummary, roundWorkflow, roundWorkflowId } from './round';
 import { CampaignKey, FrontierKey, PhaseKey, RoundKey, StudentModelKey } from './searchAttributes';
@@ -25,6 +26,9 @@ const initOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['UserError'] },
 };
+/** A stopped campaign's Round search attribute is the last round run (added after histories were recorded). */
+const ROUND_COUNT_PATCH = 'campaign-round-count';
+
 const { initCampaign } = proxyActivities<typeof activities>(initOptions);
 
 export function campaignWorkflowId(name: string): string {
@@ -69,12 +73,13 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
   const show = (stop?: string) => {
     upsertSearchAttributes([
       { key: CampaignKey, value: name },
-      { key: RoundKey, value: state.round },
+      // A stopped campaign shows the last round it ran (a 6-round campaign must not say "round 7").
+      { key: RoundKey, value: stop !== undefined && patched(ROUND_COUNT_PATCH) ? shownRound(state, true) : state.round },
       { key: PhaseKey, value: phase },
       { key: FrontierKey, value: state.frontier },
       { key: StudentModelKey, value: state.currentModel },
     ]);
-    setCurrentDetails(campaignDetails(name, state, phase, blockedReason, stop));
+    showCampaign(name, state, phase, blockedReason, stop);
   };
   const forward = async (signal: typeof pauseSignal | typeof unpauseSignal) => {
     if (!runningRound) return;
@@ -162,7 +167,10 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
     phase = 'between rounds';
     show();
     await condition(allHandlersFinished);
-    await continueAsNew<typeof campaignWorkflow>({ config: input.config, state });
+    const next = { config: input.config, state };
+    // The memo goes with the new run, so its page shows the campaign's summary and rounds from its start.
+    if (patched(MEMO_PATCH)) await makeContinueAsNewFunc<typeof campaignWorkflow>({ memo: campaignMemo(name, state, 'between rounds') })(next);
+    await continueAsNew<typeof campaignWorkflow>(next);
   }
 
   async function runRound(args: RoundInput): Promise<RoundResult> {

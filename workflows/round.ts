@@ -4,7 +4,6 @@ import {
   condition,
   patched,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   type ActivityOptions,
@@ -12,7 +11,7 @@ import {
 import type * as activities from '../activities';
 import type { RoundInput, RoundResult, RoundResume } from '../lib/campaign/types';
 import type { Ref } from '../lib/store/types';
-import { roundDetails } from './details';
+import { showRound } from './details';
 import { pauseSignal, roundStatusQuery, unpauseSignal, type RoundStatus } from './messages';
 import { PhaseKey, RoundKey } from './searchAttributes';
 
@@ -53,7 +52,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     status.progress = undefined;
     if (note) notes.push(note);
     upsertSearchAttributes([{ key: PhaseKey, value: name }]);
-    setCurrentDetails(roundDetails(input, name, notes));
+    showRound(input, name, notes);
   };
   upsertSearchAttributes([{ key: RoundKey, value: input.round }]);
 
@@ -141,7 +140,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     if (resume?.jobId && reason.startsWith('FineTuneJobFailed')) resume = { ...resume, jobId: undefined };
     status.phase = 'blocked';
     upsertSearchAttributes([{ key: PhaseKey, value: 'blocked' }]);
-    setCurrentDetails(roundDetails(input, 'blocked', [...notes, reason]));
+    showRound(input, 'blocked', [...notes, reason]);
     return { status: 'blocked', reason, resume };
   }
 
@@ -173,7 +172,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     status.phase = 'done';
     // Added after histories were recorded: a finished round shows Phase = done in the Web UI.
     if (patched('round-phase-done')) upsertSearchAttributes([{ key: PhaseKey, value: 'done' }]);
-    setCurrentDetails(roundDetails(input, 'done', [...notes, decision.summary.note]));
+    showRound(input, 'done', [...notes, decision.summary.note], decision.status === 'completed' ? decision.summary : undefined);
     return decision;
   }
 }

@@ -12,6 +12,8 @@ import { connectOrStartServer } from '../temporal/devServer';
 import { repoRoot, stateDir } from '../temporal/paths';
 import { createWorker } from '../temporal/worker';
 import { onInterrupt } from '../interrupt';
+import { webUiHint } from '../connect';
+import { uiCommand } from './ui';
 
 /**
  * `strawberry demo` (= `npm start`): the embedded default on one machine, no keys, no GPU. A Temporal dev
@@ -29,19 +31,21 @@ export function registerDemo(program: Command): void {
       const interrupt = onInterrupt();
       const cleanups: (() => Promise<unknown>)[] = [];
       let name: string | undefined;
+      const runsDirGiven = process.env.STRAWBERRY_RUNS_DIR !== undefined;
       const runsDir = path.resolve(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
       try {
-        const loaded = await loadCampaignConfig(opts.config);
-        await loadCurriculumFor(loaded);
-        name = opts.name ?? `${loaded.name}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
-        const config = { ...loaded, name };
-        const server = await interrupt.race(connectOrStartServer({}));
+        // Checked before anything starts (the sim's URL is not known yet: a placeholder stands in).
+        const checked = await loadCampaignConfig(opts.config, { ...process.env, STRAWBERRY_SIM_URL: process.env.STRAWBERRY_SIM_URL ?? 'http://127.0.0.1:1/v1' });
+        await loadCurriculumFor(checked);
+        name = opts.name ?? `${checked.name}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+        const server = await interrupt.race(connectOrStartServer({ keepPorts: true }));
         cleanups.push(() => server.stop());
-        const sim = await interrupt.race(startSim({ port: 0, stateDir: path.join(stateDir(), 'sim-state'), ...(await simCurricula(opts.config)) }));
+        const sim = await interrupt.race(startSim({ port: 0, stateDir: path.join(stateDir(), 'sim-state'), curricula: [checked.curriculumPath] }));
         cleanups.push(() => sim.close());
         process.env.STRAWBERRY_SIM_URL = sim.baseURL;
         process.env.STRAWBERRY_SIM_KEY ??= 'sim-demo-key';
         process.env.STRAWBERRY_RUNS_DIR = runsDir;
+        const config = { ...(await loadCampaignConfig(opts.config)), name };
         // A task queue of its own: a demo campaign needs this process's sim, so no other worker may take its tasks.
         const taskQueue = `demo/${name}`;
         const { client, connection } = await interrupt.race(connectClient(server.address, server.namespace));
@@ -56,7 +60,8 @@ export function registerDemo(program: Command): void {
         if (link) out(`Web UI: ${link}`);
         out(`Running campaign ${name} (${config.stopping.maxRounds} rounds at most)...`);
         const started = Date.now();
-        const handle = await interrupt.race(startCampaign(client, { config }, { taskQueue }));
+        // Not raced: a Ctrl-C while it starts must still find the handle to terminate.
+        const handle = await startCampaign(client, { config }, { taskQueue });
         // The campaign cannot go on without this process's sim: an interrupted demo terminates it (before the server stops).
         cleanups.push(async () => {
           if (interrupt.interrupted()) await handle.terminate('demo interrupted (Ctrl-C)').catch(() => undefined);
@@ -70,7 +75,12 @@ export function registerDemo(program: Command): void {
         out(lineageTable(registry.lineage()));
         out();
         out(`Stopped: ${result.stopReason}. Final model ${result.finalModel}, frontier level ${result.frontier}, in ${Math.round((Date.now() - started) / 1000)} s.`);
-        if (link) out(`Web UI: ${link}`);
+        out();
+        out('To look at this campaign afterwards (no worker needed; rounds are kept in the workflow memos and the run store):');
+        if (server.kind === 'dev-server' && link) out(`  ${uiCommand(name)}    reopens ${server.dbFile} with the Web UI on the same port: ${link}`);
+        else out(`  ${webUiHint({ address: server.address, namespace: server.namespace }, name)}`);
+        const runsEnv = runsDirGiven ? `STRAWBERRY_RUNS_DIR=${runsDir} ` : '';
+        out(`  ${runsEnv}npm run strawberry -- report ${name} --html ${name}.html    tables, or one HTML file with plots (run store ${runsDir})`);
       } catch (err) {
         if (interrupt.interrupted()) throw interrupt.error(name ? `demo campaign ${name} terminated; what it did is in ${runsDir}/${name}` : 'the demo stopped before its campaign started');
         throw err;
@@ -79,11 +89,4 @@ export function registerDemo(program: Command): void {
         interrupt.dispose();
       }
     });
-}
-
-/** The sim serves the curriculum the config names. */
-async function simCurricula(configFile: string): Promise<{ curricula: string[] }> {
-  process.env.STRAWBERRY_SIM_URL ??= 'http://127.0.0.1:0/v1';
-  const config = await loadCampaignConfig(configFile);
-  return { curricula: [config.curriculumPath] };
 }

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { EnvironmentError, UserError } from '../../lib/errors';
 import { ensureDir } from '../../lib/store/ensureDir';
+import { keepPorts, keptPorts, portIsFree } from './keptPorts';
 import { stateDir } from './paths';
 import { provisionTemporalCli, type TemporalCli } from './provision';
 import { ensureSearchAttributes, searchAttributeFlags } from './searchAttributes';
@@ -18,6 +19,8 @@ export interface TemporalServer {
   /** The Web UI, when we started the server with it (an external cluster's UI is not known). */
   uiUrl?: string;
   kind: 'dev-server' | 'external';
+  /** The SQLite file of a dev server we started. */
+  dbFile?: string;
   cli?: TemporalCli;
   /** Stops a dev server we started (no-op for an external one). Safe to call twice. */
   stop(): Promise<void>;
@@ -31,6 +34,8 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
   progress?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Reuse the ports this database had last time (kept in the state dir), so printed Web UI links stay valid. */
+  keepPorts?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -68,8 +73,11 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Tempo
 
   const namespace = opts.namespace ?? 'default';
   const ui = opts.ui !== false;
-  const port = await freePort();
-  const uiPort = ui ? await freePort() : undefined;
+  const kept = opts.keepPorts ? await keptPorts(dbFile, env) : undefined;
+  const reuse = kept !== undefined && (await portIsFree(kept.port)) && (!ui || (await portIsFree(kept.uiPort)));
+  const port = reuse ? kept.port : await freePort();
+  const uiPort = ui ? (reuse ? kept.uiPort : await freePort()) : undefined;
+  if (opts.keepPorts && ui && !reuse) await keepPorts(dbFile, { port, uiPort: uiPort! }, env);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFile, '--namespace', namespace, '--log-level', 'warn', ...searchAttributeFlags()];
   args.push(...(ui ? ['--ui-port', String(uiPort)] : ['--headless']));
 
@@ -122,7 +130,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Tempo
     await stop();
     throw err;
   }
-  return { address, namespace, uiUrl, kind: 'dev-server', cli, stop };
+  return { address, namespace, uiUrl, kind: 'dev-server', cli, stop, dbFile };
 }
 
 async function waitUntilReady(

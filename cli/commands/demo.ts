@@ -13,6 +13,7 @@ import { repoRoot, stateDir } from '../temporal/paths';
 import { createWorker } from '../temporal/worker';
 import { onInterrupt } from '../interrupt';
 import { webUiHint } from '../connect';
+import { followProgress } from './status';
 import { uiCommand } from './ui';
 
 /**
@@ -66,7 +67,8 @@ export function registerDemo(program: Command): void {
         cleanups.push(async () => {
           if (interrupt.interrupted()) await handle.terminate('demo interrupted (Ctrl-C)').catch(() => undefined);
         });
-        const result = await worker.runUntil(interrupt.race(handle.result()));
+        const finished = interrupt.race(handle.result());
+        const [result] = await Promise.all([worker.runUntil(finished), followProgress(client, name, finished)]);
         out();
         out(roundsTable(result.rounds));
         out();

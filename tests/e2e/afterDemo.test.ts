@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { RoundSummary } from '../../lib/campaign/types';
 import { campaignWorkflowId } from '../../workflows/campaign';
@@ -31,14 +32,15 @@ function httpStatus(url: string): Promise<number> {
   });
 }
 
+let demoOut = '';
+beforeAll(() => {
+  const res = runCli(['demo', '--name', name, '--config', path.join(repoRoot, 'tests/fixtures/campaigns/small.yaml')], { env, timeoutMs: 400_000 });
+  demoOut = res.stdout;
+  expect(hasStackTrace(res.stderr)).toBe(false);
+  expect(res.status).toBe(0);
+}, 420_000);
+
 describe('after the demo', () => {
-  let demoOut = '';
-  beforeAll(() => {
-    const res = runCli(['demo', '--name', name, '--config', path.join(repoRoot, 'tests/fixtures/campaigns/small.yaml')], { env, timeoutMs: 400_000 });
-    demoOut = res.stdout;
-    expect(hasStackTrace(res.stderr)).toBe(false);
-    expect(res.status).toBe(0);
-  }, 420_000);
 
   it('its last lines say how to look at the campaign, and `strawberry ui` reopens it on the printed link with no worker', async () => {
     const tail = demoOut.trimEnd().split('\n').slice(-3).join('\n');
@@ -82,4 +84,35 @@ describe('after the demo', () => {
       expect(await exited).toBe(0);
     }
   }, 200_000);
+});
+
+/**
+ * `report --html` of the demo campaign, opened in headless Chromium (Debian's `chromium`; .ci/run installs it):
+ * every chart rendered marks, and a screenshot is kept under the test's output directory.
+ */
+const chromium = ['chromium', 'chromium-browser'].find((bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0);
+(chromium || process.env.CI ? describe : describe.skip)('the HTML report of the demo campaign', () => {
+  it('renders every chart with marks in headless Chromium', () => {
+    const outDir = path.join(repoRoot, 'tests/output/report-html');
+    mkdirSync(outDir, { recursive: true });
+    const file = path.join(outDir, `${name}.html`);
+    const res = runCli(['report', name, '--html', file], { env, timeoutMs: 120_000 });
+    expect(hasStackTrace(res.stderr)).toBe(false);
+    expect(res.status).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).not.toMatch(/<script[^>]+src=/); // self-contained: nothing fetched
+    const browser = (args: string[]) =>
+      spawnSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=20000', ...args, pathToFileURL(file).href], { encoding: 'utf8', timeout: 120_000 });
+    const dom = browser(['--dump-dom']).stdout;
+    expect(dom).toMatch(/<body[^>]*data-rendered="\d+"/);
+    expect(dom).not.toMatch(/data-render-error/);
+    const charts = [...dom.matchAll(/<div[^>]*\bid="([a-z0-9-]+)"[^>]*data-marks="(\d+)"/g)].map((m) => [m[1]!, Number(m[2])] as const);
+    const ids = charts.map(([id]) => id);
+    expect(ids).toEqual(expect.arrayContaining(['frontier', 'accuracy', 'composition', 'tokens', 'passrates-1']));
+    expect(charts.length).toBe(Number(/data-rendered="(\d+)"/.exec(dom)![1]));
+    for (const [id, marks] of charts) expect({ id, marks: marks > 0 }).toEqual({ id, marks: true });
+    const shot = path.join(outDir, `${name}.png`);
+    browser(['--window-size=1000,2600', `--screenshot=${shot}`]);
+    expect(statSync(shot).size).toBeGreaterThan(10_000);
+  }, 300_000);
 });

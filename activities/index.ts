@@ -8,3 +8,4 @@ export { buildDataset } from './dataset';
 export { startFineTune, waitForFineTune } from './fineTune';
 export { evaluateModels } from './evaluation';
 export { registerCandidate, concludeRound } from './conclude';
+export { checkBudget } from './budget';

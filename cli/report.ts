@@ -52,3 +52,11 @@ export function lineageTable(models: readonly ModelEntry[]): string {
     models.map((m) => [String(m.round), m.status, m.modelId, m.parent ?? '', m.jobId ?? '', accuracies(m.evaluation)]),
   );
 }
+
+/** Chat tokens (and cost, with a price table) per round, phase and model. */
+export function tokensTable(rows: readonly { round: number; phase: string; model: string; samples: number; promptTokens: number; completionTokens: number; cost?: number }[]): string {
+  return table(
+    ['round', 'phase', 'model', 'samples', 'prompt tokens', 'completion tokens', 'cost'],
+    rows.map((r) => [String(r.round), r.phase, r.model, String(r.samples), String(r.promptTokens), String(r.completionTokens), r.cost === undefined ? '' : r.cost < 0.01 ? r.cost.toFixed(4) : r.cost.toFixed(2)]),
+  );
+}

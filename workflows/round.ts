@@ -79,6 +79,10 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       await phase('candidates');
       const prep = await acts.prepareRound.executeWithOptions({ ...baseOptions, summary: `pick candidates at levels ${input.frontier}+` }, [input]);
 
+      // A budget is checked before the phase would spend it (added after histories were recorded).
+      if (config.budget && patched('budget-check')) {
+        await acts.checkBudget.executeWithOptions({ ...baseOptions, summary: 'check the budget' }, [{ ctx: input, purpose: 'estimate', plannedSamples: prep.candidates * config.estimation.k }]);
+      }
       await phase('estimate', `${prep.candidates} candidates in ${prep.shards} shard(s)`);
       const estimates = await sharded(prep.shards, 'estimate', (shard) =>
         acts.estimateShard.executeWithOptions({ ...shardOptions, summary: `estimate pass rates, shard ${shard + 1}/${prep.shards}` }, [{ ctx: input, candidates: prep.candidatesRef, shard }]),
@@ -91,6 +95,9 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
         return await conclude({ candidates: prep.candidates, inBand: band.inBand, tracesKept: 0 }, undefined, 'band-empty');
       }
 
+      if (config.budget && patched('budget-check')) {
+        await acts.checkBudget.executeWithOptions({ ...baseOptions, summary: 'check the budget' }, [{ ctx: input, purpose: 'trace', plannedSamples: band.selected * config.traces.perProblem }]);
+      }
       await phase('traces');
       const traces = await sharded(band.shards, 'traces', (shard) =>
         acts.generateTracesShard.executeWithOptions({ ...shardOptions, summary: `generate traces, shard ${shard + 1}/${band.shards}` }, [{ ctx: input, band: band.ref, shard }]),

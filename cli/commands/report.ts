@@ -4,7 +4,7 @@ import { completedRounds } from '../../lib/campaign/resume';
 import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
 import { DirectoryRunStore } from '../../lib/store';
-import { lineageTable, roundsTable } from '../report';
+import { lineageTable, roundsTable, tokensTable } from '../report';
 import { writeTextAtomic } from '../../lib/atomicFile';
 import { campaignReport } from '../../lib/report/campaignReport';
 import { renderHtmlReport } from '../../lib/report/html';
@@ -42,5 +42,9 @@ export function registerReport(program: Command): void {
         return;
       }
       process.stdout.write(`Campaign ${name} (${runsDir}/${name})\n\n${rounds.length ? roundsTable(rounds) : 'no completed round yet'}\n\nModels:\n${lineageTable(registry.entries())}\n`);
+      const usage = await campaignReport(store, name);
+      const t = usage.totals;
+      process.stdout.write(`\nTokens${t.cost !== undefined ? ' and cost' : ' (no price table in the config: no cost)'}:\n${tokensTable(usage.rounds.flatMap((r) => r.tokens.map((row) => ({ round: r.round, ...row }))))}\n`);
+      process.stdout.write(`Total: ${t.promptTokens} prompt + ${t.completionTokens} completion tokens in ${t.samples} samples${t.cost !== undefined ? `, cost ${t.cost.toFixed(2)}` : ''}\n`);
     });
 }

@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { costOf, priceOf } from '../budget/cost';
 import { completedRounds, readCampaignConfig } from '../campaign/resume';
+import type { ResolvedCampaignConfig } from '../config/load';
 import type { LevelAccuracy, RoundSummary } from '../campaign/types';
 import { ModelRegistry, type ModelEntry } from '../registry';
 import { roundDir, type DirectoryRunStore } from '../store';
@@ -24,7 +26,9 @@ export interface RoundReport {
   passRates: { levelIndex: number; pHat: number }[];
   dataset?: { new: number; replayed: number; examples: number; dropped: Record<string, number> };
   /** By phase (the ledger's purpose: estimate, trace, eval, ...) and model. */
-  tokens: { phase: string; model: string; promptTokens: number; completionTokens: number; samples: number }[];
+  tokens: { phase: string; model: string; promptTokens: number; completionTokens: number; samples: number; cost?: number }[];
+  /** Priced chat tokens of the round (undefined without a price table). */
+  cost?: number;
   summary: RoundSummary;
 }
 
@@ -37,13 +41,24 @@ export interface CampaignReport {
   rounds: RoundReport[];
   /** Registry entries as stored: optional fields added later (e.g. promotion intervals) pass through. */
   models: (ModelEntry & Record<string, unknown>)[];
-  totals: TokenUsage;
+  totals: TokenUsage & { cost?: number };
+}
+
+/** Prices the rows with the config's table (the student's provider serves every sample in the ledger). */
+export function priceRows(config: ResolvedCampaignConfig | undefined, rows: RoundReport['tokens']): number | undefined {
+  if (!config?.prices) return undefined;
+  let total = 0;
+  for (const row of rows) {
+    row.cost = costOf(row, priceOf(config, config.student.provider, row.model));
+    total += row.cost ?? 0;
+  }
+  return total;
 }
 
 /** `<purpose>-r<round>[-s<shard>].jsonl`: the ledger shard files of activities/deps.ts openLedger. */
 const LEDGER_FILE = /^ledger\/([a-z-]+?)-r(\d+)(?:-[a-z0-9-]+)?\.jsonl$/;
 
-async function ledgerUsage(store: DirectoryRunStore, name: string): Promise<Map<number, RoundReport['tokens']>> {
+export async function ledgerUsage(store: DirectoryRunStore, name: string): Promise<Map<number, RoundReport['tokens']>> {
   const byRound = new Map<number, Map<string, RoundReport['tokens'][number]>>();
   const prefix = `${name}/`;
   for (const rel of await store.list(`${name}/ledger/`)) {
@@ -101,13 +116,15 @@ export async function campaignReport(store: DirectoryRunStore, name: string): Pr
   for (const f of files) {
     const n = f.summary.round;
     const band = (f.config ?? config)?.band.band;
+    const tokens = usage.get(n) ?? [];
     rounds.push({
+      cost: priceRows(f.config ?? config, tokens),
       round: n,
       frontier: f.summary.frontier,
       band: band && { min: band.min, max: band.max },
       passRates: await passRates(store, name, n),
       dataset: await readOptional(store, `${roundDir(name, n)}/dataset-stats.json`),
-      tokens: usage.get(n) ?? [],
+      tokens,
       summary: f.summary,
     });
   }
@@ -126,6 +143,7 @@ export async function campaignReport(store: DirectoryRunStore, name: string): Pr
       promptTokens: all.reduce((s, t) => s + t.promptTokens, 0),
       completionTokens: all.reduce((s, t) => s + t.completionTokens, 0),
       samples: all.reduce((s, t) => s + t.samples, 0),
+      cost: rounds.some((r) => r.cost !== undefined) ? rounds.reduce((s, r) => s + (r.cost ?? 0), 0) : undefined,
     },
   };
 }

@@ -29,7 +29,7 @@ export async function checkBudget({ ctx, purpose, plannedSamples }: { ctx: Round
   const over = (limit: number | undefined, spent: number, what: string) => {
     if (limit === undefined || spent + projected <= limit) return;
     throw ApplicationFailure.nonRetryable(
-      `budget: ${what} spent ${formatCost(spent)} and round ${ctx.round}'s ${purpose} phase would add about ${formatCost(projected)} (${plannedSamples} samples at ${averageSampleCost(samePurpose).toPrecision(2)} each), over the ${what.replace(/^(the|this) /, '')} budget of ${formatCost(limit)}; raise budget in the config and \`strawberry resume ${ctx.campaign}\`, or cancel`,
+      `budget: ${what} spent ${formatCost(spent)} and round ${ctx.round}'s ${purpose} phase would add about ${formatCost(projected)} (${plannedSamples} samples at ${averageSampleCost(samePurpose).toPrecision(2)} each), over the ${what.replace(/^(the|this) /, '')} budget of ${formatCost(limit)}; to go on, raise budget in the config, \`strawberry cancel ${ctx.campaign}\` and \`strawberry resume ${ctx.campaign} --config <file>\``,
       'BudgetExceeded',
     );
   };

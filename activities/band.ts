@@ -1,6 +1,10 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { RoundInput } from '../lib/campaign/types';
+import { UserError } from '../lib/errors';
 import { selectBand as chooseBand, type LevelBandCounts } from '../lib/selection';
-import { roundDir, type Ref } from '../lib/store';
+import { recordStep, roundDir, type Ref } from '../lib/store';
+import { scopeOf } from './manifest';
 import { curriculumAt, problemIndex, runStore } from './deps';
 import type { EstimateRow } from './estimation';
 
@@ -14,12 +18,26 @@ export function bandPath(campaign: string, round: number): string {
   return `${roundDir(campaign, round)}/band.json`;
 }
 
+/** Rows of a stored JSONL file, streamed line by line (never the whole file as one string). */
+export async function* iterJsonlRef<T>(ref: Ref): AsyncGenerator<T> {
+  const file = runStore().localPath(ref);
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (!line.trim()) continue;
+    try {
+      yield JSON.parse(line) as T;
+    } catch (err) {
+      throw new UserError(`${file}:${n}: not valid JSON (${(err as Error).message})`);
+    }
+  }
+}
+
 export async function readJsonlRef<T>(ref: Ref): Promise<T[]> {
-  const text = (await runStore().read(runStore().relPathOf(ref))).toString('utf8');
-  return text
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as T);
+  const out: T[] = [];
+  for await (const row of iterJsonlRef<T>(ref)) out.push(row);
+  return out;
 }
 
 /** The barely-solvable band of the round, ranked and capped, with counts per level. */
@@ -42,11 +60,13 @@ export async function selectBand({ ctx, estimates }: { ctx: RoundInput; estimate
     perLevel: selection.perLevel,
   };
   const stored = await runStore().writeJsonAtomic(bandPath(ctx.campaign, ctx.round), file);
-  return {
+  const result = {
     ref: { ...stored, count: file.ids.length },
     candidates: rows.length,
     inBand: selection.totals.inBand,
     selected: file.ids.length,
     shards: Math.max(1, Math.ceil(file.ids.length / ctx.config.sharding.problemsPerShard)),
   };
+  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'band', result);
+  return result;
 }

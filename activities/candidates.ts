@@ -3,7 +3,8 @@ import type { RoundInput } from '../lib/campaign/types';
 import type { ResolvedCampaignConfig } from '../lib/config/load';
 import { providerFor } from '../lib/config/load';
 import { ModelRegistry } from '../lib/registry';
-import { roundDir, type Ref } from '../lib/store';
+import { recordStep, roundDir, type Ref } from '../lib/store';
+import { scopeOf } from './manifest';
 import { assertConfigFitsCurriculum } from '../lib/config/curriculumFit';
 import { curriculumAt, runStore } from './deps';
 
@@ -26,11 +27,13 @@ export async function prepareRound(ctx: RoundInput): Promise<{ candidatesRef: Re
     return cap === undefined || trainable.length <= cap ? trainable : sampleOfRound(trainable, ctx.round, cap);
   });
   const stored = await runStore().writeJsonAtomic(`${roundDir(ctx.campaign, ctx.round)}/candidates.json`, { frontier: ctx.frontier, ids });
-  return {
+  const result = {
     candidatesRef: { ...stored, count: ids.length },
     candidates: ids.length,
     shards: Math.max(1, Math.ceil(ids.length / ctx.config.sharding.problemsPerShard)),
   };
+  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'candidates', { ref: result.candidatesRef, count: result.candidates, shards: result.shards });
+  return result;
 }
 
 /** A deterministic sample that changes from round to round, so capped levels show the student new problems. */

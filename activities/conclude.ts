@@ -1,7 +1,8 @@
 import { nextFrontier } from '../lib/campaign/advance';
 import type { RoundInput, RoundResult, RoundSummary } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
-import { decidePromotion, ModelRegistry } from '../lib/registry';
+import { decidePromotion, ModelRegistry, type ProblemPair, type PromotionEvidence } from '../lib/registry';
+import type { TraceRecord } from '../lib/traces';
 import { roundDir, type Ref } from '../lib/store';
 import { bandPath, type BandFile } from './band';
 import { activityLog, runStore } from './deps';
@@ -29,7 +30,8 @@ export function roundSummaryPath(campaign: string, round: number): string {
 }
 
 /**
- * Promotion (better on the frontier, no regression beyond tolerance below it) and advancement (the
+ * Promotion on paired evidence (lib/registry/decidePromotion.ts: a confident gain above `minEffect` on the
+ * frontier, no significant regression beyond tolerance below it) and advancement (the
  * frontier moves up on mastery or when its band ran dry), recorded in the registry and the run store.
  */
 export async function concludeRound({
@@ -48,22 +50,27 @@ export async function concludeRound({
   const store = runStore();
   const registry = await ModelRegistry.load(store, ctx.campaign);
   let promoted = false;
+  let promotion: PromotionEvidence | undefined;
   let decisionNote = outcome === 'band-empty' ? 'no problem in band' : 'too few examples to fine-tune';
   if (candidate && evaluation.candidate) {
     // A parent that already masters the frontier cannot be beaten there (both sit at the ceiling): the
     // round then trained mostly on the next level, so that is where the candidate is judged.
     const parentAtFrontier = evaluation.parent[ctx.frontier]?.accuracy ?? 0;
     const judged = parentAtFrontier >= ctx.config.advancement.masteryThreshold && ctx.frontier + 1 < ctx.levelCount ? ctx.frontier + 1 : ctx.frontier;
+    const ev = ctx.config.evaluation;
+    const pairs: ProblemPair[] = (evaluation.perProblem ?? [])
+      .filter((p) => p.candidate !== undefined && p.samples > 0)
+      .map((p) => ({ problemId: p.problemId, level: p.level, candidate: p.candidate! / p.samples, parent: p.parent / p.samples }));
     const decision = decidePromotion({
-      candidateEval: evaluation.candidate,
-      parentEval: evaluation.parent,
+      pairs,
       frontierLevel: judged,
-      tolerance: ctx.config.evaluation.regressionTolerance,
+      rule: { minEffect: ev.minEffect, tolerance: ev.regressionTolerance, confidence: ev.confidence, resamples: ev.bootstrapResamples, seed: candidate },
     });
+    promotion = decision.evidence;
     promoted = decision.promote;
     decisionNote = decision.reason;
-    if (promoted) await registry.promote(candidate, decision.reason);
-    else await registry.reject(candidate, decision.reason);
+    if (promoted) await registry.promote(candidate, decision.reason, decision.evidence);
+    else await registry.reject(candidate, decision.reason, decision.evidence);
   }
   const currentModel = promoted && candidate ? candidate : ctx.model;
   const currentEval = promoted && evaluation.candidate ? evaluation.candidate : evaluation.parent;
@@ -92,9 +99,24 @@ export async function concludeRound({
     evaluation: evaluation.candidate ?? evaluation.parent,
     outcome: candidate ? (promoted ? 'promoted' : 'rejected') : outcome === 'band-empty' ? 'band-empty' : 'no-dataset',
     note: `${decisionNote}; ${advance.reason}`,
+    ...(band ? { selected: band.ids.length } : {}),
+    ...(ctx.config.traces.verifier ? { verifierCalls: await verifierCallsOf(ctx) } : {}),
+    ...(promotion ? { promotion } : {}),
   };
   const conclusion: RoundConclusion = { status: 'completed', summary, nextFrontier: advance.frontier, currentModel, mastered: advance.mastered };
   activityLog(ctx, 'decide').info({ outcome: summary.outcome, model: currentModel, nextFrontier: advance.frontier }, summary.note);
   await store.writeJsonAtomic(roundSummaryPath(ctx.campaign, ctx.round), { ...conclusion, base: evaluation.base, levelCount: ctx.levelCount, config: ctx.config });
   return conclusion;
+}
+
+/** LLM verifier calls made for the round's traces, from its verified traces (0 when the round made none). */
+async function verifierCallsOf(ctx: RoundInput): Promise<number> {
+  const rel = `${roundDir(ctx.campaign, ctx.round)}/verified.jsonl`;
+  const store = runStore();
+  if (!(await store.exists(rel))) return 0;
+  let calls = 0;
+  for (const line of (await store.read(rel)).toString('utf8').split('\n')) {
+    if (line.trim()) calls += (JSON.parse(line) as TraceRecord).verifierCalls ?? 0;
+  }
+  return calls;
 }

@@ -1,6 +1,7 @@
 import type { RoundInput } from '../lib/campaign/types';
 import { DatasetTooSmallError, selectTraces, writeDataset } from '../lib/datasets';
-import { roundDir, type Ref } from '../lib/store';
+import { recordStep, roundDir, type Ref } from '../lib/store';
+import { scopeOf } from './manifest';
 import type { TraceRecord } from '../lib/traces';
 import { readJsonlRef } from './band';
 import { activityLog, runStore } from './deps';
@@ -33,9 +34,11 @@ export async function buildDataset({ ctx, verified }: { ctx: RoundInput; verifie
     const c = selection.counts;
     // For reports: what the dataset kept and dropped, by reason.
     await store.writeJsonAtomic(`${roundDir(ctx.campaign, ctx.round)}/dataset-stats.json`, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: c });
+    const ref = { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes };
+    await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref, kept: selection.kept.length });
     activityLog(ctx, 'dataset').info({ examples: written.count, replayed: written.replayCount, sha256: written.sha256, drops: c }, 'dataset written');
     return {
-      ref: { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes },
+      ref,
       kept: selection.kept.length,
       note: `dataset: ${written.newCount} new + ${written.replayCount} replayed examples (dropped: ${c.incorrect} incorrect, ${c.flagged} flagged, ${c.nearDuplicate} near-duplicates, ${c.overCap} over cap)`,
     };

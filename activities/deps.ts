@@ -7,9 +7,10 @@ import { createLogger, type Logger } from '../lib/log';
 import { loadCurriculum } from '../lib/curriculum/load';
 import type { Curriculum, Problem } from '../lib/curriculum/types';
 import { gradeAnswer } from '../lib/grading';
-import { SampleLedger } from '../lib/ledger';
-import { createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
+import { ledgerDatabasePath, SampleLedger, type LedgerView } from '../lib/ledger';
+import { completeChoices, createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
 import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
+import { createServingProvider, type ServingProvider } from '../lib/providers/serving';
 import { DirectoryRunStore, type RunStore } from '../lib/store';
 import type { GradeFn } from '../lib/traces';
 
@@ -69,12 +70,24 @@ export function problemIndex(curriculum: Curriculum): (id: string) => Problem {
 
 /** The OpenAI-compatible chat endpoint of a provider (Fireworks serves it under /inference/v1). */
 function chatBaseURL(p: ProviderConfig): string {
-  if (p.kind === 'fireworks') return `${p.baseURL.replace(/\/+$/, '')}/inference/v1`;
+  // The management API's base may be given with a trailing /v1 (tolerated there too).
+  if (p.kind === 'fireworks') return `${p.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '')}/inference/v1`;
   return p.baseURL;
 }
 
 const chats = new Map<string, ChatProvider>();
-export function chatProvider(p: ProviderConfig): ChatProvider {
+/**
+ * The chat client of a provider. `served` maps model ids to the names that reach them (a deployment's
+ * `<model>#<deployment>`, an endpoint name): requests go to the served name, while ledger keys, registry
+ * entries and traces keep the model id, so a redeployment never invalidates what was sampled.
+ */
+export function chatProvider(p: ProviderConfig, served?: Record<string, string>): ChatProvider {
+  const client = sharedChatProvider(p);
+  if (!served || Object.keys(served).length === 0) return client;
+  return { complete: (req) => client.complete({ ...req, model: served[req.model] ?? req.model }) };
+}
+
+function sharedChatProvider(p: ProviderConfig): ChatProvider {
   const key = JSON.stringify(p);
   let client = chats.get(key);
   if (!client) {
@@ -86,6 +99,8 @@ export function chatProvider(p: ProviderConfig): ChatProvider {
       tokensPerMinute: p.tokensPerMinute,
       timeoutMs: p.timeoutMs,
     });
+    // Servers that ignore `n`: a short `choices` list is completed with single requests (or `n` is never sent).
+    client = completeChoices(client, { singleSampleRequests: p.singleSampleRequests ?? false, label: p.baseURL });
     chats.set(key, client);
   }
   return client;
@@ -101,12 +116,47 @@ export function fineTuneProvider(p: ProviderConfig): FineTuneProvider {
   });
 }
 
+export function servingProvider(p: ProviderConfig): ServingProvider {
+  return createServingProvider({
+    kind: p.kind,
+    baseURL: p.baseURL,
+    apiKeyEnv: p.apiKeyEnv,
+    accountId: p.kind === 'fireworks' ? p.accountId : undefined,
+    timeoutMs: p.timeoutMs,
+    serving: 'serving' in p ? p.serving : undefined,
+  });
+}
+
 export function grader(answerType: Curriculum['answerType']): GradeFn {
   return (completion, gold) => gradeAnswer(completion, gold, answerType);
 }
 
-/** The campaign's sample ledger: a directory of shard files, one per activity shard, read as one. */
-export function openLedger(campaign: string, shard: string): Promise<SampleLedger> {
+const ledgers = new Map<string, { ledger: Promise<SampleLedger>; ino: number | undefined }>();
+/**
+ * The campaign's sample ledger (one SQLite database in the run store, `<campaign>/ledger/ledger.sqlite`), opened
+ * once per worker process and shared by all its activities, so their appends are group-committed together;
+ * `shard` labels what this activity writes.
+ */
+export async function openLedger(campaign: string, shard: string): Promise<LedgerView> {
   const store = runStore();
-  return SampleLedger.open(store.localPath(store.uriFor(path.posix.join(campaign, 'ledger'))), { shard });
+  const location = store.localPath(store.uriFor(path.posix.join(campaign, 'ledger')));
+  const db = ledgerDatabasePath(location);
+  // A database removed or replaced under a running worker (a campaign's run store deleted and started
+  // again) is opened anew, not written through a stale handle (which is left to activities still using it).
+  let hit = ledgers.get(location);
+  if (hit && hit.ino !== undefined) {
+    const ino = await stat(db).then((s) => s.ino, () => undefined);
+    if (ino !== hit.ino && ledgers.get(location) === hit) ledgers.delete(location);
+    hit = ledgers.get(location);
+  }
+  if (!hit) {
+    const entry: { ledger: Promise<SampleLedger>; ino: number | undefined } = { ledger: SampleLedger.open(location, { shard: 'worker' }), ino: undefined };
+    ledgers.set(location, entry);
+    entry.ledger.then(
+      () => stat(db).then((s) => void (entry.ino = s.ino), () => undefined),
+      () => ledgers.get(location) === entry && ledgers.delete(location),
+    );
+    hit = entry;
+  }
+  return (await hit.ledger).view(shard);
 }

@@ -1,7 +1,9 @@
 import type { RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { estimatePassRate, type PassRateEstimate } from '../lib/estimation';
-import { roundDir, type Ref } from '../lib/store';
+import { withSignal } from '../lib/providers/chat';
+import { recordStep, roundDir, type Ref } from '../lib/store';
+import { scopeOf } from './manifest';
 import { shardIds } from './candidates';
 import { activityLog, chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
@@ -27,17 +29,28 @@ export async function estimateShard({ ctx, candidates, shard }: { ctx: RoundInpu
   const curriculum = await curriculumAt(ctx.config.curriculumPath);
   const problemOf = problemIndex(curriculum);
   const ids = await shardIds(candidates, shard, ctx.config.sharding.problemsPerShard);
-  const provider = chatProvider(providerFor(ctx.config, 'student'));
+  const providerConfig = providerFor(ctx.config, 'student');
+  const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `estimate-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
   const spec = estimationSpec(ctx);
   const options = { ...ctx.config.estimation, band: ctx.config.band.band };
 
-  const rows = await forEachWithProgress(ids, 8, async (id): Promise<EstimateRow> => {
+  // As many lanes as the provider takes requests: the provider's limiter (shared by every shard of this
+  // worker) keeps the requests in flight at its concurrency, whatever the number of shards.
+  const usage = { promptTokens: 0, completionTokens: 0 };
+  const rows = await forEachWithProgress(ids, providerConfig.concurrency, async (id, signal): Promise<EstimateRow> => {
     const problem = problemOf(id);
     const done = recordedPrefix(ledger, sampleKeyBase(spec, id), options.k).map((t) => t.grade.correct);
     const estimate = await estimatePassRate(
-      async (start, count) => (await drawSamples(ledger, provider, problem, spec, grade, start, count)).map((t) => t.grade.correct),
+      async (start, count) => {
+        const drawn = await drawSamples(ledger, withSignal(provider, signal), problem, spec, grade, start, count);
+        for (const t of drawn) {
+          usage.promptTokens += t.usage.promptTokens;
+          usage.completionTokens += t.usage.completionTokens;
+        }
+        return drawn.map((t) => t.grade.correct);
+      },
       options,
       done,
     );
@@ -45,6 +58,7 @@ export async function estimateShard({ ctx, candidates, shard }: { ctx: RoundInpu
   });
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/estimates/shard-${shard}.jsonl`, rows);
   const samples = rows.reduce((s, r) => s + r.estimate.samples, 0);
-  activityLog(ctx, 'estimate').info({ shard, problems: rows.length, samples, mode: options.mode }, 'pass rates estimated');
+  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'estimate', { ref, problems: rows.length, samples, usage }, shard);
+  activityLog(ctx, 'estimate').info({ shard, problems: rows.length, samples, mode: options.mode, usage }, 'pass rates estimated');
   return { ref, problems: rows.length, samples };
 }

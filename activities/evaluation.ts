@@ -1,6 +1,9 @@
 import type { LevelAccuracy, RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import type { Problem } from '../lib/curriculum/types';
+import { seededRandom } from '../lib/curriculum/random';
+import { shuffle } from '../lib/datasets/write';
+import { withSignal } from '../lib/providers/chat';
 import { ModelRegistry } from '../lib/registry';
 import { chatProvider, curriculumAt, grader, openLedger, runStore } from './deps';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
@@ -12,44 +15,56 @@ export interface RoundEvaluation {
   parent: LevelAccuracy;
   /** Where the campaign started, for comparison in every round. */
   base: LevelAccuracy;
-}
-
-/** Held-out problems of the levels a round is judged on: every level up to the one above the frontier. */
-function heldOutProblems(levels: { index: number; problems: Problem[] }[], upTo: number, perLevel: number): Problem[] {
-  return levels
-    .filter((l) => l.index <= upTo)
-    .flatMap((l) =>
-      l.problems
-        .filter((p) => p.heldOut)
-        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-        .slice(0, perLevel),
-    );
+  /**
+   * Per held-out problem, correct samples of each model out of `samples` (the same problems for every model):
+   * the paired evidence promotion is decided on. Absent in evaluations recorded before it was kept.
+   */
+  perProblem?: { problemId: string; level: number; samples: number; parent: number; base: number; candidate?: number }[];
 }
 
 /**
- * Accuracy on held-out problems per level, for the candidate, its parent and the base model. Samples go
- * through the ledger, so a model is never evaluated twice on the same problem and settings.
+ * Held-out problems of the levels a round is judged on: every level up to the one above the frontier. A level
+ * with at most `perLevel` held-out problems gives all of them; a larger one a seeded draw of `perLevel` that
+ * changes from round to round (never always the same first N), the same for every model of the round.
+ */
+export function heldOutProblems(levels: { index: number; problems: Problem[] }[], upTo: number, perLevel: number, drawSeed: string): Problem[] {
+  return levels
+    .filter((l) => l.index <= upTo)
+    .flatMap((l) => {
+      const held = l.problems.filter((p) => p.heldOut).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      if (held.length <= perLevel) return held;
+      return shuffle(held, seededRandom(`heldout:${drawSeed}:${l.index}`))
+        .slice(0, perLevel)
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    });
+}
+
+/**
+ * Pass rates on held-out problems, per problem and per level, for the candidate, its parent and the base
+ * model, on the same problems. Samples go through the ledger, so a model is never evaluated twice on the
+ * same problem and settings.
  */
 export async function evaluateModels({ ctx, candidate }: { ctx: RoundInput; candidate?: string }): Promise<RoundEvaluation> {
   const curriculum = await curriculumAt(ctx.config.curriculumPath);
   const ev = ctx.config.evaluation;
   const upTo = Math.min(ctx.frontier + 1, ctx.levelCount - 1);
-  const problems = heldOutProblems(curriculum.levels, upTo, ev.maxHeldOutPerLevel);
-  const provider = chatProvider(providerFor(ctx.config, 'student'));
+  const problems = heldOutProblems(curriculum.levels, upTo, ev.maxHeldOutPerLevel, `${ctx.campaign}:r${ctx.round}`);
+  const providerConfig = providerFor(ctx.config, 'student');
+  const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `eval-r${ctx.round}`);
   const grade = grader(curriculum.answerType);
 
-  const evaluate = async (model: string): Promise<LevelAccuracy> => {
+  const evaluate = async (model: string): Promise<{ acc: LevelAccuracy; correct: Map<string, number> }> => {
     const spec: SampleSpec = {
       purpose: 'eval',
       style: 'cot',
       model,
       trace: { temperature: ev.temperature, maxTokens: ctx.config.estimation.maxTokens, seed: 0 },
     };
-    const perProblem = await forEachWithProgress(problems, 8, async (problem) => {
+    const perProblem = await forEachWithProgress(problems, providerConfig.concurrency, async (problem, signal) => {
       const have = recordedPrefix(ledger, sampleKeyBase(spec, problem.id), ev.samplesPerProblem);
-      const fresh = have.length < ev.samplesPerProblem ? await drawSamples(ledger, provider, problem, spec, grade, have.length, ev.samplesPerProblem - have.length) : [];
-      return { level: problem.levelIndex, correct: [...have, ...fresh].filter((t) => t.grade.correct).length };
+      const fresh = have.length < ev.samplesPerProblem ? await drawSamples(ledger, withSignal(provider, signal), problem, spec, grade, have.length, ev.samplesPerProblem - have.length) : [];
+      return { id: problem.id, level: problem.levelIndex, correct: [...have, ...fresh].filter((t) => t.grade.correct).length };
     });
     const acc: LevelAccuracy = {};
     for (const { level, correct } of perProblem) {
@@ -58,15 +73,29 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundInput; cand
       e.n += ev.samplesPerProblem;
     }
     for (const e of Object.values(acc)) e.accuracy = e.n ? e.correct / e.n : 0;
-    return acc;
+    return { acc, correct: new Map(perProblem.map((p) => [p.id, p.correct])) };
   };
 
   const registry = await ModelRegistry.load(runStore(), ctx.campaign);
-  const result: RoundEvaluation = { parent: await evaluate(ctx.model), base: await evaluate(ctx.baseModel) };
+  const parent = await evaluate(ctx.model);
+  const base = await evaluate(ctx.baseModel);
+  const cand = candidate ? await evaluate(candidate) : undefined;
+  const result: RoundEvaluation = {
+    parent: parent.acc,
+    base: base.acc,
+    perProblem: problems.map((p) => ({
+      problemId: p.id,
+      level: p.levelIndex,
+      samples: ev.samplesPerProblem,
+      parent: parent.correct.get(p.id) ?? 0,
+      base: base.correct.get(p.id) ?? 0,
+      ...(cand ? { candidate: cand.correct.get(p.id) ?? 0 } : {}),
+    })),
+  };
   await registry.setEvaluation(ctx.model, result.parent);
   await registry.setEvaluation(ctx.baseModel, result.base);
-  if (candidate) {
-    result.candidate = await evaluate(candidate);
+  if (candidate && cand) {
+    result.candidate = cand.acc;
     await registry.setEvaluation(candidate, result.candidate);
   }
   return result;

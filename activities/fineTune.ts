@@ -1,9 +1,11 @@
-import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import type { RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { ensureJob, fineTuneKey } from '../lib/providers/fineTune';
-import { roundDir, type Ref } from '../lib/store';
+import { ModelRegistry } from '../lib/registry';
+import { recordStep, roundDir, type Ref } from '../lib/store';
+import { scopeOf } from './manifest';
 import { activityLog, fineTuneProvider, runStore } from './deps';
 
 /**
@@ -25,11 +27,16 @@ export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset
   }
 
   const ft = ctx.config.fineTune;
+  // Round 1 trains the catalog base model; later rounds continue from the round's student (the model the
+  // last promotion produced), each provider its own way (OpenAI `ft:` model, Together `from_checkpoint`,
+  // Fireworks warm start). The registry knows the job that trained the parent (Together continues from it).
+  const parent = ctx.model !== ctx.baseModel ? { model: ctx.model, jobId: (await ModelRegistry.load(store, ctx.campaign)).get(ctx.model)?.jobId } : undefined;
   const { job, adopted } = await ensureJob(
     provider,
     store,
     {
-      baseModel: ctx.model,
+      baseModel: ctx.baseModel,
+      ...(parent ? { parent: parent.jobId ? parent : { model: parent.model } } : {}),
       trainingFileId: upload.fileId,
       suffix: `${ctx.campaign}-r${ctx.round}`.slice(0, 40),
       key: fineTuneKey(ctx.campaign, ctx.round, ctx.attempt),
@@ -39,7 +46,8 @@ export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset
     },
     { intentPath: `${dir}/intent.json` },
   );
-  activityLog(ctx, 'fine-tune').info({ jobId: job.id, adopted, attempt: ctx.attempt, provider: provider.kind }, adopted ? 'adopted an existing fine-tune job' : 'created a fine-tune job');
+  await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'fineTune', { attempt: ctx.attempt, jobId: job.id, status: 'created' }, ctx.attempt);
+  activityLog(ctx, 'fine-tune').info({ jobId: job.id, adopted, attempt: ctx.attempt, provider: provider.kind, parent: parent?.model }, adopted ? 'adopted an existing fine-tune job' : 'created a fine-tune job');
   return { jobId: job.id, adopted };
 }
 
@@ -50,12 +58,19 @@ export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset
  */
 export async function waitForFineTune({ ctx, jobId }: { ctx: RoundInput; jobId: string }): Promise<{ model: string; jobId: string }> {
   const job = await fineTuneProvider(providerFor(ctx.config, 'fineTune')).getJob(jobId);
-  heartbeat({ status: job.providerStatus });
+  heartbeat({ status: job.providerStatus, attempt: Context.current().info.attempt });
+  const record = (status: 'failed' | 'succeeded', extra: { model?: string; error?: string }) =>
+    recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'fineTune', { attempt: ctx.attempt, jobId, status, ...extra }, ctx.attempt);
   if (job.status === 'succeeded') {
-    if (!job.fineTunedModel) throw ApplicationFailure.nonRetryable(`fine-tune job ${jobId} succeeded without a model id`, 'FineTuneJobFailed');
+    if (!job.fineTunedModel) {
+      await record('failed', { error: 'succeeded without a model id' });
+      throw ApplicationFailure.nonRetryable(`fine-tune job ${jobId} succeeded without a model id`, 'FineTuneJobFailed');
+    }
+    await record('succeeded', { model: job.fineTunedModel });
     return { model: job.fineTunedModel, jobId };
   }
   if (job.status === 'failed' || job.status === 'cancelled') {
+    await record('failed', { error: job.error ?? job.providerStatus });
     throw ApplicationFailure.nonRetryable(`fine-tune job ${jobId} ${job.status}: ${job.error ?? job.providerStatus}`, 'FineTuneJobFailed');
   }
   throw ApplicationFailure.create({

@@ -1,11 +1,33 @@
 /** Every activity the worker registers: thin adapters from refs in the run store to lib/ and back. */
+import { buildDataset as buildDatasetStep } from './dataset';
+import { selectBand as selectBandStep } from './band';
+import { initCampaign as initCampaignStep, prepareRound as prepareRoundStep } from './candidates';
+import { concludeRound as concludeRoundStep, registerCandidate as registerCandidateStep } from './conclude';
+import { startFineTune as startFineTuneStep } from './fineTune';
+import { checkBudget as checkBudgetStep } from './budget';
+import { heartbeating } from './heartbeat';
+import { verifyTraces as verifyTracesStep } from './traces';
+import { cancelProviderWork as cancelProviderWorkStep } from './cancel';
+import { startServing as startServingStep, tearDownDeployments as tearDownDeploymentsStep } from './serve';
+
 export * from './healthCheck';
-export { initCampaign, prepareRound } from './candidates';
 export { estimateShard } from './estimation';
-export { selectBand } from './band';
-export { generateTracesShard, verifyTraces } from './traces';
-export { buildDataset } from './dataset';
-export { startFineTune, waitForFineTune } from './fineTune';
+export { generateTracesShard } from './traces';
+export { waitForFineTune } from './fineTune';
 export { evaluateModels } from './evaluation';
-export { registerCandidate, concludeRound } from './conclude';
-export { checkBudget } from './budget';
+export { readRoundManifest } from './manifest';
+export { waitForServing } from './serve';
+
+// Steps without progress of their own heartbeat while they run (every activity has a heartbeat timeout).
+export const initCampaign = heartbeating(initCampaignStep);
+export const prepareRound = heartbeating(prepareRoundStep);
+export const selectBand = heartbeating(selectBandStep);
+export const verifyTraces = heartbeating(verifyTracesStep);
+export const buildDataset = heartbeating(buildDatasetStep);
+export const startFineTune = heartbeating(startFineTuneStep);
+export const registerCandidate = heartbeating(registerCandidateStep);
+export const concludeRound = heartbeating(concludeRoundStep);
+export const startServing = heartbeating(startServingStep);
+export const tearDownDeployments = heartbeating(tearDownDeploymentsStep);
+export const cancelProviderWork = heartbeating(cancelProviderWorkStep);
+export const checkBudget = heartbeating(checkBudgetStep);

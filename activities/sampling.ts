@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Problem } from '../lib/curriculum/types';
-import { samplingParamsHash, type SampleKey, type SampleLedger } from '../lib/ledger';
+import { samplingParamsHash, type LedgerView, type SampleKey } from '../lib/ledger';
 import type { ChatProvider } from '../lib/providers/chat';
 import { generateCotSample, generateTrace, PROMPTS_VERSION, type GradeFn, type TraceOptionsInput, type TraceRecord } from '../lib/traces';
 
@@ -37,12 +37,12 @@ export function sampleKeyBase(spec: SampleSpec, problemId: string): Omit<SampleK
 }
 
 /** The samples the ledger already holds for indices 0, 1, 2, ... up to the first gap. */
-export function recordedPrefix(ledger: SampleLedger, base: Omit<SampleKey, 'sampleIndex'>, max: number): TraceRecord[] {
+export function recordedPrefix(ledger: LedgerView, base: Omit<SampleKey, 'sampleIndex'>, max: number): TraceRecord[] {
   const out: TraceRecord[] = [];
-  for (let i = 0; i < max; i++) {
-    const rec = ledger.get({ ...base, sampleIndex: i });
-    if (!rec) break;
-    out.push(rec.trace ?? traceFromRecord(rec.problemId, rec.model, i, rec.completion ?? '', rec.grade));
+  // One indexed query for this problem's keys, not one per index.
+  for (const rec of ledger.recordsOf(base, max)) {
+    if (rec.sampleIndex !== out.length) break;
+    out.push(rec.trace ?? traceFromRecord(rec.problemId, rec.model, rec.sampleIndex, rec.completion ?? '', rec.grade));
   }
   return out;
 }
@@ -65,7 +65,7 @@ function traceFromRecord(problemId: string, model: string, sampleIndex: number, 
 
 /** Draws samples `start .. start+count-1` of one problem and records them in the ledger. */
 export async function drawSamples(
-  ledger: SampleLedger,
+  ledger: LedgerView,
   provider: ChatProvider,
   problem: Problem,
   spec: SampleSpec,
@@ -74,15 +74,27 @@ export async function drawSamples(
   count: number,
 ): Promise<TraceRecord[]> {
   const opts = { ...spec.trace, model: spec.model };
-  const traces =
-    spec.style === 'cot'
-      ? await generateCotSample(provider, problem, opts, grade, start, count)
-      : await Promise.all(
-          Array.from({ length: count }, (_, i) => generateTrace(provider, problem, opts, grade, start + i, { verifierProvider: spec.verifierProvider })),
-        );
+  let traces: TraceRecord[];
+  let failure: { error: unknown } | undefined;
+  if (spec.style === 'cot') traces = await generateCotSample(provider, problem, opts, grade, start, count);
+  else {
+    // Every trace settles before this returns: the finished ones are recorded even when a sibling failed.
+    // Indices already recorded (a sibling of an earlier attempt finished after a gap) are read, not drawn again.
+    const base = sampleKeyBase(spec, problem.id);
+    const settled = await Promise.allSettled(
+      Array.from({ length: count }, async (_, i) => {
+        const held = ledger.get({ ...base, sampleIndex: start + i });
+        if (held?.trace) return { ...held.trace, recorded: true };
+        return generateTrace(provider, problem, opts, grade, start + i, { verifierProvider: spec.verifierProvider });
+      }),
+    );
+    traces = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) failure = { error: rejected.reason };
+  }
   const base = sampleKeyBase(spec, problem.id);
   await ledger.append(
-    traces.map((t) => ({
+    traces.filter((t) => !(t as { recorded?: boolean }).recorded).map((t) => ({
       ...base,
       sampleIndex: t.sampleIndex,
       completion: [...t.messages].reverse().find((m) => m.role === 'assistant')?.content ?? '',
@@ -93,6 +105,8 @@ export async function drawSamples(
       trace: spec.style === 'multi-turn' ? t : undefined,
     })),
   );
+  if (failure) throw failure.error;
+  for (const t of traces) delete (t as { recorded?: boolean }).recorded;
   return traces;
 }
 
@@ -100,24 +114,38 @@ export async function drawSamples(
 const HEARTBEAT_EVERY_MS = 15_000;
 
 /**
- * Runs `work` over items with at most `width` in flight, heartbeating progress after each and every
+ * Runs `work` over items with at most `width` lanes, heartbeating progress after each item and every
  * HEARTBEAT_EVERY_MS in between (a dead worker still stops heartbeating; a slow item no longer looks dead).
- * Once the activity is cancelled (campaign cancelled, heartbeat timed out, worker shutting down) no new item
- * is started: what finished is in the ledger, and a cancelled shard stops spending provider calls.
+ *
+ * The first failure aborts the sibling lanes (their `signal`: no new item, no new request; a request already
+ * sent finishes and is recorded) and waits for them to settle before the activity fails, so its retry finds
+ * everything that was drawn in the ledger and draws nothing twice. A cancelled activity (campaign cancelled,
+ * heartbeat timed out, worker shutting down) aborts the lanes the same way.
  */
-export async function forEachWithProgress<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function forEachWithProgress<T, R>(items: readonly T[], width: number, work: (item: T, signal: AbortSignal) => Promise<R>): Promise<R[]> {
   // Captured here: the timer's callback need not run in the activity's async context.
   const activity = Context.current();
-  const cancelled = activity.cancellationSignal;
+  const lanes = new AbortController();
+  const onCancel = () => lanes.abort(activity.cancellationSignal.reason);
+  activity.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+  if (activity.cancellationSignal.aborted) onCancel();
   const out: R[] = new Array(items.length);
   let next = 0;
   let done = 0;
-  const beat = () => activity.heartbeat({ done, total: items.length });
+  let firstError: { error: unknown } | undefined;
+  const beat = () => activity.heartbeat({ done, total: items.length, attempt: activity.info.attempt });
   const lane = async () => {
-    while (next < items.length) {
-      if (cancelled.aborted) throw cancelled.reason;
+    while (next < items.length && !lanes.signal.aborted) {
       const i = next++;
-      out[i] = await work(items[i]!);
+      try {
+        out[i] = await work(items[i]!, lanes.signal);
+      } catch (err) {
+        if (!firstError) {
+          firstError = { error: lanes.signal.aborted ? (lanes.signal.reason ?? err) : err };
+          lanes.abort(err);
+        }
+        return;
+      }
       done += 1;
       beat();
     }
@@ -127,6 +155,9 @@ export async function forEachWithProgress<T, R>(items: readonly T[], width: numb
     await Promise.all(Array.from({ length: Math.max(1, Math.min(width, items.length)) }, lane));
   } finally {
     clearInterval(timer);
+    activity.cancellationSignal.removeEventListener('abort', onCancel);
   }
+  if (firstError) throw firstError.error;
+  if (lanes.signal.aborted) throw lanes.signal.reason;
   return out;
 }

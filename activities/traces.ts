@@ -1,9 +1,11 @@
 import type { RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { VERIFIER_VERSION } from '../lib/grading';
-import { roundDir, type Ref } from '../lib/store';
-import type { TraceRecord } from '../lib/traces';
-import { readJsonlRef } from './band';
+import { withSignal } from '../lib/providers/chat';
+import { recordStep, roundDir, type Ref } from '../lib/store';
+import { scopeOf } from './manifest';
+import { withCurrentFlags, type TraceRecord } from '../lib/traces';
+import { iterJsonlRef } from './band';
 import { shardIds } from './candidates';
 import { activityLog, chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
 import { estimationSpec } from './estimation';
@@ -20,7 +22,7 @@ function traceSpec(ctx: RoundInput): SampleSpec {
       ...traces,
       verifier: verifier ? { model: verifier.model === 'student' ? ctx.model : verifier.model, temperature: verifier.temperature, maxTokens: verifier.maxTokens } : undefined,
     },
-    verifierProvider: verifier ? chatProvider(providerFor(ctx.config, 'verifier')) : undefined,
+    verifierProvider: verifier ? chatProvider(providerFor(ctx.config, 'verifier'), ctx.served) : undefined,
   };
 }
 
@@ -33,15 +35,17 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
   const curriculum = await curriculumAt(ctx.config.curriculumPath);
   const problemOf = problemIndex(curriculum);
   const ids = await shardIds(band, shard, ctx.config.sharding.problemsPerShard);
-  const provider = chatProvider(providerFor(ctx.config, 'student'));
+  const providerConfig = providerFor(ctx.config, 'student');
+  const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `trace-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
   const spec = traceSpec(ctx);
   const reuseEstimates = ctx.config.estimation.style === 'multi-turn';
   const perProblem = ctx.config.traces.perProblem;
   let reusedCount = 0;
+  const usage = { promptTokens: 0, completionTokens: 0 };
 
-  const perProblemTraces = await forEachWithProgress(ids, 4, async (id) => {
+  const perProblemTraces = await forEachWithProgress(ids, providerConfig.concurrency, async (id, signal) => {
     const problem = problemOf(id);
     const reused = reuseEstimates
       ? recordedPrefix(ledger, sampleKeyBase(estimationSpec(ctx), id), ctx.config.estimation.k)
@@ -51,12 +55,17 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
     reusedCount += reused.length;
     const need = perProblem - reused.length;
     const have = recordedPrefix(ledger, sampleKeyBase(spec, id), need);
-    const fresh = have.length < need ? await drawSamples(ledger, provider, problem, spec, grade, have.length, need - have.length) : [];
+    const fresh: TraceRecord[] = have.length < need ? await drawSamples(ledger, withSignal(provider, signal), problem, { ...spec, verifierProvider: spec.verifierProvider && withSignal(spec.verifierProvider, signal) }, grade, have.length, need - have.length) : [];
+    for (const t of fresh) {
+      usage.promptTokens += t.usage.promptTokens;
+      usage.completionTokens += t.usage.completionTokens;
+    }
     return [...reused, ...have, ...fresh];
   });
   const traces = perProblemTraces.flat();
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/traces/shard-${shard}.jsonl`, traces);
   const result = { ref, generated: traces.length - reusedCount, reused: reusedCount, correct: traces.filter((t) => t.grade.correct).length };
+  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'traces', { ...result, usage }, shard);
   activityLog(ctx, 'traces').info({ shard, problems: ids.length, generated: result.generated, reused: result.reused, correct: result.correct }, 'traces generated');
   return result;
 }
@@ -71,18 +80,30 @@ export async function verifyTraces({ ctx, traces }: { ctx: RoundInput; traces: R
   const problemOf = problemIndex(curriculum);
   const grade = grader(curriculum.answerType);
   let regraded = 0;
-  const all = (await Promise.all(traces.map((r) => readJsonlRef<TraceRecord>(r)))).flat().map((t) => {
-    if (t.grade.verifierVersion === VERIFIER_VERSION) return t;
-    regraded += 1;
-    const last = [...t.messages].reverse().find((m) => m.role === 'assistant')?.content ?? '';
-    return { ...t, grade: grade(last, problemOf(t.problemId).answer) };
-  });
-  const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/verified.jsonl`, all);
+  const counts = { total: 0, correct: 0, flagged: 0 };
+  // Streamed: one trace at a time from the shard files into verified.jsonl.
+  async function* verified(): AsyncGenerator<TraceRecord> {
+    for (const r of traces) {
+      for await (const t of iterJsonlRef<TraceRecord>(r)) {
+        // Flags of records written before the flag contract are re-derived (lib/traces/flags.ts).
+        let v = withCurrentFlags(t);
+        if (t.grade.verifierVersion !== VERIFIER_VERSION) {
+          regraded += 1;
+          const last = [...t.messages].reverse().find((m) => m.role === 'assistant')?.content ?? '';
+          v = { ...v, grade: grade(last, problemOf(t.problemId).answer) };
+        }
+        counts.total++;
+        if (v.grade.correct) counts.correct++;
+        if (v.verifierFlags.length > 0) counts.flagged++;
+        yield v;
+      }
+    }
+  }
+  const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/verified.jsonl`, verified());
+  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'verified', { ref, total: counts.total, correct: counts.correct });
   return {
     ref,
-    total: all.length,
-    correct: all.filter((t) => t.grade.correct).length,
-    flagged: all.filter((t) => t.verifierFlags.length > 0).length,
+    ...counts,
     regraded,
   };
 }

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { answersEquivalent, extractFinalAnswer } from '../lib/grading';
 import { formatAgreementTable, loadEquivalenceCases, runAgreement } from '../lib/grading/agreement';
-import { computeEngineAvailable, computeEngineCalls } from '../lib/grading/computeEngineFallback';
+import { computeEngineAvailable, computeEngineCalls, parseWithComputeEngine } from '../lib/grading/computeEngineFallback';
 
 const DATA = path.resolve(__dirname, '../../shared/data');
 const mathFile = path.join(DATA, 'math/train.jsonl');
@@ -42,9 +42,11 @@ rows.forEach((r, i) => {
 
 // warm-up (JIT, lazy Compute Engine load) outside the timing
 computeEngineAvailable();
+parseWithComputeEngine('\\lfloor x \\rfloor + \\phantom{-}1'); // the engine's first parse builds its dictionaries
 for (const [g, p] of pairs.slice(0, 2000)) answersEquivalent(g, p);
 
 let worst = { ms: 0, gold: '', pred: '' };
+const slowest: { ms: number; i: number }[] = [];
 const reasons = new Map<string, number>();
 let ownMatches = 0;
 let otherMatches = 0;
@@ -54,6 +56,11 @@ pairs.forEach(([g, p], i) => {
   const r = answersEquivalent(g, p);
   const ms = performance.now() - s;
   if (ms > worst.ms) worst = { ms, gold: g, pred: p };
+  if (slowest.length < 20 || ms > slowest[slowest.length - 1]!.ms) {
+    slowest.push({ ms, i });
+    slowest.sort((a, b) => b.ms - a.ms);
+    if (slowest.length > 20) slowest.pop();
+  }
   reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
   if (r.equivalent) i % 2 === 0 ? ownMatches++ : otherMatches++;
 });
@@ -64,7 +71,24 @@ console.log(`MATH answers: ${pairs.length} comparisons in ${total.toFixed(0)} ms
 console.log(`  answer vs own boxed: ${ownMatches}/${rows.length} equivalent; answer vs next row's answer: ${otherMatches}/${rows.length} equivalent`);
 console.log(`  reasons: ${[...reasons.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}`);
 console.log(`  Compute Engine fallback: ${computeEngineAvailable() ? 'loaded' : 'NOT available'}, ${computeEngineCalls} parses`);
-console.log(`  worst case: ${worst.ms.toFixed(2)} ms for gold ${JSON.stringify(worst.gold.slice(0, 120))} vs pred ${JSON.stringify(worst.pred.slice(0, 120))}`);
+console.log(`  slowest single comparison in the timed pass: ${worst.ms.toFixed(2)} ms for gold ${JSON.stringify(worst.gold.slice(0, 120))} vs pred ${JSON.stringify(worst.pred.slice(0, 120))}`);
+// The timed pass's slowest includes GC pauses and a busy machine's preemption; the 20 slowest are timed
+// again (best of 3 each) to tell a slow comparison from a slow moment.
+let worstRe = { ms: 0, gold: '', pred: '' };
+for (const { i } of slowest) {
+  const [g, p] = pairs[i]!;
+  let best = Infinity;
+  for (let k = 0; k < 3; k++) {
+    const s = performance.now();
+    answersEquivalent(g, p);
+    best = Math.min(best, performance.now() - s);
+  }
+  if (best > worstRe.ms) worstRe = { ms: best, gold: g, pred: p };
+}
+console.log(
+  `  worst single comparison after warm-up (20 slowest re-timed, best of 3): ${worstRe.ms.toFixed(2)} ms (target < 50 ms: ${worstRe.ms < 50 ? 'met' : 'NOT met'}) ` +
+    `for gold ${JSON.stringify(worstRe.gold.slice(0, 120))} vs pred ${JSON.stringify(worstRe.pred.slice(0, 120))}`,
+);
 
 // Pathological inputs: each must finish quickly and never be a match by accident.
 const nested = '('.repeat(5000) + '1' + ')'.repeat(5000);

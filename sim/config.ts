@@ -36,6 +36,7 @@ export const simConfigSchema = z
           .min(0)
           .default(0.25)
           .describe('Each problem\'s difficulty is shifted by a fixed pseudo-random amount in [-jitter, +jitter], so pass rates vary within a level.'),
+        ignoreN: z.boolean().default(false).describe('Behave like servers that ignore `n`: every chat completion has one choice, whatever `n` asked for.'),
       })
       .strict()
       .prefault({}),
@@ -85,6 +86,16 @@ export const simConfigSchema = z
         latencyMs: z.number().min(0).default(0).describe('Fixed latency added to every request.'),
         latencyPerTokenMs: z.number().min(0).default(0).describe('Latency added per completion token of a chat completion.'),
         seed: z.number().int().default(0).describe('Seed of the fault dice (faults are random per request, so a retry can succeed).'),
+      })
+      .strict()
+      .prefault({}),
+    provider: z
+      .object({
+        kind: z
+          .enum(['openai', 'together', 'fireworks'])
+          .default('openai')
+          .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1).'),
+        deploymentSeconds: z.number().min(0).default(0.3).describe('together/fireworks: time a deployment takes to become ready.'),
       })
       .strict()
       .prefault({}),

@@ -9,6 +9,7 @@ import { emptyStats, FIXED_EPOCH, type ServedModel, type SimContext, type SimSta
 import { seededDice } from './hash';
 import { ApiError, readBody, send, type Reply } from './http';
 import { materialiseJobs } from './jobs';
+import { ProviderMode, type ProviderModeView } from './providerModes';
 import { RateLimiter } from './limits';
 import { ProblemIndex } from './problems';
 import { createChatCompletion } from './routes/chat';
@@ -34,6 +35,8 @@ export interface RunningSim {
   port: number;
   config: SimConfig;
   stats(): SimStats;
+  /** Together/Fireworks mode: the provider-shaped creates received and the live deployments; undefined in openai mode. */
+  provider(): ProviderModeView | undefined;
   /** Stops serving (open and hung connections are closed) and persists the state. */
   close(): Promise<void>;
 }
@@ -85,13 +88,14 @@ export async function startSim(opts: StartSimOptions): Promise<RunningSim> {
       });
     },
   };
+  const mode = cfg.provider.kind === 'openai' ? undefined : new ProviderMode(ctx, dice);
   ctx.refresh();
   // Jobs finish by the clock even when nobody polls them, so trained models appear in /v1/models on time.
   const ticker = setInterval(() => ctx.refresh(), 100);
   ticker.unref();
 
   const server = createServer((req, res) => {
-    handle(ctx, req, res, dice, timers).catch((err: unknown) => {
+    handle(ctx, req, res, dice, timers, mode).catch((err: unknown) => {
       if (!res.headersSent) send(res, errorReply(err));
       else res.destroy();
     });
@@ -108,6 +112,7 @@ export async function startSim(opts: StartSimOptions): Promise<RunningSim> {
     port,
     config: cfg,
     stats: () => ({ ...stats }),
+    provider: () => mode?.view(),
     close() {
       closed ??= new Promise<void>((resolve) => {
         clearInterval(ticker);
@@ -138,13 +143,17 @@ function errorReply(err: unknown): Reply {
   return { status: 500, json: e.body() };
 }
 
-async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse, dice: () => number, timers: Set<NodeJS.Timeout>): Promise<void> {
+async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse, dice: () => number, timers: Set<NodeJS.Timeout>, mode?: ProviderMode): Promise<void> {
   ctx.stats.requests++;
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = req.method ?? 'GET';
   let reply: Reply;
   let malformed = false;
   try {
+    if (mode?.isUnauthenticatedUpload(method, url.pathname)) {
+      send(res, await mode.upload(req, url.pathname));
+      return;
+    }
     const auth = req.headers.authorization ?? '';
     const key = /^Bearer\s+(.*)$/i.exec(auth)?.[1]?.trim();
     if (!key)
@@ -173,7 +182,7 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
       throw new ApiError(500, 'The server had an error while processing your request. Sorry about that! (simulated fault)', 'server_error', null, 'server_error');
     }
     malformed = f.malformedRate > 0 && dice() < f.malformedRate;
-    reply = await route(ctx, req, method, url, dice);
+    reply = await route(ctx, req, method, url, dice, mode);
     if (malformed && reply.status === 200 && reply.json !== undefined) ctx.stats.malformed++;
   } catch (err) {
     if (err instanceof ApiError && err.status === 429) ctx.stats.rateLimited++;
@@ -182,7 +191,7 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   send(res, reply, malformed);
 }
 
-async function route(ctx: SimContext, req: IncomingMessage, method: string, url: URL, dice: () => number): Promise<Reply> {
+async function route(ctx: SimContext, req: IncomingMessage, method: string, url: URL, dice: () => number, mode?: ProviderMode): Promise<Reply> {
   let parts: string[];
   try {
     parts = url.pathname.replace(/\/+$/, '').split('/').map(decodeURIComponent);
@@ -190,13 +199,22 @@ async function route(ctx: SimContext, req: IncomingMessage, method: string, url:
     // A malformed %-escape names nothing the sim holds: a 404 like any unknown URL, not an internal error.
     throw invalidUrl(method, url);
   }
-  if (parts[1] !== 'v1') throw invalidUrl(method, url);
-  const p = parts.slice(2);
+  // Fireworks serves chat under /inference/v1, its management API under /v1.
+  const inference = mode?.kind === 'fireworks' && parts[1] === 'inference' && parts[2] === 'v1';
+  if (parts[1] !== 'v1' && !inference) throw invalidUrl(method, url);
+  const p = parts.slice(inference ? 3 : 2);
   const is = (m: string, ...segments: (string | null)[]) => method === m && p.length === segments.length && segments.every((s, i) => s === null || s === p[i]);
 
   if (is('POST', 'chat', 'completions')) {
     const raw = (await readBody(req)).toString('utf8');
-    return createChatCompletion(ctx, parseJsonObject(raw), raw);
+    const body = parseJsonObject(raw);
+    if (mode && typeof body.model === 'string' && body.model) body.model = mode.resolveChatModel(body.model);
+    return createChatCompletion(ctx, body, raw);
+  }
+  if (inference) throw invalidUrl(method, url);
+  if (mode) {
+    const reply = await mode.route(req, method, p, url, req.headers.host ?? '127.0.0.1');
+    if (reply) return reply;
   }
   if (is('GET', 'models')) return listModels(ctx);
   if (method === 'GET' && p[0] === 'models' && p.length >= 2) return getModel(ctx, p.slice(1).join('/'));

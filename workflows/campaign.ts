@@ -6,9 +6,9 @@ import {
   startChild,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   makeContinueAsNewFunc,
-  patched,
   setHandler,
   upsertSearchAttributes,
   type ActivityOptions,
@@ -18,18 +18,26 @@ import { stopReason } from '../lib/campaign/advance';
 import type { CampaignInput, CampaignOutcome, CampaignState, RoundInput, RoundResult } from '../lib/campaign/types';
 import { applyTunables } from '../lib/config/tunables';
 import { campaignMemo, MEMO_PATCH, shownRound, showCampaign } from './details';
-import { cancelSignal, configureUpdate, pauseSignal, statusQuery, unpauseSignal, type CampaignStatus } from './messages';
+import { cancelSignal, configureUpdate, pauseSignal, statusQuery, unpauseSignal, type CampaignStatus, type CancelOptions } from './messages';
 import { roundStaticSummary, roundWorkflow, roundWorkflowId } from './round';
 import { CampaignKey, FrontierKey, PhaseKey, RoundKey, StudentModelKey } from './searchAttributes';
 
 const initOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
-  retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['UserError'] },
+  // Bounded like every step (the activity heartbeats while it loads a curriculum).
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['UserError'] },
+};
+const { initCampaign, cancelProviderWork } = proxyActivities<typeof activities>(initOptions);
+/** Cancelling provider work is retried a bounded number of times: a cancel must end the campaign. */
+const cancelWorkOptions: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { maximumInterval: '30 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['UserError', 'ProviderRequestError'] },
 };
 /** A stopped campaign's Round search attribute is the last round run (added after histories were recorded). */
 const ROUND_COUNT_PATCH = 'campaign-round-count';
 
-const { initCampaign } = proxyActivities<typeof activities>(initOptions);
 
 export function campaignWorkflowId(name: string): string {
   return `campaign/${name}`;
@@ -66,6 +74,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
   let phase = 'waiting';
   let blockedReason: string | undefined;
   let cancelRequested = false;
+  let cancelOptions: CancelOptions = {};
   let unblocked = false;
   let runningRound: string | undefined;
   let roundScope: CancellationScope | undefined;
@@ -101,8 +110,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
     show();
     await forward(unpauseSignal);
   });
-  setHandler(cancelSignal, () => {
+  setHandler(cancelSignal, (opts?: CancelOptions) => {
     cancelRequested = true;
+    cancelOptions = opts ?? {};
     roundScope?.cancel();
   });
   setHandler(statusQuery, (): CampaignStatus => ({
@@ -119,7 +129,22 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
     summaries: state.summaries,
   }));
 
-  const outcome = (reason: string): CampaignOutcome => {
+  const outcome = async (stop: string): Promise<CampaignOutcome> => {
+    let reason = stop;
+    // Added after histories were recorded: a cancel reaches the provider (the round's job, the deployments).
+    if (cancelRequested && patched('cancel-reaches-provider')) {
+      phase = 'cancelling';
+      show();
+      try {
+        await cancelProviderWork.executeWithOptions(
+          { ...cancelWorkOptions, summary: cancelOptions.keepDeployments ? 'cancel the running fine-tune job' : 'cancel the running fine-tune job, tear down deployments' },
+          [{ campaign: name, config: state.config, round: state.round, keepDeployments: cancelOptions.keepDeployments ?? false }],
+        );
+      } catch (err) {
+        // Bounded: the campaign still ends; the reason says what may be left running at the provider.
+        reason = `${reason}; provider cleanup failed (check the provider for a running job or deployment): ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`;
+      }
+    }
     phase = cancelRequested ? 'cancelled' : 'done';
     show(reason);
     return { name, stopReason: reason, rounds: state.summaries, finalModel: state.currentModel, frontier: state.frontier };
@@ -134,15 +159,15 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
       roundsWithoutPromotion: state.roundsWithoutPromotion,
       maxRoundsWithoutPromotion: state.config.stopping.maxRoundsWithoutPromotion,
     });
-    if (stop) return outcome(stop);
+    if (stop) return await outcome(stop);
 
     phase = state.paused ? 'paused' : 'round';
     show();
     await condition(() => !state.paused || cancelRequested);
-    if (cancelRequested) return outcome('cancelled by request');
+    if (cancelRequested) return await outcome('cancelled by request');
 
     const result = await runRound(roundInput(state));
-    if (cancelRequested) return outcome('cancelled by request');
+    if (cancelRequested) return await outcome('cancelled by request');
 
     if (result.status === 'blocked') {
       phase = 'blocked';
@@ -151,7 +176,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
       unblocked = false;
       show();
       await condition(() => unblocked || cancelRequested);
-      if (cancelRequested) return outcome(`cancelled while blocked: ${result.reason}`);
+      if (cancelRequested) return await outcome(`cancelled while blocked: ${result.reason}`);
       blockedReason = undefined;
       state.attempt += 1;
       continue;
@@ -160,6 +185,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
     state.summaries = [...state.summaries, result.summary].slice(-MAX_SUMMARIES);
     state.roundsWithoutPromotion = result.summary.promoted ? 0 : state.roundsWithoutPromotion + 1;
     state.currentModel = result.currentModel;
+    state.currentServedModel = result.currentServedModel;
     state.frontier = result.nextFrontier;
     state.round += 1;
     state.attempt = 1;
@@ -248,6 +274,7 @@ function roundInput(state: CampaignState): RoundInput {
     baseModel: state.baseModel,
     attempt: state.attempt,
     resume: state.resume,
+    ...(state.currentServedModel ? { served: { [state.currentModel]: state.currentServedModel } } : {}),
     config: state.config,
   };
 }

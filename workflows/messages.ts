@@ -8,8 +8,15 @@ import type { RoundSummary } from '../lib/campaign/types';
 export const pauseSignal = defineSignal('pause');
 /** Go on after `pause`; after `blocked`, retry the round's failed step (a new fine-tune attempt). */
 export const unpauseSignal = defineSignal('unpause');
-/** End the campaign: the running round is cancelled, the registry keeps what was done. */
-export const cancelSignal = defineSignal('cancel');
+export interface CancelOptions {
+  /** Leave the deployments the campaign created running (default: torn down). */
+  keepDeployments?: boolean;
+}
+/**
+ * End the campaign: the running round is cancelled, its provider job is cancelled, the deployments the
+ * campaign created are torn down (unless `keepDeployments`); the registry keeps what was done.
+ */
+export const cancelSignal = defineSignal<[CancelOptions?]>('cancel');
 
 /** Change safe tunables from the next round on; the validator rejects bad values before anything is recorded. */
 export const configureUpdate = defineUpdate<Tunables, [Tunables]>('configure');

@@ -18,11 +18,15 @@ import { PhaseKey, RoundKey } from './searchAttributes';
 /** Errors that retrying cannot fix: bad input, a provider that refuses (401/404), a dataset too small. */
 const NON_RETRYABLE = ['UserError', 'ProviderRequestError', 'DatasetTooSmallError', 'FineTuneJobFailed', 'LedgerFormatError'];
 
-// No heartbeat timeout here: the server would apply it to activities that never heartbeat (an upload
-// of a large dataset, say). The long, sharded activities get one below.
+/**
+ * Every step retries a bounded number of times (about 10 minutes of backoff), then the round is `blocked` with
+ * the last error. A heartbeat timeout is added per round below: every activity heartbeats (those without
+ * progress of their own through `activities/heartbeat.ts`), so a killed worker's step is retried within it.
+ */
+const MAX_ATTEMPTS = 10;
 const baseOptions: ActivityOptions = {
   startToCloseTimeout: '2 hours',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: MAX_ATTEMPTS, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 const acts = proxyActivities<typeof activities>(baseOptions);
 
@@ -33,13 +37,16 @@ export function roundWorkflowId(campaign: string, round: number): string {
 /**
  * One bootstrap round, the proposal's steps top to bottom: candidates at the frontier -> pass-rate
  * estimation -> the barely-solvable band -> traces -> verification -> dataset -> fine-tune -> register ->
- * evaluate -> promotion and advancement. Every step is an activity; this function only orders them.
+ * serve -> evaluate -> promotion and advancement -> teardown of what the decision superseded. Every step is
+ * an activity; this function only orders them.
  */
 export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   const { config } = input;
-  // Shards (and evaluation) heartbeat after every problem: one whose worker died is retried after this
-  // timeout (configs recorded before the field existed have none: keep the old 2 minutes).
-  const shardOptions: ActivityOptions = { ...baseOptions, heartbeatTimeout: `${config.sharding.heartbeatTimeoutSeconds ?? 120} seconds` };
+  // Every step heartbeats (shards after every problem): one whose worker died is retried after this timeout
+  // (configs recorded before the field existed have none: keep the old 2 minutes).
+  const heartbeatTimeout = `${config.sharding.heartbeatTimeoutSeconds ?? 120} seconds` as const;
+  const shardOptions: ActivityOptions = { ...baseOptions, heartbeatTimeout };
+  const stepOptions: ActivityOptions = shardOptions;
   const status: RoundStatus = { round: input.round, phase: 'starting', paused: false };
   setHandler(pauseSignal, () => void (status.paused = true));
   setHandler(unpauseSignal, () => void (status.paused = false));
@@ -74,10 +81,26 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   };
 
   let resume: RoundResume | undefined = input.resume;
+  let attempt = input.attempt;
   try {
+    // Added after histories were recorded: the run store's round manifest says where a round that was
+    // terminated, cancelled or crashed stood (its dataset, the job that may still train, the trained model).
+    if (patched('round-manifest')) {
+      const point = await acts.readRoundManifest.executeWithOptions({ ...stepOptions, summary: 'read the round manifest' }, [
+        { campaign: input.campaign, round: input.round, model: input.model, frontier: input.frontier, attempt: input.attempt },
+      ]);
+      attempt = point.attempt;
+      const found = point.resume;
+      if (found && !resume?.trained) {
+        resume = found.trained
+          ? { ...(resume ?? found), jobId: found.jobId, trained: found.trained }
+          : { ...(resume ?? found), jobId: resume?.jobId ?? found.jobId };
+        notes.push(`resumed from the round manifest${resume.trained ? `: trained ${resume.trained.model}` : resume.jobId ? `: job ${resume.jobId}` : ': dataset built'}`);
+      }
+    }
     if (!resume) {
       await phase('candidates');
-      const prep = await acts.prepareRound.executeWithOptions({ ...baseOptions, summary: `pick candidates at levels ${input.frontier}+` }, [input]);
+      const prep = await acts.prepareRound.executeWithOptions({ ...stepOptions, summary: `pick candidates at levels ${input.frontier}+` }, [input]);
 
       // A budget is checked before the phase would spend it (added after histories were recorded).
       if (config.budget && patched('budget-check')) {
@@ -89,7 +112,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       );
 
       await phase('select');
-      const band = await acts.selectBand.executeWithOptions({ ...baseOptions, summary: 'select the barely-solvable band' }, [{ ctx: input, estimates: estimates.map((e) => e.ref) }]);
+      const band = await acts.selectBand.executeWithOptions({ ...stepOptions, summary: 'select the barely-solvable band' }, [{ ctx: input, estimates: estimates.map((e) => e.ref) }]);
       notes.push(`${band.inBand} in band of ${band.candidates}; ${band.selected} selected`);
       if (band.selected === 0) {
         return await conclude({ candidates: prep.candidates, inBand: band.inBand, tracesKept: 0 }, undefined, 'band-empty');
@@ -104,10 +127,10 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       );
 
       await phase('verify', `${traces.reduce((s, t) => s + t.generated, 0)} traces generated`);
-      const verified = await acts.verifyTraces.executeWithOptions({ ...baseOptions, summary: 'verify traces against ground truth' }, [{ ctx: input, traces: traces.map((t) => t.ref) }]);
+      const verified = await acts.verifyTraces.executeWithOptions({ ...stepOptions, summary: 'verify traces against ground truth' }, [{ ctx: input, traces: traces.map((t) => t.ref) }]);
 
       await phase('dataset', `${verified.correct} correct traces`);
-      const dataset = await acts.buildDataset.executeWithOptions({ ...baseOptions, summary: 'build the fine-tuning dataset' }, [{ ctx: input, verified: verified.ref }]);
+      const dataset = await acts.buildDataset.executeWithOptions({ ...stepOptions, summary: 'build the fine-tuning dataset' }, [{ ctx: input, verified: verified.ref }]);
       if (!dataset.ref) {
         notes.push(dataset.note);
         return await conclude({ candidates: prep.candidates, inBand: band.inBand, tracesKept: dataset.kept }, undefined, 'no-dataset');
@@ -120,7 +143,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       await phase('fine-tune', `dataset: ${resume.datasetRef.count} examples`);
       const jobId =
         resume.jobId ??
-        (await acts.startFineTune.executeWithOptions({ ...baseOptions, summary: `create the fine-tune job (attempt ${input.attempt})` }, [{ ctx: input, dataset: resume.datasetRef }]))
+        (await acts.startFineTune.executeWithOptions({ ...stepOptions, summary: `create the fine-tune job (attempt ${attempt})` }, [{ ctx: { ...input, attempt }, dataset: resume.datasetRef }]))
           .jobId;
       resume = { ...resume, jobId };
       // Retry-as-polling: each "still running" is a benign failure retried at a fixed interval, so a
@@ -128,11 +151,12 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       trained = await acts.waitForFineTune.executeWithOptions(
         {
           startToCloseTimeout: '2 minutes',
+          heartbeatTimeout: '1 minute',
           scheduleToCloseTimeout: `${config.fineTune.timeoutHours} hours`,
           retry: { initialInterval: `${config.fineTune.pollIntervalSeconds} seconds`, backoffCoefficient: 1, nonRetryableErrorTypes: NON_RETRYABLE },
           summary: `wait for fine-tune job ${jobId}`,
         },
-        [{ ctx: input, jobId }],
+        [{ ctx: { ...input, attempt }, jobId }],
       );
       // Kept across a later block: retrying registration or evaluation must not pay for a second job.
       resume = { ...resume, trained };
@@ -157,17 +181,27 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     how: 'trained' | 'band-empty' | 'no-dataset',
   ): Promise<RoundResult> {
     let evaluation;
+    // Added after histories were recorded: the serve phase (deploy where the provider needs it) and the
+    // teardown of what the decision superseded.
+    const serving = trained !== undefined && patched('serve-phase');
+    let served: { servedModel: string; deploymentId?: string } | undefined;
     if (trained) {
       await phase('register');
-      await acts.registerCandidate.executeWithOptions({ ...baseOptions, summary: `register ${trained.model}` }, [{ ctx: input, model: trained.model, jobId: trained.jobId, dataset: counts.datasetRef! }]);
+      await acts.registerCandidate.executeWithOptions({ ...stepOptions, summary: `register ${trained.model}` }, [{ ctx: input, model: trained.model, jobId: trained.jobId, dataset: counts.datasetRef! }]);
+      let evalCtx = input;
+      if (serving) {
+        served = resume?.served ?? (await serve(trained.model));
+        if (resume) resume = { ...resume, served };
+        if (served.servedModel !== trained.model) evalCtx = { ...input, served: { ...input.served, [trained.model]: served.servedModel } };
+      }
       await phase('evaluate');
-      evaluation = await acts.evaluateModels.executeWithOptions({ ...shardOptions, summary: `evaluate ${trained.model} on held-out problems` }, [{ ctx: input, candidate: trained.model }]);
+      evaluation = await acts.evaluateModels.executeWithOptions({ ...shardOptions, summary: `evaluate ${trained.model} on held-out problems` }, [{ ctx: evalCtx, candidate: trained.model }]);
     } else {
       await phase('evaluate');
       evaluation = await acts.evaluateModels.executeWithOptions({ ...shardOptions, summary: `evaluate ${input.model} on held-out problems` }, [{ ctx: input }]);
     }
     await phase('decide');
-    const decision = await acts.concludeRound.executeWithOptions({ ...baseOptions, summary: 'promotion and advancement' }, [
+    const decision = await acts.concludeRound.executeWithOptions({ ...stepOptions, summary: 'promotion and advancement' }, [
       {
         ctx: input,
         candidate: trained?.model,
@@ -176,11 +210,44 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
         outcome: how,
       },
     ]);
+    let currentServedModel = input.served?.[decision.currentModel];
+    if (serving && trained) {
+      const promoted = decision.currentModel === trained.model;
+      if (promoted) currentServedModel = served?.deploymentId ? served.servedModel : undefined;
+      // A rejected candidate's deployment, or the parent's once its child was promoted, serves nothing any more.
+      const superseded = promoted ? (input.served?.[input.model] ? input.model : undefined) : served?.deploymentId ? trained.model : undefined;
+      if (superseded && !(config.serving?.keepDeployments ?? false)) {
+        await phase('teardown');
+        await acts.tearDownDeployments.executeWithOptions({ ...stepOptions, summary: `tear down the deployment of ${superseded}` }, [{ campaign: input.campaign, config, models: [superseded] }]);
+      }
+    }
     status.phase = 'done';
     // Added after histories were recorded: a finished round shows Phase = done in the Web UI.
     if (patched('round-phase-done')) upsertSearchAttributes([{ key: PhaseKey, value: 'done' }]);
-    showRound(input, 'done', [...notes, decision.summary.note], decision.status === 'completed' ? decision.summary : undefined);
-    return decision;
+    showRound(input, 'done', [...notes, decision.summary.note], decision.summary);
+    return currentServedModel ? { ...decision, currentServedModel } : decision;
+  }
+
+  /** The serve phase: a deployment where the provider needs one, polled until it serves (retry-as-polling). */
+  async function serve(model: string): Promise<{ servedModel: string; deploymentId?: string }> {
+    await phase('serve');
+    const started = await acts.startServing.executeWithOptions({ ...stepOptions, summary: `serve ${model}` }, [{ ctx: { ...input, attempt }, model }]);
+    if (started.ready) {
+      notes.push(started.deploymentId ? `serving ${model} on deployment ${started.deploymentId}` : `${model} serves without a deployment`);
+      return { servedModel: started.servedModel, ...(started.deploymentId ? { deploymentId: started.deploymentId } : {}) };
+    }
+    const ready = await acts.waitForServing.executeWithOptions(
+      {
+        startToCloseTimeout: '2 minutes',
+        heartbeatTimeout: '1 minute',
+        scheduleToCloseTimeout: `${config.serving?.timeoutMinutes ?? 60} minutes`,
+        retry: { initialInterval: `${config.serving?.pollIntervalSeconds ?? 15} seconds`, backoffCoefficient: 1, nonRetryableErrorTypes: [...NON_RETRYABLE, 'DeploymentFailed'] },
+        summary: `wait for deployment ${started.deploymentId} of ${model} to be ready`,
+      },
+      [{ ctx: { ...input, attempt }, served: started }],
+    );
+    notes.push(`serving ${model} on deployment ${ready.deploymentId} as ${ready.servedModel}`);
+    return { servedModel: ready.servedModel, ...(ready.deploymentId ? { deploymentId: ready.deploymentId } : {}) };
   }
 }
 
@@ -192,6 +259,11 @@ function blockingReason(err: unknown): string | undefined {
   if (cause instanceof ApplicationFailure && cause.nonRetryable) return cause.message;
   // Timeouts (e.g. a fine-tune that exceeded timeoutHours) also need a person.
   if (cause && cause.name === 'TimeoutFailure') return `timed out: ${err.activityType}`;
+  // A step that kept failing until its retry policy ran out: the last error, for a person to read.
+  if (err.retryState === 'MAXIMUM_ATTEMPTS_REACHED' || err.retryState === 'TIMEOUT') {
+    const what = cause instanceof ApplicationFailure && cause.type ? `${cause.type}: ${cause.message}` : (cause?.message ?? err.message);
+    return `${err.activityType} failed ${err.retryState === 'TIMEOUT' ? 'until its retry deadline' : `${MAX_ATTEMPTS} times`}; last error: ${what}`;
+  }
   return undefined;
 }
 

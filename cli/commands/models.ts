@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
 import { campaignReport } from '../../lib/report/campaignReport';
-import { lineageTable, tokensTable } from '../report';
+import type { ModelEntry } from '../../lib/registry';
+import { lineageTable, table, tokensTable } from '../report';
 import { cliRunStore } from './start';
 
 /** `strawberry models <name>`: the campaign's model lineage with evaluations, and the rejected candidates (read from the run store). */
@@ -57,5 +58,29 @@ export function registerModels(program: Command): void {
         out('Candidates not yet decided:');
         out(lineageTable(candidates));
       }
+      const deployed = all.filter((m) => m.deployment);
+      if (deployed.length) {
+        out();
+        out('Deployments:');
+        out(deploymentsTable(deployed));
+      }
     });
+}
+
+/** One row per model with a deployment: where it is served, whether it still runs, and for how long it ran. */
+export function deploymentsTable(models: readonly ModelEntry[], now = new Date()): string {
+  return table(
+    ['model', 'deployment', 'served as', 'state', 'running time'],
+    models.map((m) => {
+      const d = m.deployment!;
+      const seconds = d.runningSeconds ?? Math.max(0, Math.round((now.getTime() - Date.parse(d.createdAt)) / 1000));
+      return [m.modelId, d.id, d.servedModel, d.deletedAt ? `deleted ${d.deletedAt}` : d.readyAt ? 'live' : 'starting', duration(seconds)];
+    }),
+  );
+}
+
+function duration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return h ? `${h}h ${m}m` : m ? `${m}m ${seconds % 60}s` : `${seconds}s`;
 }

@@ -4,7 +4,8 @@ import { completedRounds } from '../../lib/campaign/resume';
 import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
 import { DirectoryRunStore } from '../../lib/store';
-import { lineageTable, roundsTable, tokensTable } from '../report';
+import { readCampaignConfig } from '../../lib/campaign/resume';
+import { levelNamesOf, lineageTable, roundsTable, tokensTable } from '../report';
 import { writeTextAtomic } from '../../lib/atomicFile';
 import { campaignReport } from '../../lib/report/campaignReport';
 import { renderHtmlReport } from '../../lib/report/html';
@@ -41,7 +42,10 @@ export function registerReport(program: Command): void {
         process.stdout.write(`${JSON.stringify({ name, rounds, models: registry.entries(), report: full }, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`Campaign ${name} (${runsDir}/${name})\n\n${rounds.length ? roundsTable(rounds) : 'no completed round yet'}\n\nModels:\n${lineageTable(registry.entries())}\n`);
+      const levelNames = await levelNamesOf((await readCampaignConfig(store, name).catch(() => undefined))?.curriculumPath);
+      process.stdout.write(
+        `Campaign ${name} (${runsDir}/${name})\n\n${rounds.length ? roundsTable(rounds, levelNames) : 'no completed round yet'}\n\nModels:\n${lineageTable(registry.entries(), levelNames)}\n`,
+      );
       const usage = await campaignReport(store, name);
       const t = usage.totals;
       process.stdout.write(`\nTokens${t.cost !== undefined ? ' and cost' : ' (no price table in the config: no cost)'}:\n${tokensTable(usage.rounds.flatMap((r) => r.tokens.map((row) => ({ round: r.round, ...row }))))}\n`);

@@ -15,6 +15,7 @@ interface SimFlags {
   malformedRate?: string;
   jobFailureRate?: string;
   latencyMs?: string;
+  ignoreN?: boolean;
 }
 
 /** `strawberry sim`: the simulated OpenAI-compatible provider on 127.0.0.1 until SIGINT/SIGTERM. */
@@ -33,6 +34,7 @@ export function registerSim(program: Command): void {
     .option('--malformed-rate <p>', 'probability of a truncated (unparsable) 200 body')
     .option('--job-failure-rate <p>', 'probability that a fine-tuning job fails')
     .option('--latency-ms <n>', 'fixed latency added to every request')
+    .option('--ignore-n', 'answer one choice whatever `n` asks for, like servers that ignore it')
     .action(async (flags: SimFlags) => {
       const port = num(flags.port, '--port');
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port: expected an integer from 0 to 65535, got ${flags.port}`);
@@ -47,6 +49,7 @@ export function registerSim(program: Command): void {
           ...(flags.latencyMs !== undefined && { latencyMs: num(flags.latencyMs, '--latency-ms') }),
         },
         jobs: { ...(flags.jobFailureRate !== undefined && { failureRate: num(flags.jobFailureRate, '--job-failure-rate') }) },
+        ...(flags.ignoreN ? { sampling: { ignoreN: true } } : {}),
       };
       const config = parseSimConfig(mergeConfig(base, over), 'sim flags');
       const sim = await startSim({ port, curricula: flags.curriculum, config, stateDir: flags.state });

@@ -12,8 +12,27 @@ import { roundsTable } from '../report';
 
 /** What `status` shows: the live status of a running campaign, or how a finished one ended. */
 export type StatusView =
-  | { running: true; status: CampaignStatus; shards?: ShardProgress[] }
+  | { running: true; status: CampaignStatus; retrying?: RetryingActivity[]; shards?: ShardProgress[] }
   | { running: false; name: string; workflowStatus: string; result?: CampaignOutcome; failure?: string };
+
+/** An activity of the running round that failed at least once and is being retried (from `describe()`). */
+export interface RetryingActivity {
+  activity: string;
+  attempt: number;
+  lastFailure?: string;
+}
+
+/** The round's pending activities that are retrying: the workflow cannot see attempts, the server can. */
+async function retryingActivities(c: Pick<Connected, 'client'>, name: string, round: number): Promise<RetryingActivity[]> {
+  try {
+    const d = await c.client.workflow.getHandle(roundWorkflowId(name, round)).describe();
+    return (d.raw.pendingActivities ?? [])
+      .filter((a) => (a.attempt ?? 1) > 1 || a.lastFailure)
+      .map((a) => ({ activity: a.activityType?.name ?? '?', attempt: a.attempt ?? 1, lastFailure: a.lastFailure?.message ?? undefined }));
+  } catch {
+    return []; // the round has not started yet, or just ended
+  }
+}
 
 async function readStatus(c: Pick<Connected, 'client'>, name: string, d: WorkflowExecutionDescription): Promise<StatusView> {
   const handle = campaignHandle(c.client, name);
@@ -45,8 +64,9 @@ async function readStatus(c: Pick<Connected, 'client'>, name: string, d: Workflo
       // the round has not started yet, or just ended
     }
   }
+  const retrying = status.phase === 'round' ? await retryingActivities(c, name, status.round) : [];
   const shards = status.phase === 'round' ? await runningShards(c.client, name, status.round) : [];
-  return { running: true, status, shards };
+  return { running: true, status, shards, ...(retrying.length ? { retrying } : {}) };
 }
 
 /** One line: what a script or a log reads. */
@@ -67,6 +87,7 @@ export function statusLine(view: StatusView): string {
   ];
   if (s.paused) parts.push('PAUSED');
   if (s.blockedReason) parts.push(`BLOCKED: ${s.blockedReason}`);
+  for (const r of view.retrying ?? []) parts.push(`RETRYING ${r.activity} (attempt ${r.attempt})${r.lastFailure ? `: ${r.lastFailure}` : ''}`);
   return `campaign ${s.name}: ${parts.join(', ')}`;
 }
 
@@ -87,7 +108,7 @@ function statusBlock(view: StatusView): string {
 }
 
 function viewJson(view: StatusView): unknown {
-  return view.running ? view.status : { name: view.name, status: view.workflowStatus, result: view.result, failure: view.failure };
+  return view.running ? { ...view.status, ...(view.retrying ? { retrying: view.retrying } : {}) } : { name: view.name, status: view.workflowStatus, result: view.result, failure: view.failure };
 }
 
 /** `strawberry status <name>`: a campaign's round, phase, frontier and model; `--watch` follows it. */

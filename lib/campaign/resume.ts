@@ -2,6 +2,7 @@ import type { ResolvedCampaignConfig } from '../config/load';
 import { UserError } from '../errors';
 import { assertSegment, type RunStore } from '../store';
 import type { CampaignInput, CampaignState, RoundSummary } from './types';
+import { ModelRegistry } from '../registry';
 
 /**
  * `strawberry resume`: the campaign's input rebuilt from the run store alone, so a campaign whose workflow
@@ -98,5 +99,8 @@ export async function buildResumeInput(store: RunStore, campaign: string, config
     paused: false,
     config: current,
   };
+  // A current model served by a deployment that still runs is sampled through it again.
+  const deployment = (await ModelRegistry.load(store, campaign)).get(last.currentModel)?.deployment;
+  if (deployment && !deployment.deletedAt) state.currentServedModel = deployment.servedModel;
   return { config: current, state };
 }

@@ -1,4 +1,5 @@
 import type { ResolvedCampaignConfig } from '../config/load';
+import type { PromotionEvidence } from '../registry/decidePromotion';
 import type { Ref } from '../store/types';
 
 /**
@@ -22,6 +23,12 @@ export interface RoundSummary {
   evaluation: LevelAccuracy;
   outcome: 'promoted' | 'rejected' | 'no-dataset' | 'band-empty';
   note: string;
+  /** Problems of the band selected for traces (absent in rounds recorded before it was counted). */
+  selected?: number;
+  /** LLM verifier calls made while generating this round's traces (absent before it was counted). */
+  verifierCalls?: number;
+  /** The paired comparison of candidate and parent that decided promotion (absent before it was recorded). */
+  promotion?: PromotionEvidence;
 }
 
 export interface CampaignState {
@@ -33,6 +40,8 @@ export interface CampaignState {
   baseModel: string;
   currentModel: string;
   roundsWithoutPromotion: number;
+  /** The name that reaches `currentModel` when it is served by a deployment (absent: the model id itself). */
+  currentServedModel?: string;
   /** The last few rounds, newest last (bounded so the state stays small). */
   summaries: RoundSummary[];
   /** Fine-tune attempt of the current round: a retry after `blocked` creates a job under a new business key. */
@@ -53,6 +62,8 @@ export interface RoundResume {
   jobId?: string;
   /** The model the round already trained: a retry goes straight to registration and evaluation. */
   trained?: { model: string; jobId: string };
+  /** The trained model's deployment, once ready: a retry does not poll or create it again. */
+  served?: { servedModel: string; deploymentId?: string };
 }
 
 export interface CampaignInput {
@@ -70,11 +81,13 @@ export interface RoundInput {
   baseModel: string;
   attempt: number;
   resume?: RoundResume;
+  /** Model id -> the name chat requests use to reach it (deployed models only; others serve as themselves). */
+  served?: Record<string, string>;
   config: ResolvedCampaignConfig;
 }
 
 export type RoundResult =
-  | { status: 'completed'; summary: RoundSummary; nextFrontier: number; currentModel: string; mastered: boolean }
+  | { status: 'completed'; summary: RoundSummary; nextFrontier: number; currentModel: string; mastered: boolean; currentServedModel?: string }
   | { status: 'blocked'; reason: string; resume?: RoundResume };
 
 export type CampaignOutcome = {

@@ -17,6 +17,15 @@ const ChatLimitsSchema = {
   requestsPerMinute: z.number().positive().optional().describe('client-side request rate limit'),
   tokensPerMinute: z.number().positive().optional().describe('client-side token rate limit'),
   timeoutMs: z.number().int().positive().default(60_000).describe('per request'),
+  singleSampleRequests: z
+    .boolean()
+    .default(false)
+    .describe('ask for one sample per request (for servers that ignore `n`); a short `choices` list is also detected and completed by itself'),
+};
+
+const Replicas = {
+  minReplicas: z.number().int().min(0).optional(),
+  maxReplicas: z.number().int().min(1).optional(),
 };
 
 export const ProviderSchema = z.discriminatedUnion('kind', [
@@ -34,6 +43,14 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       baseURL: Url.default('https://api.together.xyz/v1'),
       apiKeyEnv: EnvVarName.default('TOGETHER_API_KEY'),
       ...ChatLimitsSchema,
+      serving: z
+        .object({
+          mode: z.enum(['serverless', 'dedicated']).default('serverless').describe('serverless: fine-tunes serve on the shared endpoint; dedicated: one endpoint per trained model'),
+          hardware: z.string().min(1).optional().describe('dedicated endpoint hardware id, e.g. 1x_nvidia_h100_80gb_sxm'),
+          ...Replicas,
+        })
+        .strict()
+        .prefault({}),
     })
     .strict(),
   z
@@ -43,6 +60,16 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       apiKeyEnv: EnvVarName.default('FIREWORKS_API_KEY'),
       accountId: z.string().min(1).describe('Fireworks account id'),
       ...ChatLimitsSchema,
+      serving: z
+        .object({
+          acceleratorType: z.string().min(1).optional().describe('e.g. NVIDIA_H100_80GB'),
+          acceleratorCount: z.number().int().min(1).optional(),
+          deploymentShape: z.string().min(1).optional(),
+          ...Replicas,
+        })
+        .strict()
+        .prefault({})
+        .describe('on-demand deployment of each trained LoRA model (Fireworks serves LoRA models only there)'),
     })
     .strict(),
 ]);
@@ -120,12 +147,28 @@ export const CampaignConfigSchema = z
       })
       .strict()
       .prefault({}),
+    serving: z
+      .object({
+        keepDeployments: z.boolean().default(false).describe('keep deployments of rejected candidates and superseded models (default: torn down after each decision)'),
+        pollIntervalSeconds: z.number().min(0.1).default(15).describe('how often a deployment that is starting is checked'),
+        timeoutMinutes: z.number().positive().default(60).describe('give up on a deployment that is not ready after this long'),
+      })
+      .strict()
+      .prefault({}),
     evaluation: z
       .object({
-        samplesPerProblem: z.number().int().min(1).default(4),
+        samplesPerProblem: z.number().int().min(1).default(8).describe('samples per held-out problem and model (sized by npm run bench:promotion)'),
         temperature: z.number().min(0).max(2).default(0.7),
-        maxHeldOutPerLevel: z.number().int().positive().default(40),
-        regressionTolerance: z.number().min(0).max(1).default(0.05).describe('allowed accuracy drop on lower levels'),
+        maxHeldOutPerLevel: z
+          .number()
+          .int()
+          .positive()
+          .default(40)
+          .describe('held-out problems per level (all when a level has fewer; otherwise a fresh seeded draw each round, the same for every model)'),
+        regressionTolerance: z.number().min(0).max(1).default(0.05).describe('allowed pass-rate drop on lower levels (a regression must also be significant)'),
+        minEffect: z.number().min(0).max(1).default(0.02).describe('smallest frontier gain that promotes: the lower confidence bound of the paired difference must exceed it'),
+        confidence: z.number().min(0.5).max(0.999).default(0.95).describe('one-sided confidence of the paired bootstrap bounds used for promotion'),
+        bootstrapResamples: z.number().int().min(100).max(100000).default(2000).describe('paired bootstrap resamples per judged level'),
       })
       .strict()
       .prefault({}),

@@ -1,4 +1,5 @@
 import { COT_SYSTEM_PROMPT, NOT_YET } from '../traces/prompts';
+import { verifierFlagsOf } from '../traces/flags';
 import type { TraceMessage, TraceRecord } from '../traces/record';
 
 /** One line of an OpenAI chat fine-tuning file. Only assistant messages carry `weight`. */
@@ -17,14 +18,16 @@ function isBareNotYet(content: string): boolean {
 
 /**
  * The conversation as it happened: corrected assistant turns stay (the model sees its mistake and the
- * critique) with weight 0, so they are never trained on; every other assistant turn has weight 1. Messages
- * after the last assistant turn (nothing to learn from) are dropped.
+ * critique) with weight 0, so they are never trained on; so does every flagged turn (a flag's
+ * `messageIndex`), whether or not it was marked; every other assistant turn has weight 1. Messages after the
+ * last assistant turn (nothing to learn from) are dropped.
  */
 export function multiTurnExample(trace: TraceRecord): ChatExample {
   const lastAssistant = trace.messages.map((m) => m.role).lastIndexOf('assistant');
+  const flagged = new Set(verifierFlagsOf(trace).map((f) => f.messageIndex));
   return {
-    messages: trace.messages.slice(0, lastAssistant + 1).map((m) =>
-      m.role === 'assistant' ? { role: m.role, content: m.content, weight: m.corrected ? 0 : 1 } : { role: m.role, content: m.content },
+    messages: trace.messages.slice(0, lastAssistant + 1).map((m, i) =>
+      m.role === 'assistant' ? { role: m.role, content: m.content, weight: m.corrected || flagged.has(i) ? 0 : 1 } : { role: m.role, content: m.content },
     ),
   };
 }

@@ -1,3 +1,4 @@
+import { unredoneFlags } from '../traces/flags';
 import type { TraceRecord } from '../traces/record';
 import { finalAssistantTurns } from './examples';
 import { jaccard, NEAR_DUPLICATE_JACCARD, normaliseText, shingles } from './nearDuplicates';
@@ -9,7 +10,7 @@ export interface SelectOptions {
   maxChars?: number;
   /** Drop a trace whose final assistant text is a near-duplicate of one already kept for its problem (default true). */
   dropNearDuplicates?: boolean;
-  /** Drop traces with an unresolved verifier flag (default true). */
+  /** Drop traces with a verifier flag whose step was never redone (default true). */
   requireUnflagged?: boolean;
 }
 
@@ -28,12 +29,12 @@ export interface Selection {
   counts: SelectionCounts;
 }
 
-/** Whether a trace still has a verifier flag no correction answered (see VerifierFlag in lib/traces/record.ts). */
+/**
+ * Whether a trace still has a verifier flag no correction answered: a flagged step that no later assistant
+ * turn redid (`Step <n>:` again). Old records are read through the flag contract (lib/traces/flags.ts).
+ */
 export function hasUnresolvedFlag(trace: TraceRecord): boolean {
-  return trace.verifierFlags.some((f) => {
-    const m = trace.messages[f.turn];
-    return !(m && m.role === 'assistant' && m.corrected);
-  });
+  return unredoneFlags(trace).length > 0;
 }
 
 export function traceChars(trace: TraceRecord): number {
@@ -41,7 +42,7 @@ export function traceChars(trace: TraceRecord): number {
 }
 
 /**
- * The traces worth training on. In order, a trace is dropped when it is incorrect, flagged (unresolved),
+ * The traces worth training on. In order, a trace is dropped when it is incorrect, flagged (a flagged step never redone),
  * too long, a near-duplicate of a kept trace of the same problem, or over the per-problem cap. Traces are
  * considered per problem in (model, sampleIndex) order, so the result does not depend on input order.
  */

@@ -15,7 +15,7 @@ export interface EquivalenceCase {
   expected: boolean;
   category: string;
   harness?: string;
-  params?: { match_types?: string[]; precision?: number; strict?: boolean };
+  params?: CompareParams;
   label_questionable?: boolean;
   disabled_in_source?: boolean;
 }
@@ -44,13 +44,27 @@ export function isScoredCase(c: EquivalenceCase): boolean {
   return !c.label_questionable && !c.disabled_in_source;
 }
 
-/** The comparison settings upstream used for this case. */
-export function optionsForCase(c: EquivalenceCase): EquivalenceOptions {
-  const p = c.params ?? {};
+/** Math-Verify's compare settings as they appear in case files and check-answers lines. */
+export interface CompareParams {
+  match_types?: string[];
+  precision?: number;
+  strict?: boolean;
+  allow_set_relation_comp?: boolean;
+}
+
+/** EquivalenceOptions from Math-Verify's settings: no `expr` match type means no plain numbers from prose. */
+export function optionsFromParams(p: CompareParams): EquivalenceOptions {
   const opts: EquivalenceOptions = { answerType: 'latex' };
   if (typeof p.precision === 'number') opts.precision = p.precision;
   if (typeof p.strict === 'boolean') opts.strict = p.strict;
+  if (typeof p.allow_set_relation_comp === 'boolean') opts.allowSetRelationComp = p.allow_set_relation_comp;
   if (Array.isArray(p.match_types) && !p.match_types.some((m) => m.startsWith('expr'))) opts.plainNumbers = false;
+  return opts;
+}
+
+/** The comparison settings upstream used for this case. */
+export function optionsForCase(c: EquivalenceCase): EquivalenceOptions {
+  const opts = optionsFromParams(c.params ?? {});
   if ((c.harness ?? '').startsWith('is_equiv')) opts.orderedLists = true;
   return opts;
 }

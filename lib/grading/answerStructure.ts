@@ -13,7 +13,8 @@ export type Answer =
   | { k: 'text'; s: string }
   | { k: 'list'; open: string; close: string; items: Answer[] }
   | { k: 'union'; parts: Answer[] }
-  | { k: 'rel'; ops: RelOp[]; sides: Answer[] }
+  /** `assign`: an equation whose first side only names the quantity (`x = 5`, `|AB| = 3`, `f(x) = x^2`). */
+  | { k: 'rel'; ops: RelOp[]; sides: Answer[]; assign: boolean }
   | { k: 'matrix'; rows: Answer[][] }
   | { k: 'unparsed'; s: string };
 
@@ -107,21 +108,23 @@ function matchingClose(s: string, i: number): number {
   return -1;
 }
 
-/** A left side that only names the quantity (`x`, `f(x)`, `(p,q)`, `A:B`, `S_{ABC}`): the answer is the right side. */
-function isNameLike(lhs: string): boolean {
-  const t = lhs.replace(/_\{[^{}]*\}|_\\?[a-zA-Z0-9]/g, '').trim();
+/**
+ * A left side that only names the quantity (`x`, `f(x)`, `(p,q)`, `A:B`, `S_{ABC}`, `|PQ|`, `\overline{AB}`,
+ * `\frac{XY}{YZ}`, `m\angle A`): the answer is the right side. A side with numbers or operators
+ * (`5`, `2b+d`, `x^2+1`) is not a name: `5 = 2b+d` is an equation, not the answer `2b+d`.
+ */
+export function isNameLike(lhs: string): boolean {
+  let t = lhs.replace(/_\{[^{}]*\}|_\\?[a-zA-Z0-9]/g, '').trim();
+  // markup around names: |AB|, \overline{AB}, \angle A, \frac{AB}{CD}
+  t = t
+    .replace(/\\(?:overline|overrightarrow|vec|mathbf|mathrm|widehat|hat|bar|text|operatorname)\s*\{([^{}]*)\}/g, '$1')
+    .replace(/\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, '$1 $2')
+    .replace(/\\(?:angle|measuredangle|triangle|lvert|rvert|vert|mid)(?![a-zA-Z])/g, ' ')
+    .replace(/[|]/g, ' ')
+    .trim();
   if (t.length === 0 || t.length > 40) return false;
   if (!/[a-zA-Z]/.test(t)) return false;
-  return /^(?:\\[a-zA-Z]+|[a-zA-Z\s(),:'])+$/.test(t);
-}
-
-/** A left side with no unknowns (`\frac12 \cdot 20 = 10`): a computation whose result is the answer. */
-function isConstant(lhs: string): boolean {
-  try {
-    return variablesOf(parseExpression(lhs)).size === 0;
-  } catch {
-    return false;
-  }
+  return /^(?:\\[a-zA-Z]+|[a-zA-Z\s(),:'/])+$/.test(t);
 }
 
 export interface ParseContext {
@@ -151,6 +154,7 @@ export function parseAnswer(raw: string, strict = true): Answer {
   if (raw.length > MAX_EXPRESSION_CHARS * 4 || nestingDepth(raw) > MAX_NESTING) return { k: 'unparsed', s: raw };
   const n = normalizeAnswer(raw);
   if (n.wholeText) {
+    if (/^[-+]?[\d.,\s]+$/.test(n.text)) return { k: 'text', s: n.text.replace(/\s+/g, '') };
     const inner = parseAnswerShape(n.text, false, strict);
     return inner.k === 'unparsed' || isWordy(n.text) ? { k: 'text', s: cleanTextAnswer(n.text).toLowerCase() } : inner;
   }
@@ -164,11 +168,32 @@ export function isWordy(s: string): boolean {
 }
 
 function parseList(s: string, ctx: ParseContext): Answer {
+  const groups = splitTopLevel(s, (x, i) => (x[i] === ';' ? 1 : 0)).map((p) => p.trim()).filter((p) => p.length > 0);
+  if (groups.length > 1 && groups.length <= MAX_ITEMS) {
+    // `a=1, b=3; a=2, b=5`: groups of assignments are tuples (1,3), (2,5)
+    const tuples = groups.map((g) => assignmentTuple(g, ctx));
+    if (tuples.every((t) => t !== undefined)) return { k: 'list', open: '', close: '', items: tuples as Answer[] };
+  }
   const parts = splitTopLevel(s, listSeparator).map((p) => p.trim()).filter((p) => p.length > 0);
   if (parts.length > MAX_ITEMS) return { k: 'unparsed', s };
   if (parts.length === 0) return { k: 'unparsed', s };
   if (parts.length === 1) return parseItem(parts[0]!, ctx);
-  return { k: 'list', open: '', close: '', items: parts.flatMap((p) => flattenPm(parseItem(p, ctx))) };
+  // in a list, `x = 1 or x = -3` names each value: the values are the answer
+  return { k: 'list', open: '', close: '', items: parts.flatMap((p) => flattenPm(valueOf(parseItem(p, ctx)))) };
+}
+
+/** The value an assignment names (`x = 5` → 5, `x = 1+1 = 2` → 2); anything else as it is. */
+export function valueOf(a: Answer): Answer {
+  return a.k === 'rel' && a.assign ? a.sides[a.sides.length - 1]! : a;
+}
+
+/** `a=1, b=3` → the tuple (1, 3) when every piece is an assignment; otherwise undefined. */
+function assignmentTuple(g: string, ctx: ParseContext): Answer | undefined {
+  const pieces = splitTopLevel(g, (x, i) => (x[i] === ',' ? 1 : 0)).map((p) => p.trim());
+  if (pieces.length < 2 || pieces.length > MAX_ITEMS) return undefined;
+  const items = pieces.map((p) => parseItem(p, ctx));
+  if (!items.every((a) => a.k === 'rel' && a.assign)) return undefined;
+  return { k: 'list', open: '(', close: ')', items: items.map(valueOf) };
 }
 
 function flattenPm(a: Answer): Answer[] {
@@ -194,16 +219,29 @@ function parseItem(s: string, ctx: ParseContext): Answer {
       ops.push(op as RelOp);
       pos += m[0].length;
     }
-    const sides = relParts.map((p) => p.trim());
-    const assignment = ops.every((o) => o === '=' || o === '\\approx' || o === '\\in');
-    if (assignment && sides.every((x) => x.length > 0)) {
-      // chains keep the last value; `x = 5` and `x \in [0,1)` give the right side
-      if (ops.length >= 2 || isNameLike(sides[0]!) || isConstant(sides[0]!) || !ctx.strict) {
-        return parseItem(sides[sides.length - 1]!, ctx);
-      }
-    }
+    let sides = relParts.map((p) => p.trim());
     if (sides.some((x) => x.length === 0)) return { k: 'unparsed', s };
-    return { k: 'rel', ops, sides: sides.map((x) => parseItem(x, ctx)) };
+    // `x = \frac13 \approx 0.33`: an approximation after the value is a remark, not the answer
+    const approx = ops.indexOf('\\approx');
+    if (approx > 0) {
+      ops.splice(approx);
+      sides = sides.slice(0, approx + 1);
+    } else if (approx === 0) ops[0] = '=';
+    // `x \in [0,1)`: the set is the answer
+    if (ops[ops.length - 1] === '\\in' && ops.every((o) => o === '=' || o === '\\in')) return parseItem(sides[sides.length - 1]!, ctx);
+    if (ops.every((o) => o === '=')) {
+      // `x = 5`, or a chain that names the quantity on the way (`1 = y = x = 0`)
+      const assign = isNameLike(sides[0]!) || sides.slice(1, -1).some(isNameLike);
+      return { k: 'rel', ops, sides: sides.map((x) => parseItem(x, ctx)), assign };
+    }
+    return { k: 'rel', ops, sides: sides.map((x) => parseItem(x, ctx)), assign: false };
+  }
+
+  // the empty set and the real line
+  if (/^(?:\\emptyset|\\varnothing|\\\{\s*\\\})$/.test(s)) return { k: 'list', open: '\\{', close: '\\}', items: [] };
+  if (/^\\mathbb\s*\{?\s*R\s*\}?$/.test(s)) {
+    const inf: Answer = { k: 'expr', src: '\\infty', e: { t: 'inf' }, percent: false };
+    return { k: 'list', open: '(', close: ')', items: [{ k: 'expr', src: '-\\infty', e: { t: 'neg', a: { t: 'inf' } }, percent: false }, inf] };
   }
 
   // ± gives two answers
@@ -212,6 +250,12 @@ function parseItem(s: string, ctx: ParseContext): Answer {
     const plus = s.slice(0, pm.index) + (pm[1] === 'pm' ? '+' : '-') + s.slice(pm.index + pm[0].length);
     const minus = s.slice(0, pm.index) + (pm[1] === 'pm' ? '-' : '+') + s.slice(pm.index + pm[0].length);
     return { k: 'list', open: 'pm', close: '', items: [parseItem(plus, ctx), parseItem(minus, ctx)].flatMap(flattenPm) };
+  }
+
+  // sums, differences, scalar multiples and products of matrices: evaluated entry by entry
+  if (/\\begin\{[pbvBV]?matrix\}|\\begin\{array\}/.test(s)) {
+    const m = matrixExpression(s, ctx);
+    if (m) return m;
   }
 
   // matrices
@@ -266,4 +310,101 @@ function parseExpr(s: string, ctx: ParseContext): Answer {
     const e = parseWithComputeEngine(s);
     return e ? { k: 'expr', src: s, e, percent: ctx.percent } : { k: 'unparsed', s };
   }
+}
+
+const MATRIX_BLOCK_RE = /\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?([\s\S]*?)\\end\{\1\}/g;
+const MAX_MATRIX_TERMS = 8;
+
+function matrixRows(body: string, ctx: ParseContext): Expr[][] | undefined {
+  const rows = body.split(/\\\\/).map((r) => r.trim()).filter((r) => r.length > 0);
+  if (rows.length === 0 || rows.length > MAX_ITEMS) return undefined;
+  const out: Expr[][] = [];
+  for (const r of rows) {
+    const cells = r.split('&').map((c) => parseItem(c.trim(), ctx));
+    if (!cells.every((c) => c.k === 'expr')) return undefined;
+    out.push(cells.map((c) => (c as Extract<Answer, { k: 'expr' }>).e));
+  }
+  return out.every((r) => r.length === out[0]!.length) ? out : undefined;
+}
+
+/**
+ * `A + B`, `A - B`, `k A`, `A B`, `A \cdot B` for written-out matrices A, B and scalars k: the resulting matrix
+ * (entries as expressions, so `\frac12` stays exact and variables stay symbolic). Undefined for anything else
+ * or when the shapes do not fit.
+ */
+function matrixExpression(s: string, ctx: ParseContext): Answer | undefined {
+  const blocks: Expr[][][] = [];
+  let bad = false;
+  const text = s.replace(MATRIX_BLOCK_RE, (_m, _env: string, body: string) => {
+    const rows = matrixRows(body, ctx);
+    if (!rows) bad = true;
+    blocks.push(rows ?? []);
+    return ` @${blocks.length - 1}@ `;
+  });
+  if (bad || blocks.length === 0 || blocks.length > MAX_MATRIX_TERMS || text.includes('\\begin')) return undefined;
+  // terms split at top-level + and -
+  const terms: { sign: 1 | -1; text: string }[] = [];
+  let depth = 0;
+  let start = 0;
+  let sign: 1 | -1 = 1;
+  for (let i = 0; i <= text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    if (i === text.length || (depth === 0 && (ch === '+' || ch === '-') && /[@\w)}\]]\s*$/.test(text.slice(start, i)))) {
+      terms.push({ sign, text: text.slice(start, i) });
+      sign = ch === '-' ? -1 : 1;
+      start = i + 1;
+    }
+  }
+  let acc: Expr[][] | undefined;
+  for (const t of terms) {
+    const m = matrixTerm(t.text);
+    if (!m) return undefined;
+    const signed = t.sign === 1 ? m(blocks) : m(blocks)?.map((r) => r.map((e): Expr => ({ t: 'neg', a: e })));
+    if (!signed) return undefined;
+    if (!acc) acc = signed;
+    else {
+      if (acc.length !== signed.length || acc[0]!.length !== signed[0]!.length) return undefined;
+      const prev = acc;
+      acc = prev.map((r, i) => r.map((e, j): Expr => ({ t: 'add', a: e, b: signed[i]![j]! })));
+    }
+  }
+  if (!acc) return undefined;
+  return { k: 'matrix', rows: acc.map((r) => r.map((e): Answer => ({ k: 'expr', src: '', e, percent: false }))) };
+}
+
+/** One product term: scalars and `@i@` matrix placeholders, multiplied left to right. */
+function matrixTerm(t: string): ((blocks: Expr[][][]) => Expr[][] | undefined) | undefined {
+  const pieces = t.split(/@(\d+)@/);
+  return (blocks) => {
+    let scalar: Expr | undefined;
+    let m: Expr[][] | undefined;
+    for (let i = 0; i < pieces.length; i++) {
+      if (i % 2 === 1) {
+        const b = blocks[Number(pieces[i])]!;
+        if (!m) m = b;
+        else {
+          if (m[0]!.length !== b.length) return undefined;
+          const a = m;
+          m = a.map((row) =>
+            b[0]!.map((_, j) => row.map((x, k): Expr => ({ t: 'mul', a: x, b: b[k]![j]! })).reduce((x, y): Expr => ({ t: 'add', a: x, b: y }))),
+          );
+        }
+        continue;
+      }
+      const raw = pieces[i]!.replace(/\\cdot|\\times|\*/g, ' ').trim();
+      if (!raw || raw === '+') continue;
+      let e: Expr;
+      try {
+        e = raw === '-' ? { t: 'num', v: { re: -1, im: 0 } } : parseExpression(raw);
+      } catch {
+        return undefined;
+      }
+      scalar = scalar ? { t: 'mul', a: scalar, b: e } : e;
+    }
+    if (!m) return undefined;
+    const k = scalar;
+    return k ? m.map((r) => r.map((e): Expr => ({ t: 'mul', a: k, b: e }))) : m;
+  };
 }

@@ -6,12 +6,12 @@
  * Fails closed: a gold or prediction that cannot be read is never equivalent (reason `unparseable-gold`
  * / `unparseable-pred`), unless both normalise to the very same text. Bounded: inputs longer than
  * MAX_INPUT_CHARS are refused, extracted answers longer than MAX_EXPRESSION_CHARS do not parse, and the
- * comparison stops at `timeoutMs` (default 1000 ms; reason `timeout`).
+ * comparison of the parsed answers stops at `timeoutMs` (default 1000 ms; reason `timeout`).
  */
 import { extractAnswerText, findMathSpans } from './extractFinalAnswer';
 import { normalizeAnswer } from './normalize';
 import { parseAnswer, type Answer } from './answerStructure';
-import { answersEqual, closeNumbers, ComparisonTimeout, type CompareOptions } from './compareAnswers';
+import { answersEqualTop, closeNumbers, ComparisonTimeout, type CompareOptions } from './compareAnswers';
 import { evaluate, variablesOf } from './latexExpression';
 
 export type AnswerType = 'number' | 'latex';
@@ -23,6 +23,11 @@ export interface EquivalenceOptions {
   precision?: number;
   /** Strict (default true): `a+3z = 0` is an equation, not the answer 0; false takes any equation's right side. */
   strict?: boolean;
+  /**
+   * Math-Verify's `allow_set_relation_comp`: a gold set or interval may equal a predicted relation
+   * (`x \\in [a,b]` vs `a \\le x \\le b`). A gold relation always equals a predicted set it describes.
+   */
+  allowSetRelationComp?: boolean;
   /** Time budget of one comparison in ms (default 1000). */
   timeoutMs?: number;
   /** Lists compare in order (MATH's is_equiv convention) instead of as sets. */
@@ -59,6 +64,13 @@ function numberOf(a: Answer): number | undefined {
   return v.re;
 }
 
+/** `12,75` → `12.75` (one comma between digit runs, not a thousands separator); undefined otherwise. */
+function decimalCommaReading(text: string): string | undefined {
+  const m = /^(-?\d+),(\d+)$/.exec(text);
+  if (!m || /^-?[1-9]\d{0,2}(?:,\d{3})+$/.test(text)) return undefined;
+  return `${m[1]}.${m[2]}`;
+}
+
 export function answersEquivalent(gold: string, pred: string, opts: EquivalenceOptions = {}): Equivalence {
   const strict = opts.strict ?? true;
   if (gold.length > MAX_INPUT_CHARS) return { equivalent: false, reason: 'unparseable-gold' };
@@ -74,11 +86,19 @@ export function answersEquivalent(gold: string, pred: string, opts: EquivalenceO
   const cmp: CompareOptions = {
     precision: opts.precision,
     orderedLists: opts.orderedLists,
+    strict,
+    allowSetRelationComp: opts.allowSetRelationComp,
     deadline: Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+  };
+  // Parsing is bounded by the size caps; the deadline bounds the comparison itself and starts after it,
+  // so the Compute Engine's one-time load in a fresh process is not charged to the first comparison.
+  const startClock = () => {
+    cmp.deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   };
   try {
     if (opts.answerType === 'number') {
       const g = numberOf(parseAnswer(goldText, strict));
+      startClock();
       if (g === undefined) return { equivalent: false, reason: 'unparseable-gold' };
       const pa = parseAnswer(predText, strict);
       let p = numberOf(pa);
@@ -90,10 +110,16 @@ export function answersEquivalent(gold: string, pred: string, opts: EquivalenceO
       const eq = closeNumbers(g, p, cmp) || (np.percent && !ng.percent && closeNumbers(g, p / 100, cmp));
       return { equivalent: eq, reason: eq ? 'match' : 'mismatch' };
     }
-    if (ng.text === np.text && ng.text.length > 0) return { equivalent: true, reason: 'match' };
+    if (ng.text === np.text && ng.text.length > 0 && ng.wholeText === np.wholeText) return { equivalent: true, reason: 'match' };
     const a = parseAnswer(goldText, strict);
     const b = parseAnswer(predText, strict);
-    if (answersEqual(a, b, cmp)) return { equivalent: true, reason: 'match' };
+    startClock();
+    if (answersEqualTop(a, b, cmp)) return { equivalent: true, reason: 'match' };
+    // `12,75` is a list of two numbers or a decimal comma: the decimal reading when the other side is one value
+    const ga = decimalCommaReading(ng.text);
+    const pa = decimalCommaReading(np.text);
+    if (ga && b.k !== 'list' && answersEqualTop(parseAnswer(ga, strict), b, cmp)) return { equivalent: true, reason: 'match' };
+    if (pa && a.k !== 'list' && answersEqualTop(a, parseAnswer(pa, strict), cmp)) return { equivalent: true, reason: 'match' };
     if (a.k === 'unparsed') return { equivalent: false, reason: 'unparseable-gold' };
     if (b.k === 'unparsed') return { equivalent: false, reason: 'unparseable-pred' };
     return { equivalent: false, reason: 'mismatch' };

@@ -17,10 +17,15 @@
 import type { Complex } from './complex';
 import { evaluate, variablesOf, type Expr } from './latexExpression';
 import { MAX_ITEMS, type Answer, type RelOp } from './answerStructure';
+import { answerAsIntervals, intervalsEqual, relationAsIntervals } from './intervals';
 
 export interface CompareOptions {
   precision?: number;
   orderedLists?: boolean;
+  /** false: variables are matched by position (`f(x)` equals `f(y)`), as Math-Verify's strict=False. */
+  strict?: boolean;
+  /** A gold set may equal a predicted relation (Math-Verify's allow_set_relation_comp). */
+  allowSetRelationComp?: boolean;
   deadline: number;
 }
 
@@ -192,6 +197,16 @@ export function answersEqual(x: Answer, y: Answer, o: CompareOptions): boolean {
   }
   if (a.k === 'expr' && b.k === 'expr') return exprEqual(a.e, b.e, a.percent, b.percent, o);
   if (a.k === 'text' || b.k === 'text') {
+    // a gold number written as text (`\\text{13}`) is a word, not the number 13; a predicted one is read as
+    // its number (Math-Verify's asymmetric reading; `a` is the gold side)
+    const numeric = (t: string) => /^[-+]?[\d.,\s]+$/.test(t);
+    if (a.k === 'text' && numeric(a.s) && b.k !== 'text') return false;
+    if (b.k === 'text' && numeric(b.s) && a.k !== 'text') {
+      const v = Number(b.s.replace(/[,\s]/g, ''));
+      if (a.k !== 'expr' || variablesOf(a.e).size > 0 || !Number.isFinite(v)) return false;
+      const z = evaluate(a.e, new Map());
+      return Math.abs(z.im) < 1e-12 && closeNumbers(z.re, v, o);
+    }
     const ta = a.k === 'text' ? a.s : a.k === 'expr' ? a.src.replace(/\s+/g, '').toLowerCase() : undefined;
     const tb = b.k === 'text' ? b.s : b.k === 'expr' ? b.src.replace(/\s+/g, '').toLowerCase() : undefined;
     return ta !== undefined && tb !== undefined && ta.replace(/\s+/g, '') === tb.replace(/\s+/g, '');
@@ -200,6 +215,8 @@ export function answersEqual(x: Answer, y: Answer, o: CompareOptions): boolean {
     if (isTupleBracket(a.open) && isTupleBracket(b.open)) {
       return a.open === b.open && a.close === b.close && seqEqual(a.items, b.items, o);
     }
+    // a tuple against a bare list (`(1,3)` and `{1,3}` or `1, 3`): in order
+    if (isTupleBracket(a.open) !== isTupleBracket(b.open) && (a.open === '' || b.open === '')) return seqEqual(a.items, b.items, o);
     if (o.orderedLists) return seqEqual(a.items, b.items, o);
     return setEqual(a.items, b.items, o);
   }
@@ -209,4 +226,117 @@ export function answersEqual(x: Answer, y: Answer, o: CompareOptions): boolean {
     return a.rows.length === b.rows.length && a.rows.every((r, i) => seqEqual(r, b.rows[i]!, o));
   }
   return false;
+}
+
+const isEquation = (a: Answer): a is Extract<Answer, { k: 'rel' }> => a.k === 'rel' && a.ops.every((op) => op === '=');
+
+/** `x = 5+5+1 = 11` → `x = 11`: an assignment chain keeps its name and its last value. */
+function truncateAssignment(a: Extract<Answer, { k: 'rel' }>): Answer {
+  if (!a.assign || a.sides.length <= 2) return a;
+  return { k: 'rel', ops: ['='], sides: [a.sides[0]!, a.sides[a.sides.length - 1]!], assign: true };
+}
+
+function exprVars(a: Answer, out: Set<string>): Set<string> {
+  switch (a.k) {
+    case 'expr':
+      variablesOf(a.e, out);
+      break;
+    case 'list':
+      a.items.forEach((x) => exprVars(x, out));
+      break;
+    case 'union':
+      a.parts.forEach((x) => exprVars(x, out));
+      break;
+    case 'rel':
+      a.sides.forEach((x) => exprVars(x, out));
+      break;
+    case 'matrix':
+      a.rows.forEach((r) => r.forEach((x) => exprVars(x, out)));
+      break;
+  }
+  return out;
+}
+
+function renameExpr(e: Expr, m: Map<string, string>): Expr {
+  switch (e.t) {
+    case 'var':
+      return m.has(e.name) ? { t: 'var', name: m.get(e.name)! } : e;
+    case 'num':
+    case 'inf':
+      return e;
+    case 'neg':
+    case 'fact':
+      return { ...e, a: renameExpr(e.a, m) };
+    case 'fn':
+      return { ...e, a: renameExpr(e.a, m), base: e.base ? renameExpr(e.base, m) : undefined };
+    default:
+      return { ...e, a: renameExpr(e.a, m), b: renameExpr(e.b, m) };
+  }
+}
+
+function renameAnswer(a: Answer, m: Map<string, string>): Answer {
+  switch (a.k) {
+    case 'expr':
+      return { ...a, e: renameExpr(a.e, m) };
+    case 'list':
+      return { ...a, items: a.items.map((x) => renameAnswer(x, m)) };
+    case 'union':
+      return { ...a, parts: a.parts.map((x) => renameAnswer(x, m)) };
+    case 'rel':
+      return { ...a, sides: a.sides.map((x) => renameAnswer(x, m)) };
+    case 'matrix':
+      return { ...a, rows: a.rows.map((r) => r.map((x) => renameAnswer(x, m))) };
+    default:
+      return a;
+  }
+}
+
+/** `\\boxed{5} or \\boxed{5.0}`: a bare list whose items are all one value is that value. */
+function collapse(a: Answer, o: CompareOptions): Answer {
+  if (a.k !== 'list' || a.open !== '' || a.items.length < 2 || a.items.length > 8) return a;
+  return a.items.every((x) => answersEqual(a.items[0]!, x, o)) ? unwrap(a.items[0]!) : a;
+}
+
+/** Not strict: the prediction's variables take the gold's names, shared names kept, the rest in sorted order. */
+function matchVariables(gold: Answer, pred: Answer): Answer {
+  const gv = exprVars(gold, new Set());
+  const pv = exprVars(pred, new Set());
+  if (gv.size !== pv.size || gv.size === 0) return pred;
+  const onlyP = [...pv].filter((v) => !gv.has(v)).sort();
+  const onlyG = [...gv].filter((v) => !pv.has(v)).sort();
+  if (onlyP.length === 0) return pred;
+  return renameAnswer(pred, new Map(onlyP.map((v, i) => [v, onlyG[i]!])));
+}
+
+/**
+ * The comparison of a whole gold answer with a whole prediction, with Math-Verify's reading of equations
+ * (the gold decides): an assignment chain keeps its name and last value; a predicted equation against a
+ * gold that is not one gives its right side (`x = 3` answers 3, so does `2b + d = 3`); a gold assignment
+ * against a predicted value gives its value, but a gold equation that is not an assignment (`5 = 2b + d`)
+ * equals only an equation. A gold inequality equals a predicted interval or union that it describes
+ * (`-2 \le x \le 7` and `[-2, 7]`); the reverse only with `allowSetRelationComp`.
+ */
+export function answersEqualTop(gold: Answer, pred: Answer, o: CompareOptions): boolean {
+  checkDeadline(o);
+  let g = collapse(unwrap(gold), o);
+  let p = collapse(unwrap(pred), o);
+  if (o.strict === false) p = matchVariables(g, p);
+  const gEq = isEquation(g);
+  const pEq = isEquation(p);
+  const gAssign = g.k === 'rel' && g.assign;
+  if (g.k === 'rel') g = truncateAssignment(g);
+  if (p.k === 'rel') p = truncateAssignment(p);
+  if (pEq && !gEq) p = unwrap((p as Extract<Answer, { k: 'rel' }>).sides[(p as Extract<Answer, { k: 'rel' }>).sides.length - 1]!);
+  else if (gAssign && !pEq) g = unwrap((g as Extract<Answer, { k: 'rel' }>).sides[(g as Extract<Answer, { k: 'rel' }>).sides.length - 1]!);
+  const pSet = answerAsIntervals(p);
+  if (pSet) {
+    const gRel = relationAsIntervals(g);
+    if (gRel) return intervalsEqual(gRel, pSet, o);
+  }
+  if (o.allowSetRelationComp) {
+    const gSet = answerAsIntervals(g);
+    const pRel = gSet ? relationAsIntervals(p) : undefined;
+    if (gSet && pRel) return intervalsEqual(gSet, pRel, o);
+  }
+  return answersEqual(g, p, o);
 }

@@ -3,9 +3,15 @@
  * - extractFinalAnswer: the project's formats (lib/traces/prompts.ts), in this order: the last `\boxed{}`
  *   or `\fbox{}` (brace matching), the last `<answer>…</answer>`, the last `Final answer:` line, GSM8K's
  *   `#### N`.
- * - extractAnswerText: a wider reading for free-form responses and reference strings (Math-Verify style):
- *   boxes and "final answer is …" phrases first (the later one wins), then the last LaTeX math span
- *   (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) or, if allowed, the last plain number of the prose.
+ * - extractAnswerText: a wider reading for free-form responses and reference strings, in this priority order
+ *   (close to Math-Verify's with boxes first):
+ *   1. the last run of boxes (`\boxed{1}, \boxed{2}` is one list; alternatives of one value are one answer),
+ *      unless a later "final answer is X. I hope …" sentence follows it;
+ *   2. without a box, a "final answer … is X" phrase (the math or number in it);
+ *   3. the first math span or number within 50 characters after the last "answer" (`Answer: $6$ since …`);
+ *   4. the last LaTeX math span (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) or, if allowed and later, the last number
+ *      of the prose (thousands, decimal commas, plain arithmetic such as `7/2`, a percent);
+ *   5. a text without any of these is itself the answer (a bare reference such as `\frac{1}{2}`).
  */
 
 export interface Span {
@@ -90,12 +96,13 @@ export function extractFinalAnswer(text: string): string | undefined {
 }
 
 /** "… final answer is X. I hope it is correct." → X (the text after the last "is", if any). */
-function finalAnswerPhrase(text: string): Span | undefined {
+function finalAnswerPhrase(text: string): (Span & { hope: boolean }) | undefined {
   const m = lastMatch(/final answer\b/i, text);
   if (!m) return undefined;
   const start = m.index + m[0].length;
   let seg = text.slice(start, start + 2000);
   const stop = /\n\s*\n|I hope|<\|im_(?:start|end)\|>|\n(?=[A-Z])/.exec(seg);
+  const hope = !!stop && stop[0] === 'I hope';
   if (stop) seg = seg.slice(0, stop.index);
   seg = seg.replace(/^\s*[:：]\s*/, '');
   // Strip sentence-level text: "The largest $n$ is 34." → "34"
@@ -104,7 +111,7 @@ function finalAnswerPhrase(text: string): Span | undefined {
   if (is) seg = seg.slice(is.index + is[0].length).replace(/^\s*:/, '');
   seg = seg.trim().replace(/[.\s]+$/, '');
   if (!seg) return undefined;
-  return { start: m.index, end: start + seg.length, content: seg };
+  return { start: m.index, end: start + seg.length, content: seg, hope };
 }
 
 /** Math spans: `$$…$$`, `\[…\]`, `\(…\)` may span lines; `$…$` stays on one line; `\$` is a dollar sign. */
@@ -119,7 +126,55 @@ export function findMathSpans(text: string): Span[] {
   return out;
 }
 
-const PLAIN_NUMBER_RE = /(?<![\w.\\])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)?(?![\w])/g;
+/**
+ * A number in prose, Math-Verify's forms in its order: thousands separated by commas or spaces (`1,234.5`,
+ * `3 998 060`), a decimal point or comma (`12.75`, `12,75`), an integer; then optionally plain arithmetic on
+ * more numbers (`7/2`, `2*7`) and a percent (`25%`, `25 percent`). A unit or currency may follow
+ * (`1,000.99€`, `12m²`); a letter or digit may not precede (`AZYUK2A`).
+ */
+const NUM = String.raw`-?(?:[1-9]\d{0,2}(?:[ ,]\d{3})+(?:\.\d+)?(?!\d)|\d+[.,]\d+|\d+|\.\d+)`;
+const PLAIN_NUMBER_RE = new RegExp(
+  String.raw`(?<![\w.\\])${NUM}(?:[ \t]*[-+*/×^][ \t]*\d+(?:\.\d+)?)*(?![\d])(?:[ \t]*(?:%|\bpercent(?:age)?\b|\bpct\b))?`,
+  'g',
+);
+
+/**
+ * A number as read from prose, written plainly: `1,234.5` → `1234.5`, `3 998 060` → `3998060`, `12,75` →
+ * `12.75`, `25 percent` → `25\%`, `7×2` → `7\times2`.
+ */
+export function plainNumber(s: string): string {
+  const m = new RegExp(`^${NUM}`).exec(s)!;
+  let first = m[0];
+  if (/^-?[1-9]\d{0,2}(?:[ ,]\d{3})+(?:\.\d+)?$/.test(first)) first = first.replace(/(\d)[ ,](?=\d{3})/g, '$1');
+  else first = first.replace(/^(-?\d+),(\d+)$/, '$1.$2');
+  const rest = s
+    .slice(m[0].length)
+    .replace(/×/g, '\\times ')
+    .replace(/\s*(?:%|percent(?:age)?|pct)$/, '\\%');
+  return first + rest;
+}
+
+/** "answer: $6$", "the answer is 6 because …": the first math span or number within 50 characters after the last "answer". */
+function answerWordPhrase(text: string, masked: string, spans: Span[], plainNumbers: boolean): string | undefined {
+  const re = /\banswer\b/gi;
+  const ends: number[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) ends.push(m.index + m[0].length);
+  for (let k = ends.length - 1; k >= 0; k--) {
+    const from = ends[k]!;
+    const span = spans.find((sp) => sp.start >= from && sp.start - from <= 50);
+    let num: RegExpExecArray | undefined;
+    if (plainNumbers) {
+      const g = new RegExp(PLAIN_NUMBER_RE.source, 'g');
+      g.lastIndex = from;
+      const n = g.exec(masked);
+      if (n && n.index - from <= 50) num = n;
+    }
+    if (span && (!num || span.start <= num.index)) return span.content;
+    if (num) return plainNumber(num[0]);
+  }
+  return undefined;
+}
 
 /** Joins the last math span with earlier ones when only "and"/commas separate them (`$1$ and $2$`). */
 function lastMathRun(text: string, spans: Span[]): Span | undefined {
@@ -142,9 +197,11 @@ export interface ExtractOptions {
  * delimiters or phrases at all (a bare answer such as `\frac{1}{2}` or `10, 4, -2`).
  */
 export function extractAnswerText(text: string, opts: ExtractOptions = {}): string | undefined {
+  // Priority (Math-Verify's with boxes first): a box, or "final answer is X. I hope…" if it comes later;
+  // then a looser "final answer … is X" phrase; then the last LaTeX span or the last number of prose.
   const boxed = lastBoxedRun(text);
   const phrase = finalAnswerPhrase(text);
-  const top = boxed && phrase ? (phrase.end > boxed.end ? phrase : boxed) : (boxed ?? phrase);
+  const top = boxed && phrase ? (phrase.hope && phrase.end > boxed.end ? phrase : boxed) : (boxed ?? phrase);
   if (top) {
     if (top === phrase) {
       const inner = extractAnswerText(top.content, { ...opts, plainNumbers: true });
@@ -156,10 +213,14 @@ export function extractAnswerText(text: string, opts: ExtractOptions = {}): stri
   const math = lastMathRun(text, spans);
   let numberSpan: Span | undefined;
   const prose = opts.isProse ? opts.isProse(text) : false;
+  const masked = text.replace(/\$\$[\s\S]+?\$\$|\\\[[\s\S]+?\\\]|\\\([\s\S]+?\\\)|(?<!\\)\$(?:\\\$|[^$\n])+?(?<!\\)\$/g, (s) => ' '.repeat(s.length));
+  if (prose || math) {
+    const phrase = answerWordPhrase(text, masked, spans, opts.plainNumbers !== false);
+    if (phrase !== undefined) return phrase;
+  }
   if (opts.plainNumbers !== false && (prose || math)) {
-    const masked = text.replace(/\$\$[\s\S]+?\$\$|\\\[[\s\S]+?\\\]|\\\([\s\S]+?\\\)|(?<!\\)\$(?:\\\$|[^$\n])+?(?<!\\)\$/g, (s) => ' '.repeat(s.length));
     const n = lastMatch(PLAIN_NUMBER_RE, masked);
-    if (n) numberSpan = { start: n.index, end: n.index + n[0].length, content: n[0] };
+    if (n) numberSpan = { start: n.index, end: n.index + n[0].length, content: plainNumber(n[0]) };
   }
   if (math && (!numberSpan || math.end >= numberSpan.end)) return math.content;
   if (numberSpan) return numberSpan.content;

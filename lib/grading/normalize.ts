@@ -16,8 +16,34 @@ export interface NormalizedAnswer {
 const KNOWN_COMMANDS =
   'frac|dfrac|tfrac|cfrac|left|right|sqrt|cdot|times|div|pi|text|textbf|mathrm|boxed|circ|infty|cup|cap|leq?|geq?|neq?|pm|mp|in|approx|sin|cos|tan|log|ln|alpha|beta|theta|begin|end';
 const DOUBLED_BACKSLASH_RE = new RegExp(`\\\\\\\\(?=(?:${KNOWN_COMMANDS})(?![a-zA-Z]))`, 'g');
-const TEXT_CMD_RE = /\\(?:text|textbf|textit|textrm|textsf|texttt|mathrm|mathit|mathsf|mathbf|mbox|operatorname\*?)\s*\{([^{}]*)\}/g;
+const TEXT_CMD_RE = /\\(?:text|textbf|textit|textrm|textsf|texttt|textnormal|textup|mathrm|mathit|mathsf|mathbf|mbox|operatorname\*?)\s*\{([^{}]*)\}/g;
 const UNIT_WORD_RE = /^\s*[a-zA-Z]+(?:[\s.\-/]+[a-zA-Z]+)*\s*\.?\s*$/;
+const PERCENT_WORD = String.raw`percentage|percent|pct`;
+
+/**
+ * Unit words that may follow a number without `\text{}` (`\boxed{12 cm}`, `5 square feet`): lengths, areas,
+ * volumes, masses, times, money, angles, and counting words. Plural `s` is accepted.
+ */
+const UNIT_WORDS = new Set(
+  (
+    'mm cm dm m km in inch inches ft foot feet yd yard mi mile meter metre centimeter centimetre millimeter kilometer ' +
+    'kilometre micrometer nanometer mg g kg gram kilogram milligram ton tonne lb lbs pound ounce oz ml l liter litre ' +
+    'gallon quart pint cup s sec second min minute h hr hour day week month year ms mph kph km/h m/s ' +
+    'dollar cent euro usd eur yen pound rupee deg degree radian rad unit square sq cubic cu people person ' +
+    'student child children item ways way apple point times'
+  ).split(' '),
+);
+const isUnitWord = (w: string) => {
+  const x = w.toLowerCase();
+  return UNIT_WORDS.has(x) || (x.endsWith('s') && UNIT_WORDS.has(x.slice(0, -1))) || (x.endsWith('es') && UNIT_WORDS.has(x.slice(0, -2)));
+};
+/** A value followed by unit words only (`426 feet`, `12 square meters`, `5 m^2`): the value. */
+function stripTrailingUnits(s: string): string {
+  const m = /^(.*?[\d}.)])\s+((?:[a-zA-Z]+(?:\^\s*\{?\d\}?)?\s*)+)$/.exec(s);
+  if (!m) return s;
+  const words = m[2]!.replace(/\^\s*\{?\d\}?/g, ' ').trim().split(/\s+/);
+  return words.every(isUnitWord) ? m[1]!.trim() : s;
+}
 
 export function normalizeAnswer(raw: string): NormalizedAnswer {
   let s = raw;
@@ -36,7 +62,9 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
     .replace(/∞/g, '\\infty ')
     .replace(/√/g, '\\sqrt ')
     .replace(/∪/g, '\\cup ')
-    .replace(/°/g, '');
+    .replace(/°/g, '')
+    .replace(/²/g, '^2')
+    .replace(/³/g, '^3');
   const trimmed = s.trim().replace(/[.\s]+$/, '');
   const whole = /^\\(?:text|textbf|textit|textrm|mathrm|mbox)\s*\{([^{}]*)\}$/.exec(trimmed);
   if (whole) return { text: cleanTextAnswer(whole[1]!), percent: false, wholeText: true };
@@ -60,6 +88,9 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
     const t = inner.trim();
     if (/^(?:and|or)$/i.test(t)) return ' and ';
     if (t === '') return ' ';
+    if (new RegExp(`^(?:${PERCENT_WORD})$`, 'i').test(t)) return ' \\% ';
+    // a unit after a space: `5\text{ m}`, `5\textnormal{ km}`
+    if (/^\s+[a-zA-Z]{1,3}\s*$/.test(inner) && isUnitWord(t)) return ' \\unit ';
     if (UNIT_WORD_RE.test(t) && t.replace(/[^a-zA-Z]/g, '').length >= 2) return ' \\unit ';
     return ` ${t} `;
   });
@@ -68,9 +99,10 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   // degrees
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree/g, '');
   // percent
-  if (/\\%|%|\bpercent\b|\bpct\b/.test(s)) {
+  const percentRe = new RegExp(String.raw`\\%|%|\b(?:${PERCENT_WORD})\b`, 'g');
+  if (percentRe.test(s)) {
     percent = true;
-    s = s.replace(/\\%|%|\bpercent\b|\bpct\b/g, '');
+    s = s.replace(percentRe, '');
   }
   // currency
   s = s.replace(/\\\$|\$/g, '').replace(/\b(?:dollars?|cents?)\b/g, '');
@@ -87,8 +119,11 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   s = s.replace(/\s+/g, ' ').trim();
   // trailing sentence punctuation
   s = s.replace(/(?:\s|[.;,]|\\\\)+$/, '').replace(/^(?:[\s,;:=]|\\approx)+/, '');
-  // a lone number with thousands separators: 7,425,000 or 10,455.50
-  if (/^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
+  // unit words without \text after the value: `426 feet`
+  s = stripTrailingUnits(s);
+  // a lone number with thousands separators: 7,425,000 or 10,455.50, or spaces: 3 998 060
+  if (/^[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
+  if (/^[-+]?[1-9]\d{0,2}(?: \d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/ /g, '');
   // scientific notation written plainly: 1.5e3, 2E-4
   const sci = /^([-+]?\d+(?:\.\d+)?)[eE]([-+]?\d+)$/.exec(s);
   if (sci) s = `${sci[1]}\\times10^{${sci[2]}}`;

@@ -3,4 +3,4 @@
  * normalisation, tolerance) lets the ledger re-grade old samples without sampling them again. Bump it on
  * any change that can turn a verdict.
  */
-export const VERIFIER_VERSION = 'grading-v1';
+export const VERIFIER_VERSION = 'grading-v2';

@@ -1,7 +1,9 @@
-import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, stat, truncate } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeTextAtomic } from '../atomicFile';
+import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
+import { createLogger, type Logger } from '../log';
 import { keyOf, keyProblem, keyString, type SampleKey } from './key';
 import type { NewSampleRecord, SampleGrade, SampleRecord } from './record';
 
@@ -14,17 +16,21 @@ export class LedgerFormatError extends Error {
 }
 
 export interface LedgerOpenStats {
+  /** JSONL files of earlier versions read (imported) at this open. */
   files: number;
+  /** Records imported from those files at this open. */
   records: number;
-  /** Torn last lines (a crash mid-write) skipped; the writable shard is truncated back to its last full line. */
+  /** Torn last lines (a crash mid-write) skipped while importing. */
   torn: number;
-  /** Records whose key was already seen (the first is kept). */
+  /** Imported lines whose key the ledger already held (the first is kept). */
   duplicates: number;
   warnings: string[];
 }
 
 export interface RecordFilter extends Partial<SampleKey> {
   where?: (r: SampleRecord) => boolean;
+  /** Only records written by a writer whose label starts with this (e.g. `estimate-r1-`). */
+  writerPrefix?: string;
 }
 
 export interface RegradeResult {
@@ -35,193 +41,417 @@ export interface RegradeResult {
   unchanged: number;
 }
 
+export interface LedgerOpenOptions {
+  /** A label stored with every record this handle writes (e.g. `estimate-r3-s12`), for diagnostics. */
+  shard?: string;
+  /** Where the one line about torn and duplicate lines of imported JSONL files goes (default: the ledger logger). */
+  warn?: (message: string, counts: { torn: number; duplicates: number; imported: number; files: number }) => void;
+}
+
+/** What activities use of a ledger: lookups of their own keys and appends. */
+export interface LedgerView {
+  get(key: SampleKey): SampleRecord | undefined;
+  has(key: SampleKey): boolean;
+  recordsOf(base: Omit<SampleKey, 'sampleIndex'>, below: number): SampleRecord[];
+  missing(base: Omit<SampleKey, 'sampleIndex'>, count: number): number[];
+  records(filter?: RecordFilter): SampleRecord[];
+  append(records: readonly NewSampleRecord[]): Promise<{ appended: number; skipped: number }>;
+}
+
+/** The database file of a ledger location (a directory, or a legacy single `.jsonl` file). */
+export function ledgerDatabasePath(location: string): string {
+  const abs = path.resolve(location);
+  return abs.endsWith('.jsonl') ? `${abs}.sqlite` : path.join(abs, 'ledger.sqlite');
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS samples (
+  id INTEGER PRIMARY KEY,
+  problem_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  params_hash TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  sample_index INTEGER NOT NULL,
+  correct INTEGER NOT NULL,
+  verifier_version TEXT,
+  writer TEXT,
+  record TEXT NOT NULL,
+  UNIQUE (problem_id, model, params_hash, purpose, sample_index)
+);
+CREATE TABLE IF NOT EXISTS imported_files (
+  file TEXT PRIMARY KEY,
+  offset INTEGER NOT NULL
+);
+`;
+
+/** Records written in one transaction at most (a group commit collects what lanes appended meanwhile). */
+const MAX_BATCH = 2000;
+
+interface Pending {
+  records: SampleRecord[];
+  writer: string;
+  resolve: (r: { appended: number; skipped: number }) => void;
+  reject: (err: unknown) => void;
+}
+
 /**
- * The sample ledger: append-only JSONL keyed by (problemId, model, samplingParamsHash, purpose, sampleIndex).
+ * The sample ledger: one SQLite database per campaign (WAL mode), keyed UNIQUE by
+ * (problemId, model, samplingParamsHash, purpose, sampleIndex). A shard looks up only its own problems'
+ * keys (indexed point and prefix queries), so its cost does not grow with the campaign; appends of all
+ * lanes of a process are group-committed in one transaction per event-loop turn, `INSERT OR IGNORE`,
+ * so a key is written once whoever races for it.
  *
- * A ledger is either one `.jsonl` file, or a directory of shard files `<dir>/<shard>.jsonl`. Opening reads
- * every shard; appends go to this process's shard only, so parallel activities never interleave lines in
- * one file (one writer per shard file). Each `append` is one write of whole lines followed by fsync.
+ * Several processes of one machine may open the same ledger (SQLite locks the file). SQLite over a network
+ * filesystem is not safe: workers on several machines each keep a ledger on local disk (see README).
  *
- * Regrading rewrites each shard file with the new grades (tmp file + rename, atomic per file) and keeps
- * the old verifier version in `regradedFrom`; run it when no other process is appending to the ledger.
+ * Ledgers of earlier versions (JSONL shard files `<dir>/*.jsonl`, or one `.jsonl` file) are imported on open,
+ * streamed line by line and resumable (the byte offset imported so far is kept per file); a torn last line
+ * and duplicate keys are counted and reported in one log line, never dropped silently.
  */
 export class SampleLedger {
-  private readonly byKey = new Map<string, SampleRecord>();
-  /** File of each record, so regrade rewrites each shard with its own records. */
-  private readonly fileOf = new Map<string, string>();
-  private appending: Promise<unknown> = Promise.resolve();
+  private readonly pending = new Map<string, SampleRecord>();
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private readonly stmt: {
+    get: Database.Statement<[string, string, string, string, number], { record: string }>;
+    prefix: Database.Statement<[string, string, string, string, number], { sample_index: number; record: string }>;
+    insert: Database.Statement<[string, string, string, string, number, number, string | null, string | null, string]>;
+    count: Database.Statement<[], { n: number }>;
+  };
+
   private constructor(
     readonly location: string,
-    /** The file this process appends to. */
-    readonly writeFile: string,
+    private readonly db: Database.Database,
+    readonly writer: string,
     readonly stats: LedgerOpenStats,
-  ) {}
+  ) {
+    this.stmt = {
+      get: db.prepare('SELECT record FROM samples WHERE problem_id = ? AND model = ? AND params_hash = ? AND purpose = ? AND sample_index = ?'),
+      prefix: db.prepare(
+        'SELECT sample_index, record FROM samples WHERE problem_id = ? AND model = ? AND params_hash = ? AND purpose = ? AND sample_index < ? ORDER BY sample_index',
+      ),
+      insert: db.prepare(
+        'INSERT OR IGNORE INTO samples (problem_id, model, params_hash, purpose, sample_index, correct, verifier_version, writer, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      count: db.prepare('SELECT COUNT(*) AS n FROM samples'),
+    };
+  }
 
   /**
-   * Opens (or starts) a ledger. `location` ending in `.jsonl` is a single-file ledger; anything else is a
-   * directory of shards, written through `<location>/<shard>.jsonl` (default shard `main`).
+   * Opens (or creates) a ledger. `location` is a directory (the database is `<dir>/ledger.sqlite`, legacy
+   * shard files `<dir>/*.jsonl` are imported) or a legacy `.jsonl` file (database beside it).
    */
-  static async open(location: string, options: { shard?: string } = {}): Promise<SampleLedger> {
+  static async open(location: string, options: LedgerOpenOptions = {}): Promise<SampleLedger> {
     const abs = path.resolve(location);
     const single = abs.endsWith('.jsonl');
     const shard = options.shard ?? 'main';
     if (!/^[A-Za-z0-9._-]+$/.test(shard)) throw new Error(`ledger shard name "${shard}": expected letters, digits, ".", "_" or "-"`);
-    const dir = single ? path.dirname(abs) : abs;
-    await mkdir(dir, { recursive: true });
-    const writeFile = single ? abs : path.join(abs, `${shard}.jsonl`);
-    const files = single ? [abs] : (await readdir(abs)).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(abs, f));
-    const ledger = new SampleLedger(abs, writeFile, { files: 0, records: 0, torn: 0, duplicates: 0, warnings: [] });
-    for (const f of files) await ledger.readShard(f, f === writeFile);
+    await mkdir(single ? path.dirname(abs) : abs, { recursive: true });
+    const db = new Database(ledgerDatabasePath(abs), { timeout: 30_000 });
+    try {
+      db.pragma('journal_mode = WAL');
+      // Durable across a crash of the process (the failure that matters here); a power loss may lose the last
+      // transactions, whose samples are then drawn again under the same keys.
+      db.pragma('synchronous = NORMAL');
+      db.exec(SCHEMA);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    const ledger = new SampleLedger(abs, db, shard, { files: 0, records: 0, torn: 0, duplicates: 0, warnings: [] });
+    try {
+      const files = single ? [abs] : (await readdir(abs)).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(abs, f));
+      for (const f of files) await ledger.importJsonl(f);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    const { torn, duplicates, records, files } = ledger.stats;
+    if (torn + duplicates > 0) {
+      const message = `ledger ${abs}: imported ${records} records from ${files} JSONL file(s); skipped ${torn} torn and ${duplicates} duplicate line(s)`;
+      if (options.warn) options.warn(message, { torn, duplicates, imported: records, files });
+      else ledgerLog().warn({ ledger: abs, torn, duplicates, imported: records, files }, message);
+    }
     return ledger;
   }
 
-  private async readShard(file: string, writable: boolean): Promise<void> {
-    let raw: Buffer;
+  /** Streams the part of a legacy JSONL file not imported yet into the database. */
+  private async importJsonl(file: string): Promise<void> {
+    let size: number;
     try {
-      raw = await readFile(file);
+      size = (await stat(file)).size;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
+    const done = this.db.prepare('SELECT offset FROM imported_files WHERE file = ?').get(file) as { offset: number } | undefined;
+    const start = done?.offset ?? 0;
+    if (start >= size) return;
     this.stats.files++;
-    // Bytes up to the last newline are whole lines; a torn write may end mid-character, so cut on bytes.
-    const cut = raw.lastIndexOf(0x0a) + 1;
-    const lines = raw.subarray(0, cut).toString('utf8').split('\n');
-    lines.pop();
-    const tail = raw.subarray(cut).toString('utf8');
-    lines.forEach((line, i) => {
-      if (line.trim() === '') return;
-      const r = parseRecord(line);
-      if (typeof r === 'string') throw new LedgerFormatError(`${file}:${i + 1}: ${r}`);
-      this.add(r, file);
-    });
-    if (tail.trim() === '') return;
-    const last = parseRecord(tail);
-    if (typeof last !== 'string') {
-      this.add(last, file);
-      // Complete but unterminated: finish the line so the next append starts on its own line.
-      if (writable) await appendRaw(file, '\n');
-      return;
+    // Line numbers count from the start offset (the whole file on a first import).
+    const where = start === 0 ? file : `${file} (from byte ${start})`;
+    const lines = createInterface({ input: createReadStream(file, { start }), crlfDelay: Infinity });
+    let lineNo = 0;
+    let batch: SampleRecord[] = [];
+    let lastLine: { text: string; lineNo: number } | undefined;
+    const flush = () => {
+      if (batch.length === 0) return;
+      const written = this.insertMany(batch, 'import');
+      this.stats.records += written;
+      this.stats.duplicates += batch.length - written;
+      batch = [];
+    };
+    // A line is only known to be complete once the next one starts (or the file ends with a newline).
+    const take = (text: string, no: number) => {
+      if (text.trim() === '') return;
+      const r = parseRecord(text);
+      if (typeof r === 'string') throw new LedgerFormatError(`${where}:${no}: ${r}`);
+      batch.push(r);
+      if (batch.length >= MAX_BATCH) flush();
+    };
+    for await (const text of lines) {
+      lineNo++;
+      if (lastLine) take(lastLine.text, lastLine.lineNo);
+      lastLine = { text, lineNo };
     }
-    this.stats.torn++;
-    this.stats.warnings.push(`${file}:${lines.length + 1}: skipped a torn last line (${raw.length - cut} bytes; an interrupted write)`);
-    if (writable) await truncate(file, cut);
+    // The last line: whole if it parses (with or without its newline), torn otherwise.
+    if (lastLine && lastLine.text.trim() !== '') {
+      const r = parseRecord(lastLine.text);
+      if (typeof r === 'string') {
+        this.stats.torn++;
+        this.stats.warnings.push(`${where}:${lastLine.lineNo}: skipped a torn last line (an interrupted write)`);
+      } else batch.push(r);
+    }
+    flush();
+    // The torn tail is reported once: the next open starts after it.
+    this.db.prepare('INSERT INTO imported_files (file, offset) VALUES (?, ?) ON CONFLICT(file) DO UPDATE SET offset = excluded.offset').run(file, size);
   }
 
-  private add(r: SampleRecord, file: string): void {
-    const k = keyString(r);
-    if (this.byKey.has(k)) {
-      this.stats.duplicates++;
-      return;
-    }
-    this.byKey.set(k, r);
-    this.fileOf.set(k, file);
-    this.stats.records++;
+  /** Inserts records in one transaction; returns how many were new. */
+  private insertMany(records: readonly SampleRecord[], writer: string): number {
+    let written = 0;
+    this.db.transaction(() => {
+      for (const r of records) {
+        const info = this.stmt.insert.run(
+          r.problemId,
+          r.model,
+          r.samplingParamsHash,
+          r.purpose,
+          r.sampleIndex,
+          r.grade.correct ? 1 : 0,
+          r.grade.verifierVersion ?? null,
+          writer,
+          JSON.stringify(r),
+        );
+        written += info.changes;
+      }
+    })();
+    return written;
   }
 
+  /** Records in the ledger (one COUNT query). */
   get size(): number {
-    return this.byKey.size;
+    return this.stmt.count.get()!.n;
   }
 
   has(key: SampleKey): boolean {
-    return this.byKey.has(keyString(key));
+    return this.get(key) !== undefined;
   }
 
   get(key: SampleKey): SampleRecord | undefined {
-    return this.byKey.get(keyString(key));
+    const p = this.pending.get(keyString(key));
+    if (p) return p;
+    const row = this.stmt.get.get(key.problemId, key.model, key.samplingParamsHash, key.purpose, key.sampleIndex);
+    return row ? (JSON.parse(row.record) as SampleRecord) : undefined;
+  }
+
+  /** Records of one problem/model/params/purpose with sample index < `below`, by index (one indexed query). */
+  recordsOf(base: Omit<SampleKey, 'sampleIndex'>, below: number): SampleRecord[] {
+    const rows = this.stmt.prefix.all(base.problemId, base.model, base.samplingParamsHash, base.purpose, below);
+    const byIndex = new Map<number, SampleRecord>(rows.map((r) => [r.sample_index, JSON.parse(r.record) as SampleRecord]));
+    for (const [, r] of this.pending) {
+      if (r.problemId === base.problemId && r.model === base.model && r.samplingParamsHash === base.samplingParamsHash && r.purpose === base.purpose && r.sampleIndex < below)
+        byIndex.set(r.sampleIndex, r);
+    }
+    return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
   }
 
   /** The sample indices in [0, count) that the ledger does not hold yet for this problem/model/params/purpose. */
   missing(base: Omit<SampleKey, 'sampleIndex'>, count: number): number[] {
+    const have = new Set(this.recordsOf(base, count).map((r) => r.sampleIndex));
     const out: number[] = [];
-    for (let i = 0; i < count; i++) if (!this.has({ ...base, sampleIndex: i })) out.push(i);
+    for (let i = 0; i < count; i++) if (!have.has(i)) out.push(i);
     return out;
   }
 
   /**
-   * Appends records in one write + fsync. Records whose key the ledger already holds are not written again
-   * (the first grade stays; use regrade to change grades). Returns how many were written.
+   * Appends records. Appends made in the same event-loop turn (the lanes of all shards of this process) are
+   * written in one transaction (group commit); the promise settles once that transaction committed. Keys the
+   * ledger already holds are not written again (the first grade stays; use regrade to change grades).
    */
-  append(records: readonly NewSampleRecord[]): Promise<{ appended: number; skipped: number }> {
-    // One append at a time: parallel lanes of one activity share this ledger, and a key checked while an
-    // earlier append of it is still being written would be written twice.
-    const turn = this.appending.then(() => this.appendNow(records));
-    this.appending = turn.catch(() => undefined);
-    return turn;
-  }
-
-  private async appendNow(records: readonly NewSampleRecord[]): Promise<{ appended: number; skipped: number }> {
+  append(records: readonly NewSampleRecord[], writer: string = this.writer): Promise<{ appended: number; skipped: number }> {
     const now = new Date().toISOString();
-    const fresh: SampleRecord[] = [];
-    const batch = new Set<string>();
+    const batch: SampleRecord[] = [];
     for (const r of records) {
       const problem = keyProblem(r as unknown as Record<string, unknown>);
-      if (problem) throw new Error(`ledger append: ${problem}`);
-      const k = keyString(r);
-      if (this.byKey.has(k) || batch.has(k)) continue;
-      batch.add(k);
-      fresh.push({ ...r, timestamp: r.timestamp ?? now });
+      if (problem) return Promise.reject(new Error(`ledger append: ${problem}`));
+      batch.push({ ...r, timestamp: r.timestamp ?? now } as SampleRecord);
     }
-    if (fresh.length > 0) {
-      await appendRaw(this.writeFile, fresh.map((r) => `${JSON.stringify(r)}\n`).join(''));
-      for (const r of fresh) {
-        this.byKey.set(keyString(r), r);
-        this.fileOf.set(keyString(r), this.writeFile);
+    return new Promise((resolve, reject) => {
+      const fresh: SampleRecord[] = [];
+      let skipped = 0;
+      for (const r of batch) {
+        const k = keyString(r);
+        if (this.pending.has(k)) skipped++;
+        else {
+          this.pending.set(k, r);
+          fresh.push(r);
+        }
       }
-    }
-    return { appended: fresh.length, skipped: records.length - fresh.length };
+      this.queue.push({
+        records: fresh,
+        writer,
+        resolve: (res) => resolve({ appended: res.appended, skipped: res.skipped + skipped }),
+        reject,
+      });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
   }
 
-  /** Records in ledger order (shards by name, then file order), optionally filtered by key fields. */
-  records(filter: RecordFilter = {}): SampleRecord[] {
-    const { where, ...eq } = filter;
-    const fields = Object.entries(eq).filter(([, v]) => v !== undefined) as [keyof SampleKey, unknown][];
-    const out: SampleRecord[] = [];
-    for (const r of this.byKey.values()) {
-      if (fields.every(([f, v]) => r[f] === v) && (!where || where(r))) out.push(r);
+  /** Commits everything appended so far in one transaction. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const queue = this.queue;
+    this.queue = [];
+    const results: { appended: number; skipped: number }[] = queue.map(() => ({ appended: 0, skipped: 0 }));
+    try {
+      this.db.transaction(() => {
+        queue.forEach((p, i) => {
+          for (const r of p.records) {
+            const info = this.stmt.insert.run(
+              r.problemId,
+              r.model,
+              r.samplingParamsHash,
+              r.purpose,
+              r.sampleIndex,
+              r.grade.correct ? 1 : 0,
+              r.grade.verifierVersion ?? null,
+              p.writer,
+              JSON.stringify(r),
+            );
+            if (info.changes > 0) results[i]!.appended++;
+            else results[i]!.skipped++;
+          }
+        });
+      })();
+    } catch (err) {
+      for (const p of queue) for (const r of p.records) this.pending.delete(keyString(r));
+      for (const p of queue) p.reject(err);
+      return;
     }
-    return out;
+    for (const p of queue) for (const r of p.records) this.pending.delete(keyString(r));
+    queue.forEach((p, i) => p.resolve(results[i]!));
+  }
+
+  /** Records in insertion order, optionally filtered by key fields (indexed when `problemId` is given). */
+  records(filter: RecordFilter = {}): SampleRecord[] {
+    return [...this.iterate(filter)];
+  }
+
+  /** Streams records in insertion order: one row at a time, never the whole ledger in memory. */
+  *iterate(filter: RecordFilter = {}): Generator<SampleRecord> {
+    const { where, writerPrefix, ...eq } = filter;
+    const columns: Record<keyof SampleKey, string> = {
+      problemId: 'problem_id',
+      model: 'model',
+      samplingParamsHash: 'params_hash',
+      purpose: 'purpose',
+      sampleIndex: 'sample_index',
+    };
+    const conds: string[] = [];
+    const params: (string | number)[] = [];
+    for (const [f, v] of Object.entries(eq) as [keyof SampleKey, string | number | undefined][]) {
+      if (v === undefined) continue;
+      conds.push(`${columns[f]} = ?`);
+      params.push(v);
+    }
+    if (writerPrefix !== undefined) {
+      conds.push('substr(writer, 1, ?) = ?');
+      params.push(writerPrefix.length, writerPrefix);
+    }
+    const sql = `SELECT record FROM samples${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY id`;
+    for (const row of this.db.prepare(sql).iterate(...params) as IterableIterator<{ record: string }>) {
+      const r = JSON.parse(row.record) as SampleRecord;
+      if (!where || where(r)) yield r;
+    }
   }
 
   /**
    * Recomputes grades without sampling: every record not yet graded by `newVersion` gets
-   * `gradeFn(record)` (return undefined to leave a record as it is). Each shard file is rewritten
-   * atomically (tmp + rename); the replaced grade's version is kept in `regradedFrom`.
+   * `gradeFn(record)` (return undefined to leave a record as it is), in pages of committed transactions;
+   * the replaced grade's version is kept in `regradedFrom`.
    */
   async regrade(
     gradeFn: (r: SampleRecord) => SampleGrade | undefined | Promise<SampleGrade | undefined>,
     newVersion: string,
   ): Promise<RegradeResult> {
     const result: RegradeResult = { regraded: 0, changed: 0, unchanged: 0 };
-    const touched = new Set<string>();
-    for (const [k, r] of this.byKey) {
-      if (r.grade.verifierVersion === newVersion) {
-        result.unchanged++;
-        continue;
+    result.unchanged += (this.db.prepare('SELECT COUNT(*) AS n FROM samples WHERE verifier_version IS ?').get(newVersion) as { n: number }).n;
+    const page = this.db.prepare('SELECT id, record FROM samples WHERE id > ? AND verifier_version IS NOT ? ORDER BY id LIMIT 500');
+    const update = this.db.prepare('UPDATE samples SET record = ?, correct = ?, verifier_version = ? WHERE id = ?');
+    for (let after = 0; ; ) {
+      const rows = page.all(after, newVersion) as { id: number; record: string }[];
+      if (rows.length === 0) break;
+      const updates: [string, number, string, number][] = [];
+      for (const row of rows) {
+        after = row.id;
+        const r = JSON.parse(row.record) as SampleRecord;
+        const g = await gradeFn(r);
+        if (!g) {
+          result.unchanged++;
+          continue;
+        }
+        const updated: SampleRecord = { ...r, grade: { ...g, verifierVersion: newVersion }, regradedFrom: r.grade.verifierVersion };
+        if (updated.grade.correct !== r.grade.correct) result.changed++;
+        result.regraded++;
+        updates.push([JSON.stringify(updated), updated.grade.correct ? 1 : 0, newVersion, row.id]);
       }
-      const g = await gradeFn(r);
-      if (!g) {
-        result.unchanged++;
-        continue;
-      }
-      const updated: SampleRecord = { ...r, grade: { ...g, verifierVersion: newVersion }, regradedFrom: r.grade.verifierVersion };
-      if (updated.grade.correct !== r.grade.correct) result.changed++;
-      result.regraded++;
-      this.byKey.set(k, updated);
-      touched.add(this.fileOf.get(k)!);
-    }
-    for (const file of touched) {
-      const lines: string[] = [];
-      for (const [k, r] of this.byKey) if (this.fileOf.get(k) === file) lines.push(`${JSON.stringify(r)}\n`);
-      await writeTextAtomic(file, lines.join(''));
+      this.db.transaction(() => updates.forEach((u) => update.run(...u)))();
     }
     return result;
   }
 
+  /** This ledger as seen by one writer (a shard of an activity): what it appends carries `writer` as its label. */
+  view(writer: string): LedgerView {
+    return {
+      get: (k) => this.get(k),
+      has: (k) => this.has(k),
+      recordsOf: (b, below) => this.recordsOf(b, below),
+      missing: (b, count) => this.missing(b, count),
+      records: (f) => this.records(f),
+      append: (r) => this.append(r, writer),
+    };
+  }
+
   /** Every key held, e.g. to hand a resume set to another process. */
   keys(): SampleKey[] {
-    return [...this.byKey.values()].map(keyOf);
+    return [...this.iterate()].map(keyOf);
   }
+
+  /** Waits for appends in flight and closes the database. */
+  async close(): Promise<void> {
+    if (this.flushScheduled) this.flush();
+    this.db.close();
+  }
+}
+
+let logger: Logger | undefined;
+function ledgerLog(): Logger {
+  logger ??= createLogger({ component: 'ledger' });
+  return logger;
 }
 
 function parseRecord(line: string): SampleRecord | string {
@@ -240,23 +470,12 @@ function parseRecord(line: string): SampleRecord | string {
   return v as SampleRecord;
 }
 
-async function appendRaw(file: string, text: string): Promise<void> {
-  const fh = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
-  try {
-    await fh.write(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-
-/** Whether a ledger exists at a location (a file, or a directory with at least one shard). */
+/** Whether a ledger exists at a location (a database, a legacy `.jsonl` file, or a directory with either). */
 export async function ledgerExists(location: string): Promise<boolean> {
   try {
     const s = await stat(location);
     if (s.isFile()) return true;
-    return (await readdir(location)).some((f) => f.endsWith('.jsonl'));
+    return (await readdir(location)).some((f) => f.endsWith('.jsonl') || f === 'ledger.sqlite');
   } catch {
     return false;
   }

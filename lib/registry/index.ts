@@ -1,5 +1,5 @@
 /** The model registry of a campaign and the promotion rule. */
-export type { Evaluation, LevelEvaluation, ModelEntry, ModelStatus, RegistryFile } from './types';
+export type { DeploymentRecord, Evaluation, LevelEvaluation, ModelEntry, ModelStatus, RegistryFile } from './types';
 export {
   ModelRegistry,
   registryPath,
@@ -7,4 +7,14 @@ export {
   type RegisterBaseInput,
   type RegisterCandidateInput,
 } from './modelRegistry';
-export { decidePromotion, type PromotionDecision, type PromotionInput } from './decidePromotion';
+export {
+  compareLevel,
+  decidePromotion,
+  PROMOTION_TEST,
+  type LevelComparison,
+  type ProblemPair,
+  type PromotionDecision,
+  type PromotionEvidence,
+  type PromotionInput,
+  type PromotionRule,
+} from './decidePromotion';

@@ -1,6 +1,7 @@
 import { UserError } from '../errors';
+import type { PromotionEvidence } from './decidePromotion';
 import { assertSegment, type RunStore } from '../store';
-import type { Evaluation, LevelEvaluation, ModelEntry, RegistryFile } from './types';
+import type { DeploymentRecord, Evaluation, LevelEvaluation, ModelEntry, RegistryFile } from './types';
 
 export interface RegisterBaseInput {
   modelId: string;
@@ -132,15 +133,38 @@ export class ModelRegistry {
     });
   }
 
-  async promote(modelId: string, reason?: string): Promise<ModelEntry> {
-    return this.decide(modelId, 'promoted', reason);
+  /**
+   * Records (or updates) the deployment that serves a model. Timestamps already set stay (a retried
+   * activity repeats the same facts); `deletedAt` sets the running time.
+   */
+  async setDeployment(modelId: string, patch: Partial<DeploymentRecord> & { id: string }): Promise<ModelEntry> {
+    return this.change((models, at) => {
+      const entry = this.require(models, modelId);
+      const prev = entry.deployment?.id === patch.id ? entry.deployment : undefined;
+      const next: DeploymentRecord = { provider: '', servedModel: modelId, createdAt: at, ...(prev ?? {}), ...patch };
+      if (prev?.createdAt) next.createdAt = prev.createdAt;
+      if (prev?.readyAt) next.readyAt = prev.readyAt;
+      if (prev?.deletedAt) next.deletedAt = prev.deletedAt;
+      if (next.deletedAt) next.runningSeconds = Math.max(0, Math.round((Date.parse(next.deletedAt) - Date.parse(next.createdAt)) / 1000));
+      entry.deployment = next;
+      return entry;
+    });
   }
 
-  async reject(modelId: string, reason?: string): Promise<ModelEntry> {
-    return this.decide(modelId, 'rejected', reason);
+  /** Models whose deployment has not been torn down. */
+  liveDeployments(): ModelEntry[] {
+    return this.file.models.filter((m) => m.deployment && !m.deployment.deletedAt);
   }
 
-  private decide(modelId: string, status: 'promoted' | 'rejected', reason?: string): Promise<ModelEntry> {
+  async promote(modelId: string, reason?: string, evidence?: PromotionEvidence): Promise<ModelEntry> {
+    return this.decide(modelId, 'promoted', reason, evidence);
+  }
+
+  async reject(modelId: string, reason?: string, evidence?: PromotionEvidence): Promise<ModelEntry> {
+    return this.decide(modelId, 'rejected', reason, evidence);
+  }
+
+  private decide(modelId: string, status: 'promoted' | 'rejected', reason?: string, evidence?: PromotionEvidence): Promise<ModelEntry> {
     return this.change((models) => {
       const entry = this.require(models, modelId);
       if (entry.status === 'base') throw new UserError(`${this.path}: the base model ${modelId} cannot be ${status}`);
@@ -149,6 +173,7 @@ export class ModelRegistry {
       }
       entry.status = status;
       if (reason !== undefined) entry.reason = reason;
+      if (evidence !== undefined && entry.promotionEvidence === undefined) entry.promotionEvidence = evidence;
       return entry;
     });
   }

@@ -1,3 +1,4 @@
+import type { PromotionEvidence } from './decidePromotion';
 import type { FineTuneProviderKind } from '../providers/fineTune/types';
 
 /** Held-out result of one model on one curriculum level. */
@@ -24,9 +25,13 @@ export interface ModelEntry {
   datasetSha256?: string;
   jobId?: string;
   evaluation?: Evaluation;
+  /** Where the model is served when its provider needs a deployment (lib/providers/serving). */
+  deployment?: DeploymentRecord;
   status: ModelStatus;
   /** Why it was promoted or rejected. */
   reason?: string;
+  /** The paired comparison with its parent that decided it: estimate, interval and test (absent before it was recorded). */
+  promotionEvidence?: PromotionEvidence;
   createdAt: string;
   updatedAt: string;
 }
@@ -36,4 +41,18 @@ export interface RegistryFile {
   version: 1;
   campaign: string;
   models: ModelEntry[];
+}
+
+/** A deployment the campaign created for a model, and how long it ran (what it cost is time on hardware). */
+export interface DeploymentRecord {
+  id: string;
+  provider: string;
+  /** What chat requests name to reach the model. */
+  servedModel: string;
+  /** ISO 8601: when the deployment was created (or adopted), became ready, was torn down. */
+  createdAt: string;
+  readyAt?: string;
+  deletedAt?: string;
+  /** Seconds from creation to teardown, set when it is torn down. */
+  runningSeconds?: number;
 }

@@ -27,8 +27,11 @@ export interface TraceDeps {
  * One multi-turn reasoning trace (the proposal's steps 2-4): the student takes one small step per turn;
  * after every `finalCheckEvery` steps it is asked for the final answer, which it gives in \boxed{} only when
  * sure; after every `verifyEvery` steps an optional verifier checks the steps so far and a flagged error
- * comes back as a critique (the assistant turns from the flagged step on are marked `corrected`). Ends on a
- * final answer, a truncated reply (`length`) or `maxTurns` replies.
+ * comes back as a critique (the assistant turns from the flagged step on are marked `corrected`, and the flag
+ * records that turn's message index and the step to redo). With the verifier on, a final answer is accepted
+ * only once the verifier has seen every step before it: a trace shorter than `verifyEvery` steps (or with
+ * steps since the last check) is checked at the end, and a flag there sends it back to redo the step. Ends on
+ * a final answer, a truncated reply (`length`) or `maxTurns` replies.
  */
 export async function generateTrace(
   provider: ChatProvider,
@@ -48,6 +51,9 @@ export async function generateTrace(
   const verify = opts.verifier && opts.verifyEvery > 0;
   let turns = 0;
   let steps = 0;
+  let verifierCalls = 0;
+  /** Steps written since the verifier last looked (a final answer waits for a check while this is > 0). */
+  let unchecked = 0;
   let finalReply: string | undefined;
   let stopReason: TraceRecord['stopReason'] = 'max-turns';
 
@@ -103,16 +109,46 @@ export async function generateTrace(
       seed: samplingSeed(opts.seed, sampleIndex, turns),
     });
     addUsage(res);
+    verifierCalls++;
+    unchecked = 0;
     return parseVerdict(res.choices[0]?.content ?? '');
   }
 
-  /** Marks the assistant turns from the flagged step on as corrected; returns the step to redo. */
-  function markCorrected(flagged: number | undefined): number {
+  /**
+   * Marks the assistant turns from the flagged step on as corrected; returns the flag: the message index of
+   * the flagged step's turn and the step to redo (the verifier's step, or the last step shown when it named
+   * none or one beyond it).
+   */
+  function markCorrected(flagged: number | undefined): { messageIndex: number; step: number } {
     const live = messages.map((m, i) => ({ m, i, step: parseStep(m.content) })).filter((x) => x.m.role === 'assistant' && !x.m.corrected && x.step);
     const from = live.find((x) => flagged !== undefined && x.step!.n >= flagged) ?? live[live.length - 1];
-    if (!from) return flagged ?? 1;
+    if (!from) {
+      // No step to point at (the verifier objected to a bare answer): the last reply is the flagged turn.
+      const last = messages.map((m) => m.role).lastIndexOf('assistant');
+      if (last >= 0) messages[last]!.corrected = true;
+      return { messageIndex: last, step: flagged ?? 1 };
+    }
     for (let i = from.i; i < messages.length; i++) if (messages[i]!.role === 'assistant') messages[i]!.corrected = true;
-    return flagged !== undefined && flagged <= from.step!.n ? flagged : from.step!.n;
+    return { messageIndex: from.i, step: flagged !== undefined && flagged <= from.step!.n ? flagged : from.step!.n };
+  }
+
+  /** Asks the verifier; on a flag, records it and puts the critique in the conversation. True when flagged. */
+  async function checkAndCritique(): Promise<boolean> {
+    const v = await verdict();
+    if (!v || v.ok) return false;
+    const flag = markCorrected(v.firstWrongStep);
+    verifierFlags.push({ ...flag, ...(v.reason !== undefined ? { reason: v.reason } : {}) });
+    messages.push({ role: 'user', content: critiquePrompt(flag.step, v.reason ?? 'this step does not follow from the previous ones') });
+    return true;
+  }
+
+  /** A reply with a final answer: accepted, unless the verifier has not seen the steps before it and flags one. */
+  async function acceptFinal(content: string): Promise<boolean> {
+    // Checked when steps came since the last check, and at least once in every trace.
+    if (verify && (unchecked > 0 || verifierCalls === 0) && (await checkAndCritique())) return false;
+    finalReply = content;
+    stopReason = 'final-answer';
+    return true;
   }
 
   loop: while (turns < opts.maxTurns) {
@@ -120,30 +156,22 @@ export async function generateTrace(
     if (!step) break;
     if (lastBoxed(step.content) !== undefined) {
       // The step itself reached the answer (e.g. "Step 5: Final answer … \boxed{12}").
-      finalReply = step.content;
-      stopReason = 'final-answer';
-      break;
+      if (parseStep(step.content)) unchecked++;
+      if (await acceptFinal(step.content)) break;
+      continue;
     }
     steps++;
+    unchecked++;
 
-    if (verify && steps % opts.verifyEvery === 0) {
-      const v = await verdict();
-      if (v && !v.ok) {
-        const redo = markCorrected(v.firstWrongStep);
-        verifierFlags.push({ turn: turns, step: v.firstWrongStep, reason: v.reason });
-        messages.push({ role: 'user', content: critiquePrompt(redo, v.reason ?? 'this step does not follow from the previous ones') });
-        continue;
-      }
-    }
+    if (verify && steps % opts.verifyEvery === 0 && (await checkAndCritique())) continue;
 
     if (steps % opts.finalCheckEvery === 0 && turns < opts.maxTurns) {
       messages.push({ role: 'user', content: FINAL_CHECK_PROMPT });
       const check = await reply();
       if (!check) break loop;
       if (lastBoxed(check.content) !== undefined) {
-        finalReply = check.content;
-        stopReason = 'final-answer';
-        break;
+        if (await acceptFinal(check.content)) break;
+        continue;
       }
       // NOT_YET (or anything without a box): go on.
     }
@@ -163,6 +191,7 @@ export async function generateTrace(
     grade: g,
     turns,
     verifierFlags,
+    ...(verify ? { verifierCalls } : {}),
     usage,
     stopReason,
     style: 'multi-turn',

@@ -1,5 +1,6 @@
 export * from './prompts';
 export * from './record';
+export * from './flags';
 export * from './options';
 export * from './grade';
 export { samplingSeed } from './seed';

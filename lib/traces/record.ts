@@ -17,11 +17,25 @@ export interface TraceGrade {
 }
 
 /**
- * A verifier's objection. `turn` is the index in `messages` of the assistant message it objects to.
- * A flag is resolved when that message is marked `corrected` (a critique made the model redo the step);
- * a trace is "unflagged" when every flag is resolved (lib/datasets/select.ts).
+ * A verifier's objection (the flag contract, shared by the trace generator, selection, the dataset writer
+ * and the sample ledger; see lib/traces/flags.ts):
+ * - `messageIndex`: the index in `messages` of the assistant turn that holds the flagged step (the first
+ *   turn the critique made the model redo; it and every later turn up to the critique are `corrected`);
+ * - `step`: the step number the critique asked to redo (`Redo step <step>`).
+ * A flag is resolved when a later assistant turn starts with `Step <step>:` again (the step was redone);
+ * a trace is kept only when every flag is resolved (lib/datasets/select.ts).
+ *
+ * Records written before this contract carry `turn` (the number of assistant replies when the flag was
+ * raised) and the verifier's raw `step` instead; `verifierFlagsOf` re-derives the contract from them.
  */
 export interface VerifierFlag {
+  messageIndex: number;
+  step: number;
+  reason?: string;
+}
+
+/** A flag as records before the flag contract stored it. Read only through `verifierFlagsOf`. */
+export interface LegacyVerifierFlag {
   turn: number;
   step?: number;
   reason?: string;
@@ -35,7 +49,10 @@ export interface TraceRecord {
   finalAnswer?: string;
   grade: TraceGrade;
   turns: number;
+  /** Old records may hold LegacyVerifierFlag entries: read them through `verifierFlagsOf`. */
   verifierFlags: VerifierFlag[];
+  /** Verifier calls made while generating this trace (absent in records written before it was counted). */
+  verifierCalls?: number;
   usage: { promptTokens: number; completionTokens: number };
   stopReason: 'final-answer' | 'max-turns' | 'length' | 'error';
   style: 'multi-turn' | 'cot';

@@ -26,7 +26,12 @@ export async function createChatCompletion(ctx: SimContext, body: Record<string,
     if (text === undefined) throw badRequest(`Invalid 'messages[${i}].content': expected a string or an array of text parts.`, `messages[${i}].content`, 'invalid_type');
     return { role: (m as { role: string }).role, content: text };
   });
-  const n = intParam(body.n, 'n', 1, 1, 128);
+  const asked = intParam(body.n, 'n', 1, 1, 128);
+  const n = ctx.cfg.sampling.ignoreN ? 1 : asked;
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw badRequest("Invalid type for 'stream': expected a boolean.", 'stream', 'invalid_type');
+  const streamOptions = body.stream_options as { include_usage?: unknown } | undefined | null;
+  if (streamOptions !== undefined && streamOptions !== null && body.stream !== true)
+    throw badRequest("Invalid value for 'stream_options': stream_options are only allowed when 'stream' is true.", 'stream_options', 'invalid_value');
   const seed = body.seed === undefined || body.seed === null ? 0 : intParam(body.seed, 'seed', 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   const temperature = numParam(body.temperature, 'temperature', ctx.cfg.sampling.defaultTemperature, 0, 2);
   const maxTokensRaw = body.max_completion_tokens ?? body.max_tokens;
@@ -56,20 +61,55 @@ export async function createChatCompletion(ctx: SimContext, body: Record<string,
   ctx.stats.completionTokens += completionTokens;
   const latency = ctx.cfg.faults.latencyPerTokenMs * completionTokens;
   if (latency > 0) await ctx.sleep(latency);
-  return {
-    status: 200,
-    headers: rateHeaders,
-    json: {
-      id: `chatcmpl-${hashHex('chatcmpl', model, rawBody).slice(0, 29)}`,
-      object: 'chat.completion',
-      created: ctx.cfg.fixedCreated ? FIXED_EPOCH : Math.floor(Date.now() / 1000),
-      model,
-      choices,
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-      service_tier: 'default',
-      system_fingerprint: 'fp_sim',
-    },
+  const completion = {
+    id: `chatcmpl-${hashHex('chatcmpl', model, rawBody).slice(0, 29)}`,
+    object: 'chat.completion',
+    created: ctx.cfg.fixedCreated ? FIXED_EPOCH : Math.floor(Date.now() / 1000),
+    model,
+    choices,
+    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    service_tier: 'default',
+    system_fingerprint: 'fp_sim',
   };
+  if (body.stream === true) return { status: 200, headers: rateHeaders, ...streamReply(completion, streamOptions?.include_usage === true) };
+  return { status: 200, headers: rateHeaders, json: completion };
+}
+
+/** Characters per streamed content delta. */
+const STREAM_PIECE = 16;
+
+/**
+ * `stream: true`: the same completion as server-sent events in OpenAI's format
+ * (CreateChatCompletionStreamResponse chunks, `object: chat.completion.chunk`): per choice a first delta with
+ * the role, content deltas, a last delta with `finish_reason`; with `stream_options.include_usage` a final
+ * chunk with empty `choices` and the usage; then `data: [DONE]`.
+ */
+function streamReply(
+  c: { id: string; created: number; model: string; system_fingerprint: string; service_tier: string; choices: { index: number; message: { content: string }; finish_reason: string }[]; usage: unknown },
+  includeUsage: boolean,
+): { raw: Buffer; contentType: string } {
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({
+    id: c.id,
+    object: 'chat.completion.chunk',
+    created: c.created,
+    model: c.model,
+    system_fingerprint: c.system_fingerprint,
+    service_tier: c.service_tier,
+    choices,
+    ...extra,
+  });
+  const events: unknown[] = [];
+  for (const choice of c.choices) {
+    events.push(chunk([{ index: choice.index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }]));
+    const text = choice.message.content;
+    for (let at = 0; at < text.length; at += STREAM_PIECE) {
+      events.push(chunk([{ index: choice.index, delta: { content: text.slice(at, at + STREAM_PIECE) }, logprobs: null, finish_reason: null }]));
+    }
+    events.push(chunk([{ index: choice.index, delta: {}, logprobs: null, finish_reason: choice.finish_reason }]));
+  }
+  if (includeUsage) events.push(chunk([], { usage: c.usage }));
+  const body = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
+  return { raw: Buffer.from(body, 'utf8'), contentType: 'text/event-stream; charset=utf-8' };
 }
 
 function intParam(v: unknown, name: string, dflt: number, min: number, max: number): number {

@@ -37,7 +37,7 @@ export function getFileContent(ctx: SimContext, id: string): Reply {
   return { status: 200, raw: content, contentType: 'application/octet-stream' };
 }
 
-function parseMultipart(req: IncomingMessage): Promise<{ fields: Map<string, string>; file?: { filename: string; content: Buffer } }> {
+export function parseMultipart(req: IncomingMessage): Promise<{ fields: Map<string, string>; file?: { filename: string; content: Buffer } }> {
   return new Promise((resolve, reject) => {
     const fields = new Map<string, string>();
     let file: { filename: string; content: Buffer } | undefined;

@@ -258,7 +258,9 @@ describe('campaign commands against a running campaign', () => {
     expect(resumed.stdout).toContain(`task queue ${taskQueue}`);
     const afterResume = JSON.parse((await cli(['status', name, '--json'], env)).stdout);
     expect(afterResume).toMatchObject({ name, paused: false });
-    expect((await cli(['cancel', name], env)).status).toBe(0);
+    const keep = await cli(['cancel', name, '--keep-deployments'], env);
+    expect(keep.status).toBe(0);
+    expect(keep.stdout).toContain('(deployments kept)');
 
     // The worker shuts down gracefully on SIGTERM.
     worker.child.kill('SIGTERM');

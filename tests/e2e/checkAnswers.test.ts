@@ -71,6 +71,41 @@ describe('strawberry check-answers', () => {
     expect(hasStackTrace(res.stderr)).toBe(false);
   });
 
+  it('honours per-line params (precision, strict, allow_set_relation_comp) and the same as flags; a line wins over a flag', () => {
+    const file = path.join(dir, 'params.jsonl');
+    const rows = [
+      { id: 'p3', gold: '\\frac{2}{7}', pred: '0.286', params: { precision: 3 } },
+      { id: 'p6', gold: '\\frac{2}{7}', pred: '0.286' },
+      { id: 'fy', gold: 'g(s) = 3s + 2', pred: 'g(u) = 3u + 2', params: { strict: false } },
+      { id: 'fy-strict', gold: 'g(s) = 3s + 2', pred: 'g(u) = 3u + 2' },
+      { id: 'set-rel', gold: 't \\in [1, 4]', pred: '1 \\le t \\le 4', params: { allow_set_relation_comp: true } },
+      { id: 'set-rel-off', gold: 't \\in [1, 4]', pred: '1 \\le t \\le 4', params: { allow_set_relation_comp: false } },
+    ];
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const verdicts = (args: string[]) => {
+      const res = runCli(['check-answers', '--in', file, ...args]);
+      expect(res.status).toBe(0);
+      return Object.fromEntries(res.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((o: { id: string; equivalent: boolean }) => [o.id, o.equivalent]));
+    };
+    expect(verdicts([])).toEqual({ p3: true, p6: false, fy: true, 'fy-strict': false, 'set-rel': true, 'set-rel-off': false });
+    // flags set the default of lines without that param; a line's own param still wins
+    expect(verdicts(['--precision', '3', '--no-strict', '--allow-set-relation-comp'])).toEqual({
+      p3: true, p6: true, fy: true, 'fy-strict': true, 'set-rel': true, 'set-rel-off': false,
+    });
+  });
+
+  it('a bad params field exits 2 naming file:line and the field', () => {
+    const bad = path.join(dir, 'bad-params.jsonl');
+    writeFileSync(bad, JSON.stringify({ gold: '1', pred: '1' }) + '\n' + JSON.stringify({ gold: '1', pred: '1', params: { precision: 'six' } }) + '\n');
+    const res = runCli(['check-answers', '--in', bad]);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain(`${bad}:2: field "params.precision" must be an integer from 0 to 15`);
+    expect(hasStackTrace(res.stderr)).toBe(false);
+    writeFileSync(bad, JSON.stringify({ gold: '1', pred: '1', params: { strict: 'no' } }) + '\n');
+    expect(runCli(['check-answers', '--in', bad]).stderr).toContain(`${bad}:1: field "params.strict" must be true or false`);
+    expect(runCli(['check-answers', '--in', input, '--precision', 'x']).status).toBe(2);
+  });
+
   it('rejects an unknown --answer-type and a missing input file with exit 2', () => {
     expect(runCli(['check-answers', '--in', input, '--answer-type', 'words']).status).toBe(2);
     const res = runCli(['check-answers', '--in', path.join(dir, 'nope.jsonl')]);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { EstimateRow } from '../../activities/estimation';
 import type { RoundInput } from '../../lib/campaign/types';
-import { SampleLedger, type SampleRecord } from '../../lib/ledger';
+import Database from 'better-sqlite3';
+import { keyString, ledgerDatabasePath, SampleLedger, type SampleRecord } from '../../lib/ledger';
 import { roundWorkflowId } from '../../workflows/round';
 
 /** What the crash and resume tests read back from a campaign's run store and history. */
@@ -12,15 +13,33 @@ export function ledgerDir(campaignDir: string): string {
   return path.join(campaignDir, 'ledger');
 }
 
-/** Lines in the ledger shard files whose name starts with `prefix` (e.g. `estimate-r1-`), torn lines included. */
+/** Records in the ledger written by shards whose label starts with `prefix` (e.g. `estimate-r1-`). */
 export function ledgerLines(campaignDir: string, prefix = ''): number {
-  const dir = ledgerDir(campaignDir);
-  if (!existsSync(dir)) return 0;
-  let n = 0;
-  for (const f of readdirSync(dir)) {
-    if (f.startsWith(prefix) && f.endsWith('.jsonl')) n += readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+  const file = ledgerDatabasePath(ledgerDir(campaignDir));
+  if (!existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true, timeout: 10_000 });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM samples WHERE substr(writer, 1, ?) = ?').get(prefix.length, prefix) as { n: number }).n;
+  } catch {
+    return 0; // the schema is being created
+  } finally {
+    db.close();
   }
-  return n;
+}
+
+/** Every ledger record by key, as the exact JSON stored (so "unchanged" means byte for byte). */
+export function ledgerRecordsByKey(campaignDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const file = ledgerDatabasePath(ledgerDir(campaignDir));
+  if (!existsSync(file)) return out;
+  const db = new Database(file, { readonly: true, timeout: 10_000 });
+  try {
+    for (const row of db.prepare('SELECT record FROM samples ORDER BY id').iterate() as IterableIterator<{ record: string }>)
+      out.set(keyString(JSON.parse(row.record) as SampleRecord), row.record);
+  } finally {
+    db.close();
+  }
+  return out;
 }
 
 /** The estimate shard files a round has written (`round-<n>/estimates/shard-*.jsonl`). */

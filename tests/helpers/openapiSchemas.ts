@@ -97,6 +97,8 @@ function normalize(node: unknown): unknown {
   if (out.nullable === true) {
     if (typeof out.type === 'string') out.type = [out.type, 'null'];
     else if (Array.isArray(out.type) && !out.type.includes('null')) out.type = [...out.type, 'null'];
+    // A nullable enum allows null too (OpenAPI 3.0 semantics), e.g. a stream chunk's `finish_reason: null`.
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
     delete out.nullable;
   }
   return out;

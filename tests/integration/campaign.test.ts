@@ -8,6 +8,7 @@ import { DirectoryRunStore } from '../../lib/store';
 import { campaignWorkflowId } from '../../workflows/campaign';
 import { configureUpdate, pauseSignal, unpauseSignal } from '../../workflows/messages';
 import { roundWorkflowId } from '../../workflows/round';
+import { recordHistory } from '../helpers/recordHistory';
 import { startCampaignHarness, useRunsDir, waitFor, type CampaignHarness } from '../helpers/campaignHarness';
 import { describeErrors, loadOpenAISchema } from '../helpers/openapiSchemas';
 
@@ -133,6 +134,7 @@ describe('a durable campaign on Temporal and the sim', () => {
     const outcome = await h.result();
     expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2]);
     expect((await h.status()).paused).toBe(false);
+    await recordHistory(h.client, 'campaign-pause.json', campaignWorkflowId(h.name), h.handle!.firstExecutionRunId);
   });
 
   it('the configure update rejects an inverted band and applies estimationK to the next round', async () => {
@@ -162,5 +164,6 @@ describe('a durable campaign on Temporal and the sim', () => {
     const round2 = await roundInputOf(h.client, h.name, 2);
     expect(round2.config.estimation.k).toBe(10);
     expect(round2.config.band.band).toEqual(h.config.band.band);
+    await recordHistory(h.client, 'campaign-configure.json', campaignWorkflowId(h.name), h.handle!.firstExecutionRunId);
   });
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { FineTuneIntent } from '../../lib/providers/fineTune/ensureJob';
 import { cancelSignal, unpauseSignal } from '../../workflows/messages';
 import { PhaseKey } from '../../workflows/searchAttributes';
+import { recordHistory } from '../helpers/recordHistory';
 import { startCampaignHarness, useRunsDir, waitFor, type CampaignHarness } from '../helpers/campaignHarness';
 
 /**
@@ -65,6 +66,8 @@ describe('campaign failures that need a person', () => {
     const round2Jobs = outcome.rounds[1]!.outcome === 'promoted' || outcome.rounds[1]!.outcome === 'rejected' ? 1 : 0;
     expect(h.sim.stats().jobsCreated).toBe(2 + round2Jobs);
     expect((await h.status()).blockedReason).toBeUndefined();
+    await recordHistory(h.client, 'campaign-blocked-unpause.json', `campaign/${h.name}`, h.handle!.firstExecutionRunId);
+    await recordHistory(h.client, 'round-1-after-unpause.json', `campaign/${h.name}/round/1`);
   });
 
   it('a provider that answers 401 blocks the campaign with its message; cancel ends it', async () => {
@@ -91,5 +94,7 @@ describe('campaign failures that need a person', () => {
     expect(outcome.stopReason).toMatch(/cancelled/);
     expect(outcome.rounds).toEqual([]);
     expect((await h.status()).phase).toBe('cancelled');
+    await recordHistory(h.client, 'campaign-blocked-cancel.json', `campaign/${h.name}`, h.handle!.firstExecutionRunId);
+    await recordHistory(h.client, 'round-1-blocked-401.json', `campaign/${h.name}/round/1`);
   });
 });

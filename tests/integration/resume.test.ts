@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { keyString, SampleLedger, type SampleRecord } from '../../lib/ledger';
+import { SampleLedger } from '../../lib/ledger';
 import { DirectoryRunStore } from '../../lib/store';
 import type { SimStats } from '../../sim';
 import { keepConfigCopy } from '../../cli/commands/start';
@@ -11,7 +11,8 @@ import { campaignWorkflowId, type campaignWorkflow } from '../../workflows/campa
 import { roundStatusQuery } from '../../workflows/messages';
 import { roundWorkflowId } from '../../workflows/round';
 import { repoRoot, startCampaignHarness, useRunsDir, waitFor, type CampaignHarness } from '../helpers/campaignHarness';
-import { ledgerDir } from '../helpers/ledgerChecks';
+import { ledgerDir, ledgerRecordsByKey } from '../helpers/ledgerChecks';
+import { recordHistory } from '../helpers/recordHistory';
 import { testServerAddress } from '../helpers/temporal';
 import { spawnWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
 
@@ -22,23 +23,7 @@ import { spawnWorkerProcess, type WorkerProcess } from '../helpers/workerProcess
 const runsDir = useRunsDir();
 const run = promisify(execFile);
 
-/** Every ledger record by key, as the exact line written (so "unchanged" means byte for byte). */
-function ledgerLinesByKey(campaignDir: string): Map<string, string> {
-  const dir = ledgerDir(campaignDir);
-  const out = new Map<string, string>();
-  if (!existsSync(dir)) return out;
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl'))) {
-    for (const line of readFileSync(path.join(dir, f), 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        out.set(keyString(JSON.parse(line) as SampleRecord), line);
-      } catch {
-        // a line being written right now: not a record yet
-      }
-    }
-  }
-  return out;
-}
+const ledgerLinesByKey = ledgerRecordsByKey;
 
 /** Chat completions between two snapshots of the sim's stats. */
 const completionsBetween = (a: SimStats, b: SimStats) => b.chatCompletions - a.chatCompletions;
@@ -128,5 +113,7 @@ describe('strawberry resume after terminate', () => {
     // One fine-tune job per trained round, the terminated round's job adopted, not created twice.
     const trained = outcome.rounds.filter((r) => r.outcome === 'promoted' || r.outcome === 'rejected');
     expect(atEnd.jobsCreated).toBe(trained.length);
+    await recordHistory(client, 'campaign-resumed.json', campaignWorkflowId(name), resumedRun);
+    await recordHistory(client, 'round-2-resumed.json', roundWorkflowId(name, 2));
   }, 300_000);
 });

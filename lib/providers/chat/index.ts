@@ -5,3 +5,4 @@ export { readApiKey } from '../apiKey';
 export { Semaphore } from './semaphore';
 export { TokenBucket } from './tokenBucket';
 export { retryAfterMs, backoffMs, classifyError, isRetryableStatus } from './retry';
+export { completeChoices, choiceSeed, type CompleteChoicesOptions } from './completeChoices';

@@ -1,11 +1,11 @@
 import OpenAI from 'openai';
+import pLimit from 'p-limit';
 import { readApiKey } from '../apiKey';
 import { createLogger, type Logger } from '../../log';
-import { ProviderRequestError, ProviderUnavailableError } from './errors';
+import { ProviderUnavailableError } from './errors';
 import { backoffMs, classifyError } from './retry';
-import { Semaphore } from './semaphore';
 import { TokenBucket } from './tokenBucket';
-import type { ChatProvider, ChatRequest, ChatResponse } from './types';
+import type { ChatProvider, ChatRequest, ChatResponse, CompleteOptions } from './types';
 
 export interface OpenAIChatProviderOptions {
   /** An OpenAI-compatible endpoint, e.g. `https://api.openai.com/v1`, a vLLM or LiteLLM server, the sim. */
@@ -15,13 +15,18 @@ export interface OpenAIChatProviderOptions {
    * without authentication (a local vLLM, the simulated provider).
    */
   apiKeyEnv?: string;
-  /** Requests in flight at once. */
+  /** Requests in flight at once, for this client (one client per provider per worker, shared by all activities). */
   concurrency?: number;
   requestsPerMinute?: number;
   /** Prompt + completion tokens per minute; a request is charged an estimate up front, corrected after. */
   tokensPerMinute?: number;
-  /** Retries after the first attempt on 429, 5xx, timeouts and connection errors. */
+  /**
+   * Retries after the first attempt on 5xx, timeouts, dropped connections, malformed or truncated bodies and
+   * answers without choices. 429s do not count: they are retried until `rateLimitDeadlineMs`.
+   */
   maxRetries?: number;
+  /** How long one request keeps retrying 429s (honouring retry-after) before it gives up. */
+  rateLimitDeadlineMs?: number;
   /** Per attempt. */
   timeoutMs?: number;
   /** Backoff when the provider gives no retry-after: base, doubled per attempt, with jitter. */
@@ -44,16 +49,42 @@ function estimateTokens(req: ChatRequest): number {
   return Math.ceil(chars / 4) + (req.maxTokens ?? 512) * (req.n ?? 1);
 }
 
+/** An answer that came back whole but unusable (truncated JSON, no choices): retried like a 5xx. */
+class MalformedAnswer extends Error {}
+
+/** Rejects with the signal's reason once it aborts. */
+function aborted(signal: AbortSignal | undefined): Error {
+  const reason = signal?.reason;
+  return reason instanceof Error ? reason : Object.assign(new Error('chat request aborted'), { name: 'AbortError' });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(aborted(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /**
- * A ChatProvider over the `openai` SDK. Retries are ours, not the SDK's (the client has `maxRetries: 0`), so
- * each attempt passes the concurrency and rate limiters, retry-after is honoured, and the number of attempts
- * is exactly 1 + maxRetries.
+ * A ChatProvider over the `openai` SDK. Retries are ours, not the SDK's (the client has `maxRetries: 0`), per
+ * request: each attempt passes the concurrency limiter (`p-limit`, one per client, so all shards of a worker
+ * share the provider's concurrency) and the rate limiters; retry-after is honoured; 429s are retried until a
+ * deadline, other retryable failures (5xx, timeouts, malformed bodies, empty `choices`) up to `maxRetries`.
  */
 export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatProvider {
   const {
     baseURL,
     concurrency = 8,
     maxRetries = 5,
+    rateLimitDeadlineMs = 15 * 60_000,
     timeoutMs = 60000,
     retryBaseDelayMs = 500,
     maxRetryDelayMs = 60000,
@@ -61,51 +92,82 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
   const logger = opts.logger ?? createLogger({ component: 'chat-provider' });
   const apiKey = chatApiKey(opts.apiKeyEnv, baseURL);
   const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: timeoutMs });
-  const slots = new Semaphore(concurrency);
+  const limit = pLimit(concurrency);
   const requests = opts.requestsPerMinute ? new TokenBucket(opts.requestsPerMinute) : undefined;
   const tokens = opts.tokensPerMinute ? new TokenBucket(opts.tokensPerMinute) : undefined;
 
-  async function attempt(req: ChatRequest): Promise<ChatResponse> {
+  async function attempt(req: ChatRequest, signal: AbortSignal | undefined): Promise<ChatResponse> {
+    if (signal?.aborted) throw aborted(signal);
     const estimated = estimateTokens(req);
     await requests?.take(1);
     await tokens?.take(estimated);
-    const completion = await client.chat.completions.create({
-      model: req.model,
-      messages: req.messages,
-      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
-      ...(req.n !== undefined ? { n: req.n } : {}),
-      ...(req.seed !== undefined ? { seed: req.seed } : {}),
-    });
+    // Checked again after the rate limiters: an aborted lane sends nothing more. A request already sent is
+    // not aborted: what it drew is paid for, and the caller may still record it.
+    if (signal?.aborted) throw aborted(signal);
+    let completion;
+    try {
+      completion = await client.chat.completions.create({
+        model: req.model,
+        messages: req.messages,
+        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+        ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+        ...(req.n !== undefined ? { n: req.n } : {}),
+        ...(req.seed !== undefined ? { seed: req.seed } : {}),
+      });
+    } catch (err) {
+      // A 200 whose body is cut off or not JSON: the SDK's JSON parse fails.
+      // (By name: the SDK's SyntaxError may come from another realm.)
+      if ((err as { name?: unknown } | null)?.name === 'SyntaxError') throw new MalformedAnswer(`malformed response body (${(err as Error).message})`);
+      throw err;
+    }
     const usage = {
       promptTokens: completion.usage?.prompt_tokens ?? 0,
       completionTokens: completion.usage?.completion_tokens ?? 0,
     };
     tokens?.charge(usage.promptTokens + usage.completionTokens - estimated);
+    if (!completion || typeof completion !== 'object') throw new MalformedAnswer('response body is not a JSON object');
     const choices = [...(completion.choices ?? [])]
       .sort((a, b) => a.index - b.index)
       .map((c) => ({ content: c.message?.content ?? '', finishReason: c.finish_reason ?? 'unknown' }));
-    if (choices.length === 0) throw new ProviderRequestError(undefined, `${baseURL} returned no choices for model ${req.model}`);
+    if (choices.length === 0) throw new MalformedAnswer(`no choices for model ${req.model}`);
     return { choices, usage };
   }
 
-  return {
-    complete: (req) =>
-      slots.run(async () => {
-        for (let tryIndex = 0; ; tryIndex++) {
-          try {
-            return await attempt(req);
-          } catch (err) {
-            const c = classifyError(err, apiKey === NO_KEY ? undefined : apiKey);
-            if (!c.retryable) throw c.error;
-            if (tryIndex >= maxRetries) {
-              throw new ProviderUnavailableError(c.status, `${baseURL}: ${c.message} (gave up after ${tryIndex + 1} attempts)`, tryIndex + 1);
-            }
-            const waitMs = Math.min(maxRetryDelayMs, c.retryAfterMs ?? backoffMs(tryIndex, retryBaseDelayMs, maxRetryDelayMs));
-            logger.warn({ status: c.status, attempt: tryIndex + 1, waitMs, model: req.model }, `chat request failed, retrying: ${c.message}`);
-            await new Promise((r) => setTimeout(r, waitMs));
-          }
+  async function complete(req: ChatRequest, options: CompleteOptions = {}): Promise<ChatResponse> {
+    const { signal } = options;
+    const started = Date.now();
+    let failures = 0;
+    let rateLimited = 0;
+    for (;;) {
+      try {
+        return await limit(() => attempt(req, signal));
+      } catch (err) {
+        if (signal?.aborted) throw aborted(signal);
+        const c =
+          err instanceof MalformedAnswer
+            ? { retryable: true as const, status: undefined, message: err.message, retryAfterMs: undefined }
+            : classifyError(err, apiKey === NO_KEY ? undefined : apiKey);
+        if (!c.retryable) throw c.error;
+        const is429 = c.status === 429;
+        if (is429) rateLimited++;
+        else failures++;
+        const tries = failures + rateLimited;
+        let waitMs = Math.min(maxRetryDelayMs, c.retryAfterMs ?? backoffMs(is429 ? rateLimited - 1 : failures - 1, retryBaseDelayMs, maxRetryDelayMs));
+        const left = started + rateLimitDeadlineMs - Date.now();
+        if ((!is429 && failures > maxRetries) || left <= 0) {
+          throw new ProviderUnavailableError(
+            `${baseURL}: ${c.message} (gave up after ${tries} attempts${is429 ? `, rate limited for ${Math.round((Date.now() - started) / 1000)} s` : ''})`,
+            c.status,
+            c.message,
+            tries,
+          );
         }
-      }),
-  };
+        waitMs = Math.min(waitMs, Math.max(0, left));
+        logger.warn({ status: c.status, attempt: tries, waitMs, model: req.model }, `chat request failed, retrying: ${c.message}`);
+        await sleep(waitMs, signal);
+      }
+    }
+  }
+
+  return { complete };
 }

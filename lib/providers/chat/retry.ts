@@ -1,11 +1,9 @@
 import { APIConnectionError, APIError } from 'openai';
 import { redact } from '../redact';
-import { ProviderRequestError } from './errors';
+import { isRetryableStatus, ProviderRequestError } from './errors';
 
-/** Statuses worth retrying: rate limits, server trouble, request timeouts, conflicts on a busy backend. */
-export function isRetryableStatus(status: number | undefined): boolean {
-  return status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
-}
+/** Statuses worth retrying: one answer for chat and fine-tuning clients (lib/providers/errors.ts). */
+export { isRetryableStatus };
 
 export type ClassifiedError =
   | { retryable: true; status: number | undefined; message: string; retryAfterMs?: number }
@@ -22,7 +20,7 @@ export function classifyError(err: unknown, secret?: string): ClassifiedError {
     const status = err.status;
     const message = redact(providerMessage(err), secret);
     if (isRetryableStatus(status)) return { retryable: true, status, message, retryAfterMs: retryAfterMs(err.headers) };
-    return { retryable: false, error: new ProviderRequestError(status, message, err.code ?? undefined) };
+    return { retryable: false, error: new ProviderRequestError(message, status, message, err.code ?? undefined) };
   }
   return { retryable: false, error: err instanceof Error ? err : new Error(String(err)) };
 }

@@ -31,6 +31,19 @@ export interface ChatResponse {
   usage: ChatUsage;
 }
 
+export interface CompleteOptions {
+  /**
+   * Aborts waits (for a concurrency slot, a rate limit, a retry backoff) and refuses to send further attempts.
+   * A request already on the wire is left to finish, so what it drew can still be recorded.
+   */
+  signal?: AbortSignal;
+}
+
 export interface ChatProvider {
-  complete(req: ChatRequest): Promise<ChatResponse>;
+  complete(req: ChatRequest, options?: CompleteOptions): Promise<ChatResponse>;
+}
+
+/** The same provider with every request bound to `signal` (e.g. the lanes of one activity shard). */
+export function withSignal(provider: ChatProvider, signal: AbortSignal): ChatProvider {
+  return { complete: (req, options) => provider.complete(req, { ...options, signal: options?.signal ?? signal }) };
 }

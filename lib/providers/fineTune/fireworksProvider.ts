@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../../errors';
 import { createLogger } from '../../log';
 import { keySlug } from './businessKey';
-import { ProviderRequestError, ProviderUnavailableError } from './errors';
-import { createProviderHttp } from './http';
+import { ProviderRequestError } from './errors';
+import { createProviderHttp } from '../http';
+import { uploadFireworksDataset } from './fireworksDatasets';
 import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, FineTuneProviderConfig, FineTuneStatus } from './types';
+
+export { fireworksDatasetIdFor } from './fireworksDatasets';
 
 /** Fireworks resource ids: lower-case letters, digits and hyphens, at most 63 characters. */
 const ID_LENGTH = 63;
@@ -13,12 +14,6 @@ const ID_LENGTH = 63;
 /** The caller-chosen job id of a business key: creating it twice answers 409, never a second job. */
 export function fireworksJobIdForKey(key: string): string {
   return keySlug(key, ID_LENGTH);
-}
-
-/** The dataset id of an upload: same name and same bytes give the same id, so a retried upload finds it. */
-export function fireworksDatasetIdFor(name: string, content: Buffer): string {
-  const digest = createHash('sha256').update(content).digest('hex').slice(0, 16);
-  return keySlug(`${name}-${digest}`, ID_LENGTH);
 }
 
 interface FireworksStatus {
@@ -39,12 +34,6 @@ interface FireworksJob {
   completedTime?: string;
 }
 
-interface FireworksDataset {
-  name: string;
-  state?: string;
-  status?: FireworksStatus;
-}
-
 const log = createLogger({ component: 'fineTune', provider: 'fireworks' });
 
 /**
@@ -59,8 +48,6 @@ export function createFireworksFineTuneProvider(cfg: FineTuneProviderConfig): Fi
   const baseURL = cfg.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '');
   const http = createProviderHttp({ name: 'fireworks', baseURL, apiKeyEnv: cfg.apiKeyEnv, timeoutMs });
   const accountPath = `/v1/accounts/${encodeURIComponent(account)}`;
-  const readyTimeoutMs = cfg.datasetReadyTimeoutMs ?? 10 * 60_000;
-  const pollMs = cfg.datasetPollMs ?? 2_000;
 
   const jobPath = (id: string) => `${accountPath}/supervisedFineTuningJobs/${encodeURIComponent(shortId(id))}`;
 
@@ -69,61 +56,11 @@ export function createFireworksFineTuneProvider(cfg: FineTuneProviderConfig): Fi
     return toJob(res.data);
   }
 
-  async function getDataset(datasetId: string): Promise<FireworksDataset> {
-    const res = await http.request<FireworksDataset>(`GET datasets/${datasetId}`, {
-      method: 'GET',
-      url: `${accountPath}/datasets/${encodeURIComponent(datasetId)}`,
-    });
-    return res.data;
-  }
-
   return {
     kind: 'fireworks',
 
-    async uploadDataset(localPath, opts) {
-      const content = await readFile(localPath);
-      const datasetId = fireworksDatasetIdFor(opts.name, content);
-      const exampleCount = content.toString('utf8').split('\n').filter((l) => l.trim()).length;
-      const created = await http.request<FireworksDataset>(
-        'POST datasets',
-        {
-          method: 'POST',
-          url: `${accountPath}/datasets`,
-          data: {
-            datasetId,
-            dataset: { displayName: opts.name.slice(0, 63), exampleCount: String(exampleCount), userUploaded: {}, format: 'CHAT' },
-          },
-        },
-        [409],
-      );
-      let state = created.status === 409 ? (await getDataset(datasetId)).state : created.data?.state;
-      if (state !== 'READY') {
-        const form = new FormData();
-        form.append('file', new Blob([content], { type: 'application/jsonl' }), opts.name.endsWith('.jsonl') ? opts.name : `${opts.name}.jsonl`);
-        await http.request(`POST datasets/${datasetId}:upload`, {
-          method: 'POST',
-          url: `${accountPath}/datasets/${encodeURIComponent(datasetId)}:upload`,
-          data: form,
-          maxBodyLength: Infinity,
-          timeout: timeoutMs * 10,
-        });
-        // Fireworks validates the file before a job may use it.
-        const deadline = Date.now() + readyTimeoutMs;
-        for (;;) {
-          const ds = await getDataset(datasetId);
-          state = ds.state;
-          if (state === 'READY') break;
-          if (ds.status?.code && ds.status.code !== 'OK') {
-            throw new ProviderRequestError(`fireworks: dataset ${datasetId} was rejected: ${ds.status.message ?? ds.status.code}`, 400, ds.status.message ?? ds.status.code);
-          }
-          if (Date.now() > deadline) {
-            throw new ProviderUnavailableError(`fireworks: dataset ${datasetId} not READY after ${readyTimeoutMs} ms (state ${state ?? 'unknown'})`, undefined, '');
-          }
-          await new Promise((r) => setTimeout(r, pollMs));
-        }
-      }
-      return { fileId: `accounts/${account}/datasets/${datasetId}` };
-    },
+    uploadDataset: (localPath, opts) =>
+      uploadFireworksDataset(http, { account, timeoutMs, readyTimeoutMs: cfg.datasetReadyTimeoutMs ?? 10 * 60_000, pollMs: cfg.datasetPollMs ?? 2_000 }, localPath, opts.name),
 
     async createJob(req: CreateJobRequest) {
       const jobId = fireworksJobIdForKey(req.key);
@@ -131,9 +68,13 @@ export function createFireworksFineTuneProvider(cfg: FineTuneProviderConfig): Fi
       if (hp.learningRateMultiplier !== undefined && hp.learningRate === undefined) {
         log.warn({ key: req.key }, 'fireworks: learningRateMultiplier is ignored; set learningRate');
       }
+      // A later round warm-starts from the parent LoRA model; base model and warm start are exclusive
+      // (https://docs.fireworks.ai/tools-sdks/firectl/commands/supervised-fine-tuning-job-create: "Only one
+      // of base-model or warm-start-from should be specified"; REST field `warmStartFrom`,
+      // https://docs.fireworks.ai/api-reference/create-supervised-fine-tuning-job).
       const body: Record<string, unknown> = {
         dataset: req.trainingFileId,
-        baseModel: req.baseModel,
+        ...(req.parent ? { warmStartFrom: req.parent.model } : { baseModel: req.baseModel }),
         displayName: req.suffix.slice(0, 63),
       };
       if (hp.nEpochs !== undefined) body.epochs = hp.nEpochs;

@@ -61,7 +61,9 @@ export function createOpenAIFineTuneProvider(cfg: FineTuneProviderConfig): FineT
       const job = await call('create fine-tuning job', 0, (api) =>
         api.fineTuning.jobs.create(
           {
-            model: req.baseModel,
+            // Continuing from a fine-tuned parent: OpenAI takes the `ft:` model itself as `model`
+            // (https://platform.openai.com/docs/api-reference/fine-tuning/create, `model`).
+            model: req.parent?.model ?? req.baseModel,
             training_file: req.trainingFileId,
             suffix: req.suffix.slice(0, 64),
             ...(req.seed !== undefined ? { seed: req.seed } : {}),

@@ -1,9 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createLogger } from '../../log';
 import { keySlug } from './businessKey';
-import { ProviderUnavailableError } from './errors';
-import { createProviderHttp } from './http';
+import { createProviderHttp } from '../http';
+import { uploadTogetherFile } from './togetherFiles';
 import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, FineTuneProviderConfig, FineTuneStatus } from './types';
 
 /** Together limits the model-name suffix; the key's slug plus its hash fits comfortably. */
@@ -64,49 +62,23 @@ export function createTogetherFineTuneProvider(cfg: FineTuneProviderConfig): Fin
   return {
     kind: 'together',
 
-    async uploadDataset(localPath, opts) {
-      // 1. Ask for an upload slot: Together answers 302 with a presigned URL and the new file's id.
-      const form = new URLSearchParams({ purpose: 'fine-tune', file_name: opts.name, file_type: 'jsonl' });
-      const slot = await http.request<{ id?: string }>(
-        'POST /files',
-        { method: 'POST', url: '/files', data: form.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
-        [301, 302, 303, 307, 308],
-      );
-      if (slot.status === 200 && slot.data?.id) return { fileId: slot.data.id };
-      const location = header(slot.headers, 'location');
-      const fileId = header(slot.headers, 'x-together-file-id');
-      if (!location || !fileId) {
-        throw new ProviderUnavailableError(
-          `together: POST /files answered ${slot.status} without a Location and X-Together-File-Id header`,
-          slot.status,
-          '',
-        );
-      }
-      // 2. PUT the bytes to the presigned URL, without our Authorization header: it goes to a storage host.
-      const { size } = await stat(localPath);
-      await http.requestUnauthenticated('PUT presigned upload URL', {
-        method: 'PUT',
-        url: location,
-        data: createReadStream(localPath),
-        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
-        maxBodyLength: Infinity,
-        timeout: timeoutMs * 10,
-      });
-      // 3. Tell Together the upload is complete so it checks and registers the file.
-      await http.request(`POST /files/${fileId}/preprocess`, { method: 'POST', url: `/files/${encodeURIComponent(fileId)}/preprocess` });
-      return { fileId };
-    },
+    uploadDataset: (localPath, opts) => uploadTogetherFile(http, timeoutMs, localPath, opts.name),
 
     async createJob(req: CreateJobRequest) {
       const hp = req.hyperparameters ?? {};
       if (hp.learningRateMultiplier !== undefined && hp.learningRate === undefined) {
         log.warn({ key: req.key }, 'together: learningRateMultiplier is ignored; set learningRate');
       }
+      // `model` is always the catalog base model; a later round continues from the parent's job with
+      // `from_checkpoint` (the job id, or the output model name; without `:step` the final checkpoint is
+      // used). https://docs.together.ai/reference/post-fine-tunes (`model`, `from_checkpoint`),
+      // https://docs.together.ai/docs/fine-tuning-continue
       const body: Record<string, unknown> = {
         model: req.baseModel,
         training_file: req.trainingFileId,
         suffix: togetherSuffixForKey(req.key),
       };
+      if (req.parent) body.from_checkpoint = req.parent.jobId ?? req.parent.model;
       if (hp.nEpochs !== undefined) body.n_epochs = hp.nEpochs;
       if (hp.learningRate !== undefined) body.learning_rate = hp.learningRate;
       if (hp.batchSize !== undefined) body.batch_size = hp.batchSize;
@@ -173,10 +145,4 @@ function toEvent(e: TogetherEvent): FineTuneEvent {
 function errorFromEvents(events: FineTuneEvent[]): string | undefined {
   for (let i = events.length - 1; i >= 0; i--) if (events[i]!.level === 'error' && events[i]!.message) return events[i]!.message;
   return undefined;
-}
-
-function header(headers: unknown, name: string): string | undefined {
-  const h = headers as Record<string, unknown> & { get?: (n: string) => unknown };
-  const value = typeof h?.get === 'function' ? h.get(name) : h?.[name];
-  return typeof value === 'string' && value ? value : undefined;
 }

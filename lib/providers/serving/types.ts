@@ -28,6 +28,8 @@ export interface EnsureDeploymentRequest {
 }
 
 export interface ServingProvider {
+  /** The provider kind (`openai`, `together`, `fireworks`, `local`, ...). */
+  readonly kind?: string;
   /** False when a trained model serves as soon as its job succeeded (no deployment is created). */
   needsDeployment(model: string): boolean;
   /** Creates the deployment, or adopts the one that already exists under `req.key`; never creates two. */
@@ -35,4 +37,27 @@ export interface ServingProvider {
   getDeployment(id: string): Promise<Deployment>;
   /** Tears the deployment down; a deployment that is already gone is not an error. */
   deleteDeployment(id: string): Promise<void>;
+}
+
+/** Options of the provider config that shape deployments (lib/config/schema.ts `serving`). */
+export interface ServingOptions {
+  /** Together: `serverless` (the fine-tune serves as is) or `dedicated` (an endpoint per model). */
+  mode?: 'serverless' | 'dedicated';
+  /** Together endpoint hardware id (`1x_nvidia_h100_80gb_sxm`). */
+  hardware?: string;
+  /** Fireworks accelerator type / count, or a deployment shape. */
+  acceleratorType?: string;
+  acceleratorCount?: number;
+  deploymentShape?: string;
+  minReplicas?: number;
+  maxReplicas?: number;
+}
+
+export interface ServingProviderConfig {
+  kind: string;
+  baseURL: string;
+  apiKeyEnv: string;
+  accountId?: string;
+  timeoutMs?: number;
+  serving?: ServingOptions;
 }

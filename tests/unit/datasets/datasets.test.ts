@@ -20,7 +20,7 @@ function trace(problemId: string, sampleIndex: number, o: { correct?: boolean; v
   ];
   const flags: TraceRecord['verifierFlags'] = [];
   if (o.corrected) {
-    flags.push({ turn: 2, step: 1, reason: 'wrong sum' });
+    flags.push({ messageIndex: 2, step: 1, reason: 'wrong sum' });
     messages.push({ role: 'user', content: critiquePrompt(1, 'wrong sum') });
     messages.push({ role: 'assistant', content: formatStep(1, `add the ones again ${v}`, `redo with ${v}: the ones digits give the right sum`) });
   }
@@ -30,7 +30,7 @@ function trace(problemId: string, sampleIndex: number, o: { correct?: boolean; v
   messages.push({ role: 'assistant', content: formatStep(2, `add the tens ${v}`, `then tens for ${v} give the total 14 as wanted`) });
   messages.push({ role: 'user', content: FINAL_CHECK_PROMPT });
   messages.push({ role: 'assistant', content: '\\boxed{14}' });
-  if (o.flagUnresolved) flags.push({ turn: messages.length - 3, step: 2, reason: 'unsure' });
+  if (o.flagUnresolved) flags.push({ messageIndex: messages.length - 3, step: 2, reason: 'unsure' });
   return {
     problemId,
     levelIndex: 0,

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LedgerFormatError, type NewSampleRecord, SampleLedger, samplingParamsHash } from '../../../lib/ledger';
@@ -28,51 +28,63 @@ describe('samplingParamsHash', () => {
   });
 });
 
+const line = (r: NewSampleRecord) => `${JSON.stringify({ ...r, timestamp: 't' })}\n`;
+
 describe('SampleLedger', () => {
   it('appends, and a reopened ledger knows what is done (the resume set)', async () => {
     const dir = tmp();
     const a = await SampleLedger.open(dir);
     expect(await a.append([rec('p1', 0), rec('p1', 1, false), rec('p2', 0)])).toEqual({ appended: 3, skipped: 0 });
     expect(await a.append([rec('p1', 0), rec('p1', 2)])).toEqual({ appended: 1, skipped: 1 });
+    await a.close();
     const b = await SampleLedger.open(dir);
     expect(b.size).toBe(4);
-    expect(b.stats).toMatchObject({ files: 1, records: 4, torn: 0, duplicates: 0 });
+    expect(b.stats).toMatchObject({ files: 0, torn: 0, duplicates: 0 });
     const base = { problemId: 'p1', model: 'student-0', samplingParamsHash: hash, purpose: 'estimate' };
     expect(b.has({ ...base, sampleIndex: 1 })).toBe(true);
     expect(b.get({ ...base, sampleIndex: 1 })!.grade.correct).toBe(false);
     expect(b.has({ ...base, purpose: 'trace', sampleIndex: 1 })).toBe(false);
     expect(b.missing(base, 5)).toEqual([3, 4]);
+    expect(b.recordsOf(base, 2).map((r) => r.sampleIndex)).toEqual([0, 1]);
     expect(b.records({ problemId: 'p1' }).map((r) => r.sampleIndex)).toEqual([0, 1, 2]);
     expect(b.records({ where: (r) => !r.grade.correct })).toHaveLength(1);
     expect(b.records()[0]!.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(readdirSync(dir)).toContain('ledger.sqlite');
+    await b.close();
   });
 
-  it('skips and reports a torn last line, truncates it away, and appends cleanly after it', async () => {
+  it('test (d): imports a JSONL ledger of an earlier version with a torn last line and a duplicate line, with one log line counting both', async () => {
     const dir = tmp();
-    const l = await SampleLedger.open(dir);
-    await l.append([rec('p1', 0), rec('p1', 1)]);
-    const file = path.join(dir, 'main.jsonl');
-    appendFileSync(file, JSON.stringify(rec('p1', 2)).slice(0, 40)); // a crash mid-write
-    const reopened = await SampleLedger.open(dir);
-    expect(reopened.size).toBe(2);
-    expect(reopened.stats.torn).toBe(1);
-    expect(reopened.stats.warnings[0]).toMatch(/main\.jsonl:3: skipped a torn last line/);
-    await reopened.append([rec('p1', 2)]);
-    const again = await SampleLedger.open(dir);
-    expect(again.stats).toMatchObject({ records: 3, torn: 0, duplicates: 0 });
+    writeFileSync(path.join(dir, 'estimate-r1-s0.jsonl'), line(rec('p1', 0)) + line(rec('p1', 1)) + line(rec('p1', 0)));
+    writeFileSync(path.join(dir, 'estimate-r1-s1.jsonl'), line(rec('p2', 0)) + JSON.stringify(rec('p2', 1)).slice(0, 40)); // a crash mid-write
+    const warnings: string[] = [];
+    const l = await SampleLedger.open(dir, { warn: (m) => warnings.push(m) });
+    expect(l.size).toBe(3);
+    expect(l.stats).toMatchObject({ files: 2, records: 3, torn: 1, duplicates: 1 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/imported 3 records from 2 JSONL file\(s\); skipped 1 torn and 1 duplicate line\(s\)/);
+    expect(l.stats.warnings[0]).toMatch(/estimate-r1-s1\.jsonl:2: skipped a torn last line/);
+    // The torn sample is drawn again and recorded once.
+    expect(await l.append([rec('p2', 1)])).toEqual({ appended: 1, skipped: 0 });
+    await l.close();
+    // Imported once: a second open reads no JSONL again and reports nothing.
+    const again = await SampleLedger.open(dir, { warn: (m) => warnings.push(m) });
+    expect(again.stats).toMatchObject({ files: 0, records: 0, torn: 0, duplicates: 0 });
+    expect(again.size).toBe(4);
+    expect(warnings).toHaveLength(1);
+    await again.close();
   });
 
-  it('a complete last line without its newline is kept, and the next append starts a new line', async () => {
+  it('a complete last line without its newline is imported', async () => {
     const dir = tmp();
-    const file = path.join(dir, 'main.jsonl');
-    writeFileSync(file, JSON.stringify({ ...rec('p1', 0), timestamp: 't' }));
+    writeFileSync(path.join(dir, 'main.jsonl'), JSON.stringify({ ...rec('p1', 0), timestamp: 't' }));
     const l = await SampleLedger.open(dir);
     expect(l.size).toBe(1);
-    await l.append([rec('p1', 1)]);
-    expect((await SampleLedger.open(dir)).size).toBe(2);
+    expect(l.stats.torn).toBe(0);
+    await l.close();
   });
 
-  it('a malformed line in the middle is an error naming file:line', async () => {
+  it('a malformed line in the middle of an imported file is an error naming file:line', async () => {
     const dir = tmp();
     const file = path.join(dir, 'main.jsonl');
     const good = JSON.stringify({ ...rec('p1', 0), timestamp: 't' });
@@ -83,39 +95,47 @@ describe('SampleLedger', () => {
     await expect(SampleLedger.open(dir)).rejects.toThrow(/main\.jsonl:2: invalid JSON/);
   });
 
-  it('keeps the first of duplicate keys and counts the rest, across shards', async () => {
+  it('two handles (two processes) writing the same key keep the first', async () => {
     const dir = tmp();
     const one = await SampleLedger.open(dir, { shard: 'a' });
     const two = await SampleLedger.open(dir, { shard: 'b' });
     await one.append([rec('p1', 0, true), rec('p2', 0)]);
-    await two.append([rec('p1', 0, false), rec('p3', 0)]); // two didn't know about one's p1/0
-    expect(readdirSync(dir).sort()).toEqual(['a.jsonl', 'b.jsonl']);
-    const all = await SampleLedger.open(dir);
-    expect(all.stats).toMatchObject({ files: 2, records: 3, duplicates: 1 });
-    expect(all.get({ problemId: 'p1', model: 'student-0', samplingParamsHash: hash, purpose: 'estimate', sampleIndex: 0 })!.grade.correct).toBe(true);
+    expect(await two.append([rec('p1', 0, false), rec('p3', 0)])).toEqual({ appended: 1, skipped: 1 });
+    expect(two.size).toBe(3);
+    expect(two.get({ problemId: 'p1', model: 'student-0', samplingParamsHash: hash, purpose: 'estimate', sampleIndex: 0 })!.grade.correct).toBe(true);
+    expect(one.records({ writerPrefix: 'b' }).map((r) => r.problemId)).toEqual(['p3']);
+    await one.close();
+    await two.close();
   });
 
-  it('concurrent appends of the same key write it once', async () => {
+  it('concurrent appends of the same key write it once, in one group commit', async () => {
     const dir = tmp();
     const a = await SampleLedger.open(dir);
-    const results = await Promise.all([a.append([rec('p1', 0)]), a.append([rec('p1', 0), rec('p1', 1)]), a.append([rec('p1', 1)])]);
+    const view = a.view('estimate-r1-s0');
+    const results = await Promise.all([a.append([rec('p1', 0)]), view.append([rec('p1', 0), rec('p1', 1)]), a.append([rec('p1', 1)])]);
     expect(results.reduce((n, r) => n + r.appended, 0)).toBe(2);
-    expect(readFileSync(path.join(dir, 'main.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
-    expect((await SampleLedger.open(dir)).stats).toMatchObject({ records: 2, duplicates: 0 });
+    expect(results.reduce((n, r) => n + r.skipped, 0)).toBe(2);
+    expect(a.size).toBe(2);
+    await a.close();
   });
 
-  it('a single-file ledger works the same', async () => {
+  it('a single-file ledger location works the same (database beside it)', async () => {
     const file = path.join(tmp(), 'samples.jsonl');
-    await (await SampleLedger.open(file)).append([rec('p1', 0)]);
-    expect((await SampleLedger.open(file)).size).toBe(1);
+    const a = await SampleLedger.open(file);
+    await a.append([rec('p1', 0)]);
+    await a.close();
+    const b = await SampleLedger.open(file);
+    expect(b.size).toBe(1);
+    await b.close();
   });
 
   it('rejects records with a bad key', async () => {
     const l = await SampleLedger.open(tmp());
     await expect(l.append([{ ...rec('p1', 0), sampleIndex: -1 }])).rejects.toThrow(/sampleIndex/);
+    await l.close();
   });
 
-  it('regrades without sampling, atomically, and only what an older verifier graded', async () => {
+  it('regrades without sampling, and only what an older verifier graded', async () => {
     const dir = tmp();
     const l = await SampleLedger.open(dir, { shard: 's1' });
     await l.append([rec('p1', 0, true), rec('p1', 1, false), rec('p2', 0, false)]);
@@ -126,12 +146,12 @@ describe('SampleLedger', () => {
       return { correct, extracted, reason: correct ? ('match' as const) : ('mismatch' as const), verifierVersion: 'ignored' };
     });
     expect(await l.regrade(grade, 'v2')).toEqual({ regraded: 3, changed: 2, unchanged: 0 });
+    await l.close();
     const reopened = await SampleLedger.open(dir);
     expect(reopened.records().every((r) => r.grade.correct && r.grade.verifierVersion === 'v2' && r.regradedFrom === 'v1')).toBe(true);
-    expect(readdirSync(dir)).toEqual(['s1.jsonl']); // no tmp file left behind
-    expect(readFileSync(path.join(dir, 's1.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
     grade.mockClear();
     expect(await reopened.regrade(grade, 'v2')).toEqual({ regraded: 0, changed: 0, unchanged: 3 });
     expect(grade).not.toHaveBeenCalled();
+    await reopened.close();
   });
 });

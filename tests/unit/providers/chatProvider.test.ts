@@ -18,6 +18,8 @@ interface Reply {
   body?: unknown;
   headers?: Record<string, string>;
   delayMs?: number;
+  /** A body sent as is (e.g. truncated JSON). */
+  raw?: string;
 }
 
 interface Peer {
@@ -58,7 +60,7 @@ async function startPeer(script: Reply[] | ((i: number) => Reply)): Promise<Peer
         inFlight--;
         if (res.destroyed) return;
         res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-        res.end(JSON.stringify(reply.body ?? {}));
+        res.end(reply.raw ?? JSON.stringify(reply.body ?? {}));
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs);
       else send();
@@ -184,6 +186,46 @@ describe('createOpenAIChatProvider', () => {
     expect(() => createOpenAIChatProvider({ baseURL: 'http://127.0.0.1:1/v1', apiKeyEnv: KEY_ENV })).toThrow(new RegExp(KEY_ENV));
     process.env[KEY_ENV] = '  ';
     expect(() => createOpenAIChatProvider({ baseURL: 'http://127.0.0.1:1/v1', apiKeyEnv: KEY_ENV })).toThrow(/not set or empty/);
+  });
+
+  it('retries a truncated (malformed) 200 body and an empty `choices` list per request, like a 5xx', async () => {
+    const whole = JSON.stringify(completion(['ok']));
+    peer = await startPeer([
+      { status: 200, raw: whole.slice(0, Math.floor(whole.length / 2)) },
+      { status: 200, body: { ...completion([]), choices: [] } },
+      { status: 200, body: completion(['ok']) },
+    ]);
+    const res = await provider(peer).complete(req);
+    expect(res.choices[0]!.content).toBe('ok');
+    expect(peer.requests).toHaveLength(3);
+  });
+
+  it('retries 429s past maxRetries until the rate-limit deadline, honouring retry-after-ms', async () => {
+    const limited = { status: 429, headers: { 'retry-after-ms': '5' }, body: { error: { message: 'Rate limit reached', code: 'rate_limit_exceeded' } } };
+    peer = await startPeer([limited, limited, limited, limited, { status: 200, body: completion(['ok']) }]);
+    const res = await provider(peer, { maxRetries: 1 }).complete(req);
+    expect(res.choices[0]!.content).toBe('ok');
+    expect(peer.requests).toHaveLength(5);
+    await peer.close();
+    peer = await startPeer([limited]);
+    const err = await provider(peer, { maxRetries: 1, rateLimitDeadlineMs: 200 }).complete(req).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderUnavailableError);
+    expect((err as ProviderUnavailableError).status).toBe(429);
+    expect((err as Error).message).toMatch(/rate limited for/);
+  });
+
+  it('an aborted signal sends nothing more: waits end at once, a request on the wire finishes', async () => {
+    peer = await startPeer(() => ({ status: 200, body: completion(['x']), delayMs: 100 }));
+    const p = provider(peer, { concurrency: 1 });
+    const ac = new AbortController();
+    const first = p.complete(req, { signal: ac.signal });
+    const queued = p.complete(req, { signal: ac.signal }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 30));
+    ac.abort(new Error('a sibling lane failed'));
+    expect((await first).choices[0]!.content).toBe('x'); // already sent: its answer is still returned
+    expect(((await queued) as Error).message).toBe('a sibling lane failed');
+    expect(peer.requests).toHaveLength(1);
+    await expect(p.complete(req, { signal: ac.signal })).rejects.toThrow(/sibling/);
   });
 
   it('keeps at most `concurrency` requests in flight', async () => {

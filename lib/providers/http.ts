@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { readApiKey } from '../apiKey';
+import { readApiKey } from './apiKey';
 import { messageFromBody, providerHttpError } from './errors';
 
 /**

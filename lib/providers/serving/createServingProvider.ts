@@ -1,0 +1,19 @@
+import { UserError } from '../../errors';
+import { createFireworksServing } from './fireworksDeployments';
+import { serverlessServing } from './serverless';
+import { createTogetherServing } from './togetherEndpoints';
+import type { ServingProvider, ServingProviderConfig } from './types';
+
+/** The serving side of a configured provider (see lib/providers/capabilities.ts for what each kind does). */
+export function createServingProvider(cfg: ServingProviderConfig): ServingProvider {
+  switch (cfg.kind) {
+    case 'openai':
+      return serverlessServing('openai');
+    case 'together':
+      return createTogetherServing(cfg);
+    case 'fireworks':
+      return createFireworksServing(cfg);
+    default:
+      throw new UserError(`no serving for provider kind ${JSON.stringify(cfg.kind)}`);
+  }
+}

@@ -17,8 +17,8 @@ export function shorten(text: string, width: number): string {
 
 export function table(header: string[], rows: string[][], maxWidth = MAX_TABLE_WIDTH): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  // Too wide: narrow the widest column, one character at a time, down to its header (or 12) at least.
-  const floor = header.map((h) => Math.max(h.length, 12));
+  // Too wide: narrow the widest column, one character at a time, down to 12 (or its header) at least.
+  const floor = header.map((h) => Math.min(h.length, 12));
   while (widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1) > maxWidth) {
     let widest = -1;
     widths.forEach((w, i) => {
@@ -27,7 +27,8 @@ export function table(header: string[], rows: string[][], maxWidth = MAX_TABLE_W
     if (widest < 0) break;
     widths[widest]! -= 1;
   }
-  rows = rows.map((r) => r.map((c, i) => shorten(c ?? '', widths[i] ?? (c ?? '').length)));
+  rows = rows.map((r) => r.map((c, i) => shorten(c ?? "", widths[i] ?? (c ?? "").length)));
+  header = header.map((h, i) => shorten(h, widths[i]!));
   const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -1,4 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { ledgerDatabasePath } from '../ledger/sampleLedger';
 import { createInterface } from 'node:readline';
 import { costOf, priceOf } from '../budget/cost';
 import { completedRounds, readCampaignConfig } from '../campaign/resume';
@@ -58,7 +60,43 @@ export function priceRows(config: ResolvedCampaignConfig | undefined, rows: Roun
 /** `<purpose>-r<round>[-s<shard>].jsonl`: the ledger shard files of activities/deps.ts openLedger. */
 const LEDGER_FILE = /^ledger\/([a-z-]+?)-r(\d+)(?:-[a-z0-9-]+)?\.jsonl$/;
 
+/** Writer labels of the indexed ledger: `<purpose>-r<round>[-<shard>]`. */
+const WRITER = /^([a-z-]+?)-r(\d+)(?:-[a-z0-9-]+)?$/;
+
 export async function ledgerUsage(store: DirectoryRunStore, name: string): Promise<Map<number, RoundReport['tokens']>> {
+  const db = ledgerDatabasePath(store.resolve(`${name}/ledger`));
+  if (existsSync(db)) {
+    // Summed in SQLite (read-only: a worker may be writing), grouped by the writer that names the round.
+    const conn = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      const rows = conn
+        .prepare(
+          `SELECT writer, purpose, model, COUNT(*) AS samples,
+                  COALESCE(SUM(json_extract(record, '$.usage.promptTokens')), 0) AS prompt,
+                  COALESCE(SUM(json_extract(record, '$.usage.completionTokens')), 0) AS completion
+             FROM samples GROUP BY writer, purpose, model`,
+        )
+        .all() as { writer: string | null; purpose: string; model: string; samples: number; prompt: number; completion: number }[];
+      const byRound = new Map<number, Map<string, RoundReport['tokens'][number]>>();
+      for (const r of rows) {
+        const m = WRITER.exec(r.writer ?? '');
+        if (!m) continue;
+        const round = Number(m[2]);
+        const perRound = byRound.get(round) ?? new Map();
+        byRound.set(round, perRound);
+        const key = `${r.purpose}\u0000${r.model}`;
+        const row = perRound.get(key) ?? { phase: r.purpose, model: r.model, promptTokens: 0, completionTokens: 0, samples: 0 };
+        row.promptTokens += r.prompt;
+        row.completionTokens += r.completion;
+        row.samples += r.samples;
+        perRound.set(key, row);
+      }
+      return new Map([...byRound].map(([round, rs]) => [round, [...rs.values()]]));
+    } finally {
+      conn.close();
+    }
+  }
+  // Run stores written before the indexed ledger: one JSONL file per writer.
   const byRound = new Map<number, Map<string, RoundReport['tokens'][number]>>();
   const prefix = `${name}/`;
   for (const rel of await store.list(`${name}/ledger/`)) {

@@ -5,11 +5,13 @@ import { providerFor } from '../lib/config/load';
 import { ModelRegistry } from '../lib/registry';
 import { recordStep, roundDir, type Ref } from '../lib/store';
 import { scopeOf } from './manifest';
+import { assertConfigFitsCurriculum } from '../lib/config/curriculumFit';
 import { curriculumAt, runStore } from './deps';
 
 /** First run of a campaign: how many levels the curriculum has, and the base model in the registry. */
 export async function initCampaign({ config }: { config: ResolvedCampaignConfig }): Promise<{ levelCount: number }> {
   const curriculum = await curriculumAt(config.curriculumPath);
+  await assertConfigFitsCurriculum(config, curriculum);
   const registry = await ModelRegistry.load(runStore(), config.name);
   await registry.registerBase({ modelId: config.student.baseModel, provider: providerFor(config, 'student').kind });
   return { levelCount: curriculum.levels.length };

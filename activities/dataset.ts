@@ -32,6 +32,8 @@ export async function buildDataset({ ctx, verified }: { ctx: RoundInput; verifie
       minExamples: d.minExamples,
     });
     const c = selection.counts;
+    // For reports: what the dataset kept and dropped, by reason.
+    await store.writeJsonAtomic(`${roundDir(ctx.campaign, ctx.round)}/dataset-stats.json`, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: c });
     const ref = { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes };
     await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref, kept: selection.kept.length });
     activityLog(ctx, 'dataset').info({ examples: written.count, replayed: written.replayCount, sha256: written.sha256, drops: c }, 'dataset written');

@@ -4,8 +4,31 @@ import type { ModelEntry } from '../lib/registry';
 
 /** Plain-text tables for the terminal: the rounds of a campaign and its model lineage. */
 
-export function table(header: string[], rows: string[][]): string {
+/** Terminal tables fit this many columns: long cells (fine-tuned model names) are shortened in the middle. */
+export const MAX_TABLE_WIDTH = 120;
+
+/** `ft:gpt-4o-mini:org:demo-r3:abc123` -> `ft:gpt-4o-m…demo-r3:abc123` (ends kept: they tell models apart). */
+export function shorten(text: string, width: number): string {
+  if (text.length <= width) return text;
+  const keep = Math.max(1, width - 1);
+  const head = Math.ceil(keep / 3);
+  return `${text.slice(0, head)}…${text.slice(text.length - (keep - head))}`;
+}
+
+export function table(header: string[], rows: string[][], maxWidth = MAX_TABLE_WIDTH): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // Too wide: narrow the widest column, one character at a time, down to 12 (or its header) at least.
+  const floor = header.map((h) => Math.min(h.length, 12));
+  while (widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1) > maxWidth) {
+    let widest = -1;
+    widths.forEach((w, i) => {
+      if (w > floor[i]! && (widest < 0 || w > widths[widest]!)) widest = i;
+    });
+    if (widest < 0) break;
+    widths[widest]! -= 1;
+  }
+  rows = rows.map((r) => r.map((c, i) => shorten(c ?? "", widths[i] ?? (c ?? "").length)));
+  header = header.map((h, i) => shorten(h, widths[i]!));
   const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
@@ -56,5 +79,13 @@ export function lineageTable(models: readonly ModelEntry[], levelNames?: readonl
   return table(
     ['round', 'status', 'model', 'parent', 'job', 'held-out accuracy per level'],
     models.map((m) => [String(m.round), m.status, m.modelId, m.parent ?? '', m.jobId ?? '', accuracies(m.evaluation, levelNames)]),
+  );
+}
+
+/** Chat tokens (and cost, with a price table) per round, phase and model. */
+export function tokensTable(rows: readonly { round: number; phase: string; model: string; samples: number; promptTokens: number; completionTokens: number; cost?: number }[]): string {
+  return table(
+    ['round', 'phase', 'model', 'samples', 'prompt tokens', 'completion tokens', 'cost'],
+    rows.map((r) => [String(r.round), r.phase, r.model, String(r.samples), String(r.promptTokens), String(r.completionTokens), r.cost === undefined ? '' : r.cost < 0.01 ? r.cost.toFixed(4) : r.cost.toFixed(2)]),
   );
 }

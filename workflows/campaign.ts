@@ -8,7 +8,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
-  setCurrentDetails,
+  makeContinueAsNewFunc,
   setHandler,
   upsertSearchAttributes,
   type ActivityOptions,
@@ -17,7 +17,7 @@ import type * as activities from '../activities';
 import { stopReason } from '../lib/campaign/advance';
 import type { CampaignInput, CampaignOutcome, CampaignState, RoundInput, RoundResult } from '../lib/campaign/types';
 import { applyTunables } from '../lib/config/tunables';
-import { campaignDetails } from './details';
+import { campaignMemo, MEMO_PATCH, shownRound, showCampaign } from './details';
 import { cancelSignal, configureUpdate, pauseSignal, statusQuery, unpauseSignal, type CampaignStatus, type CancelOptions } from './messages';
 import { roundStaticSummary, roundWorkflow, roundWorkflowId } from './round';
 import { CampaignKey, FrontierKey, PhaseKey, RoundKey, StudentModelKey } from './searchAttributes';
@@ -35,6 +35,9 @@ const cancelWorkOptions: ActivityOptions = {
   heartbeatTimeout: '1 minute',
   retry: { maximumInterval: '30 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['UserError', 'ProviderRequestError'] },
 };
+/** A stopped campaign's Round search attribute is the last round run (added after histories were recorded). */
+const ROUND_COUNT_PATCH = 'campaign-round-count';
+
 
 export function campaignWorkflowId(name: string): string {
   return `campaign/${name}`;
@@ -79,12 +82,13 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
   const show = (stop?: string) => {
     upsertSearchAttributes([
       { key: CampaignKey, value: name },
-      { key: RoundKey, value: state.round },
+      // A stopped campaign shows the last round it ran (a 6-round campaign must not say "round 7").
+      { key: RoundKey, value: stop !== undefined && patched(ROUND_COUNT_PATCH) ? shownRound(state, true) : state.round },
       { key: PhaseKey, value: phase },
       { key: FrontierKey, value: state.frontier },
       { key: StudentModelKey, value: state.currentModel },
     ]);
-    setCurrentDetails(campaignDetails(name, state, phase, blockedReason, stop));
+    showCampaign(name, state, phase, blockedReason, stop);
   };
   const forward = async (signal: typeof pauseSignal | typeof unpauseSignal) => {
     if (!runningRound) return;
@@ -189,7 +193,10 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
     phase = 'between rounds';
     show();
     await condition(allHandlersFinished);
-    await continueAsNew<typeof campaignWorkflow>({ config: input.config, state });
+    const next = { config: input.config, state };
+    // The memo goes with the new run, so its page shows the campaign's summary and rounds from its start.
+    if (patched(MEMO_PATCH)) await makeContinueAsNewFunc<typeof campaignWorkflow>({ memo: campaignMemo(name, state, 'between rounds') })(next);
+    await continueAsNew<typeof campaignWorkflow>(next);
   }
 
   async function runRound(args: RoundInput): Promise<RoundResult> {

@@ -4,7 +4,6 @@ import {
   condition,
   patched,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   type ActivityOptions,
@@ -12,7 +11,7 @@ import {
 import type * as activities from '../activities';
 import type { RoundInput, RoundResult, RoundResume } from '../lib/campaign/types';
 import type { Ref } from '../lib/store/types';
-import { roundDetails } from './details';
+import { showRound } from './details';
 import { pauseSignal, roundStatusQuery, unpauseSignal, type RoundStatus } from './messages';
 import { PhaseKey, RoundKey } from './searchAttributes';
 
@@ -60,7 +59,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     status.progress = undefined;
     if (note) notes.push(note);
     upsertSearchAttributes([{ key: PhaseKey, value: name }]);
-    setCurrentDetails(roundDetails(input, name, notes));
+    showRound(input, name, notes);
   };
   upsertSearchAttributes([{ key: RoundKey, value: input.round }]);
 
@@ -103,6 +102,10 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       await phase('candidates');
       const prep = await acts.prepareRound.executeWithOptions({ ...stepOptions, summary: `pick candidates at levels ${input.frontier}+` }, [input]);
 
+      // A budget is checked before the phase would spend it (added after histories were recorded).
+      if (config.budget && patched('budget-check')) {
+        await acts.checkBudget.executeWithOptions({ ...baseOptions, summary: 'check the budget' }, [{ ctx: input, purpose: 'estimate', plannedSamples: prep.candidates * config.estimation.k }]);
+      }
       await phase('estimate', `${prep.candidates} candidates in ${prep.shards} shard(s)`);
       const estimates = await sharded(prep.shards, 'estimate', (shard) =>
         acts.estimateShard.executeWithOptions({ ...shardOptions, summary: `estimate pass rates, shard ${shard + 1}/${prep.shards}` }, [{ ctx: input, candidates: prep.candidatesRef, shard }]),
@@ -115,6 +118,9 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
         return await conclude({ candidates: prep.candidates, inBand: band.inBand, tracesKept: 0 }, undefined, 'band-empty');
       }
 
+      if (config.budget && patched('budget-check')) {
+        await acts.checkBudget.executeWithOptions({ ...baseOptions, summary: 'check the budget' }, [{ ctx: input, purpose: 'trace', plannedSamples: band.selected * config.traces.perProblem }]);
+      }
       await phase('traces');
       const traces = await sharded(band.shards, 'traces', (shard) =>
         acts.generateTracesShard.executeWithOptions({ ...shardOptions, summary: `generate traces, shard ${shard + 1}/${band.shards}` }, [{ ctx: input, band: band.ref, shard }]),
@@ -165,7 +171,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     if (resume?.jobId && reason.startsWith('FineTuneJobFailed')) resume = { ...resume, jobId: undefined };
     status.phase = 'blocked';
     upsertSearchAttributes([{ key: PhaseKey, value: 'blocked' }]);
-    setCurrentDetails(roundDetails(input, 'blocked', [...notes, reason]));
+    showRound(input, 'blocked', [...notes, reason]);
     return { status: 'blocked', reason, resume };
   }
 
@@ -218,7 +224,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     status.phase = 'done';
     // Added after histories were recorded: a finished round shows Phase = done in the Web UI.
     if (patched('round-phase-done')) upsertSearchAttributes([{ key: PhaseKey, value: 'done' }]);
-    setCurrentDetails(roundDetails(input, 'done', [...notes, decision.summary.note]));
+    showRound(input, 'done', [...notes, decision.summary.note], decision.summary);
     return currentServedModel ? { ...decision, currentServedModel } : decision;
   }
 

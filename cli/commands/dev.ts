@@ -9,7 +9,7 @@ export function registerDev(program: Command): void {
     .option('--db <file>', 'SQLite file for the server state (default .strawberry/temporal.db)')
     .option('--headless', 'without the Web UI')
     .action(async (opts: { db?: string; headless?: boolean }) => {
-      const server = await connectOrStartServer({ dbFile: opts.db, ui: !opts.headless });
+      const server = await connectOrStartServer({ dbFile: opts.db, ui: !opts.headless, keepPorts: true });
       if (server.kind === 'external') {
         process.stdout.write(`TEMPORAL_ADDRESS=${server.address} is set: search attributes are registered there; nothing to start.\n`);
         return;

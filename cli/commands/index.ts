@@ -13,6 +13,7 @@ import { registerSignals } from './signals';
 import { registerSim } from './sim';
 import { registerStart } from './start';
 import { registerStatus } from './status';
+import { registerUi } from './ui';
 import { registerValidate } from './validate';
 import { registerWorker } from './worker';
 
@@ -30,6 +31,7 @@ export function registerCommands(program: Command): void {
   // running things on this machine
   registerWorker(program);
   registerDev(program);
+  registerUi(program);
   registerDemo(program);
   registerSim(program);
   registerSetup(program);

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
+import { campaignReport } from '../../lib/report/campaignReport';
 import type { ModelEntry } from '../../lib/registry';
-import { lineageTable, table } from '../report';
+import { lineageTable, table, tokensTable } from '../report';
 import { cliRunStore } from './start';
 
 /** `strawberry models <name>`: the campaign's model lineage with evaluations, and the rejected candidates (read from the run store). */
@@ -28,6 +29,24 @@ export function registerModels(program: Command): void {
       const out = (line = '') => process.stdout.write(`${line}\n`);
       out(`Model lineage of campaign ${name}:`);
       out(lineageTable(lineage));
+      // Chat tokens each model generated (and their cost, with a price table), from the sample ledger.
+      const usage = await campaignReport(store, name);
+      const byModel = new Map<string, { round: number; phase: string; model: string; samples: number; promptTokens: number; completionTokens: number; cost?: number }>();
+      for (const r of usage.rounds) {
+        for (const t of r.tokens) {
+          const m = byModel.get(t.model) ?? { round: r.round, phase: 'all', model: t.model, samples: 0, promptTokens: 0, completionTokens: 0 };
+          m.samples += t.samples;
+          m.promptTokens += t.promptTokens;
+          m.completionTokens += t.completionTokens;
+          if (t.cost !== undefined) m.cost = (m.cost ?? 0) + t.cost;
+          byModel.set(t.model, m);
+        }
+      }
+      if (byModel.size) {
+        out();
+        out('Tokens by model (round: first round that sampled it):');
+        out(tokensTable([...byModel.values()]));
+      }
       if (rejected.length) {
         out();
         out('Rejected candidates:');

@@ -5,7 +5,11 @@ import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
 import { DirectoryRunStore } from '../../lib/store';
 import { readCampaignConfig } from '../../lib/campaign/resume';
-import { levelNamesOf, lineageTable, roundsTable } from '../report';
+import { levelNamesOf, lineageTable, roundsTable, tokensTable } from '../report';
+import { writeTextAtomic } from '../../lib/atomicFile';
+import { campaignReport } from '../../lib/report/campaignReport';
+import { renderHtmlReport } from '../../lib/report/html';
+import { errnoText } from '../../lib/store/ensureDir';
 
 /** `strawberry report <name>`: a campaign's rounds and lineage from the run store alone (no server needed). */
 export function registerReport(program: Command): void {
@@ -13,8 +17,9 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('print the rounds and the model lineage of a campaign from its run store (works without a server)')
     .argument('<name>', 'campaign name')
-    .option('--json', 'print JSON instead of tables')
-    .action(async (name: string, opts: { json?: boolean }) => {
+    .option('--json', 'print JSON instead of tables (with `report`: per-round pass rates, dataset composition, tokens)')
+    .option('--html <file>', 'write one self-contained HTML file with plots (works offline)')
+    .action(async (name: string, opts: { json?: boolean; html?: string }) => {
       const runsDir = path.resolve(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
       const store = new DirectoryRunStore(runsDir);
       if (!(await store.exists(`${name}/registry.json`))) {
@@ -22,13 +27,28 @@ export function registerReport(program: Command): void {
       }
       const rounds = (await completedRounds(store, name)).map((r) => r.summary);
       const registry = await ModelRegistry.load(store, name);
+      const full = opts.json || opts.html ? await campaignReport(store, name) : undefined;
+      if (opts.html) {
+        const file = path.resolve(opts.html);
+        try {
+          await writeTextAtomic(file, renderHtmlReport(full!));
+        } catch (err) {
+          throw new UserError(`--html ${opts.html}: cannot write ${file} (${errnoText(err)})`);
+        }
+        process.stderr.write(`wrote ${file}\n`);
+        if (!opts.json) return;
+      }
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ name, rounds, models: registry.entries() }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ name, rounds, models: registry.entries(), report: full }, null, 2)}\n`);
         return;
       }
       const levelNames = await levelNamesOf((await readCampaignConfig(store, name).catch(() => undefined))?.curriculumPath);
       process.stdout.write(
         `Campaign ${name} (${runsDir}/${name})\n\n${rounds.length ? roundsTable(rounds, levelNames) : 'no completed round yet'}\n\nModels:\n${lineageTable(registry.entries(), levelNames)}\n`,
       );
+      const usage = await campaignReport(store, name);
+      const t = usage.totals;
+      process.stdout.write(`\nTokens${t.cost !== undefined ? ' and cost' : ' (no price table in the config: no cost)'}:\n${tokensTable(usage.rounds.flatMap((r) => r.tokens.map((row) => ({ round: r.round, ...row }))))}\n`);
+      process.stdout.write(`Total: ${t.promptTokens} prompt + ${t.completionTokens} completion tokens in ${t.samples} samples${t.cost !== undefined ? `, cost ${t.cost.toFixed(2)}` : ''}\n`);
     });
 }

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { campaignConfigPath } from '../../lib/campaign/resume';
 import { loadCampaignConfig, providerFor, type ResolvedCampaignConfig } from '../../lib/config/load';
+import { loadCurriculumFor } from '../../lib/config/curriculumFit';
 import { CampaignConfigSchema } from '../../lib/config/schema';
 import { displayPath, locate, readYamlFile } from '../../lib/curriculum/yamlFile';
 import { UserError } from '../../lib/errors';
 import { registryPath } from '../../lib/registry';
 import { DirectoryRunStore, type RunStore } from '../../lib/store';
+import { assertWritableDir } from '../../lib/store/ensureDir';
 import { campaignWorkflowId } from '../../workflows/campaign';
 import { alreadyRunning, startCampaign } from '../campaigns';
 import { describeCampaign, webUiHint, withClient } from '../connect';
@@ -72,10 +74,12 @@ export function registerStart(program: Command): void {
     .option('--no-key-check', 'do not require the providers\' API key variables here (workers run elsewhere)')
     .action(async (file: string, opts: { name?: string; taskQueue: string; keyCheck: boolean }) => {
       const config = await loadConfigNamed(file, opts.name);
+      await loadCurriculumFor(config);
       if (opts.keyCheck) await checkKeyVariables(config);
+      const store = cliRunStore();
+      await assertWritableDir(store.root, 'run store (STRAWBERRY_RUNS_DIR)');
       await withClient(async (c) => {
         if ((await describeCampaign(c, config.name))?.status.name === 'RUNNING') throw alreadyRunning(config.name);
-        const store = cliRunStore();
         await assertFreshRunStore(store, config.name);
         await keepConfigCopy(store, config);
         await startCampaign(c.client, { config }, { taskQueue: opts.taskQueue });

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { WorkflowExecutionDescription } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { CampaignOutcome } from '../../lib/campaign/types';
 import { UserError } from '../../lib/errors';
@@ -7,11 +7,12 @@ import { roundWorkflowId } from '../../workflows/round';
 import { roundStatusQuery, statusQuery, type CampaignStatus, type RoundStatus } from '../../workflows/messages';
 import { campaignHandle } from '../campaigns';
 import { requireCampaign, withClient, type Connected } from '../connect';
+import { ProgressBars, problemsText, runningShards, type ShardProgress } from '../progress';
 import { roundsTable } from '../report';
 
 /** What `status` shows: the live status of a running campaign, or how a finished one ended. */
 export type StatusView =
-  | { running: true; status: CampaignStatus; retrying?: RetryingActivity[] }
+  | { running: true; status: CampaignStatus; retrying?: RetryingActivity[]; shards?: ShardProgress[] }
   | { running: false; name: string; workflowStatus: string; result?: CampaignOutcome; failure?: string };
 
 /** An activity of the running round that failed at least once and is being retried (from `describe()`). */
@@ -22,7 +23,7 @@ export interface RetryingActivity {
 }
 
 /** The round's pending activities that are retrying: the workflow cannot see attempts, the server can. */
-async function retryingActivities(c: Connected, name: string, round: number): Promise<RetryingActivity[]> {
+async function retryingActivities(c: Pick<Connected, 'client'>, name: string, round: number): Promise<RetryingActivity[]> {
   try {
     const d = await c.client.workflow.getHandle(roundWorkflowId(name, round)).describe();
     return (d.raw.pendingActivities ?? [])
@@ -33,7 +34,7 @@ async function retryingActivities(c: Connected, name: string, round: number): Pr
   }
 }
 
-async function readStatus(c: Connected, name: string, d: WorkflowExecutionDescription): Promise<StatusView> {
+async function readStatus(c: Pick<Connected, 'client'>, name: string, d: WorkflowExecutionDescription): Promise<StatusView> {
   const handle = campaignHandle(c.client, name);
   if (d.status.name !== 'RUNNING') {
     if (d.status.name === 'COMPLETED') return { running: false, name, workflowStatus: d.status.name, result: await handle.result() };
@@ -64,13 +65,8 @@ async function readStatus(c: Connected, name: string, d: WorkflowExecutionDescri
     }
   }
   const retrying = status.phase === 'round' ? await retryingActivities(c, name, status.round) : [];
-  return { running: true, status, ...(retrying.length ? { retrying } : {}) };
-}
-
-function progressBar(done: number, total: number, width = 30): string {
-  const frac = total > 0 ? Math.min(1, done / total) : 0;
-  const filled = Math.round(frac * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} (${Math.round(frac * 100)}%)`;
+  const shards = status.phase === 'round' ? await runningShards(c.client, name, status.round) : [];
+  return { running: true, status, shards, ...(retrying.length ? { retrying } : {}) };
 }
 
 /** One line: what a script or a log reads. */
@@ -80,7 +76,8 @@ export function statusLine(view: StatusView): string {
     return `campaign ${view.name}: ${view.workflowStatus}${view.failure ? ` (${view.failure})` : ''}`;
   }
   const s = view.status;
-  const phase = s.progress ? `${s.progress.phase}${s.progress.total > 0 ? ` ${s.progress.done}/${s.progress.total}` : ''}` : s.phase;
+  const problems = problemsText(view.shards ?? []);
+  const phase = s.progress ? `${s.progress.phase}${s.progress.total > 0 ? ` (shards ${s.progress.done}/${s.progress.total}${problems ? `, ${problems}` : ''})` : ''}` : s.phase;
   const parts = [
     `round ${s.round}`,
     `phase ${phase}`,
@@ -94,12 +91,11 @@ export function statusLine(view: StatusView): string {
   return `campaign ${s.name}: ${parts.join(', ')}`;
 }
 
-/** The full picture: the status line, the progress bar of the running phase, the rounds so far. */
-function statusBlock(view: StatusView, tty: boolean): string {
+/** The full picture: the status line, the rounds so far. */
+function statusBlock(view: StatusView): string {
   const lines = [statusLine(view)];
   if (view.running) {
     const s = view.status;
-    if (tty && s.progress && s.progress.total > 0) lines.push(`  ${s.progress.phase.padEnd(12)} ${progressBar(s.progress.done, s.progress.total)}`);
     if (s.paused) lines.push(`  paused: \`strawberry unpause ${s.name}\` goes on`);
     if (s.blockedReason) lines.push(`  blocked: \`strawberry unpause ${s.name}\` retries the round's failed step, \`strawberry cancel ${s.name}\` ends the campaign`);
     if (s.summaries.length) lines.push('', roundsTable(s.summaries));
@@ -131,36 +127,75 @@ export function registerStatus(program: Command): void {
         let d = await requireCampaign(c, name);
         let view = await readStatus(c, name, d);
         if (!opts.watch) {
-          process.stdout.write(opts.json ? `${JSON.stringify(viewJson(view), null, 2)}\n` : `${statusBlock(view, tty)}\n`);
+          process.stdout.write(opts.json ? `${JSON.stringify(viewJson(view), null, 2)}\n` : `${statusBlock(view)}\n`);
           return;
         }
+        // Changes go to stdout as lines (the table when it changes); on a terminal, bars for the running phase's
+        // shards and each shard's problems are redrawn in place on stderr.
+        const bars = tty && ProgressBars.available() ? new ProgressBars() : undefined;
         let previous = '';
-        let drawnLines = 0;
-        for (;;) {
-          if (opts.json) {
-            const text = JSON.stringify(viewJson(view));
-            if (text !== previous) process.stdout.write(`${text}\n`);
-            previous = text;
-          } else if (tty) {
-            const block = statusBlock(view, true);
-            // Move up over the previous drawing and clear it, then draw again.
-            process.stdout.write(`${drawnLines ? `\x1b[${drawnLines}F\x1b[J` : ''}${block}\n`);
-            // Lines wider than the terminal wrap: count the rows they take.
-            const columns = process.stdout.columns || 80;
-            drawnLines = block.split('\n').reduce((n, l) => n + Math.max(1, Math.ceil(l.length / columns)), 0);
-          } else {
-            const line = statusLine(view);
-            if (line !== previous) process.stdout.write(`${line}\n`);
-            previous = line;
+        let previousTable = '';
+        try {
+          for (;;) {
+            if (opts.json) {
+              const text = JSON.stringify(viewJson(view));
+              if (text !== previous) process.stdout.write(`${text}\n`);
+              previous = text;
+            } else {
+              // On a terminal the bars show the counts: the line changes only when the phase does.
+              const line = bars && view.running ? statusLine({ ...view, shards: [], status: { ...view.status, progress: view.status.progress && { ...view.status.progress, done: 0 } } }) : statusLine(view);
+              const table = statusBlock(view).split('\n').slice(1).join('\n');
+              if (line !== previous) bars ? bars.log(`${statusLine(view)}\n`) : process.stdout.write(`${statusLine(view)}\n`);
+              if (table !== previousTable && table.trim()) bars ? bars.log(`${table}\n`) : process.stdout.write(`${table}\n`);
+              previous = line;
+              previousTable = table;
+              if (bars && view.running) bars.update(view.status.progress, view.shards ?? []);
+            }
+            if (!view.running) return;
+            await sleep(interval * 1000);
+            d = await requireCampaign(c, name);
+            view = await readStatus(c, name, d);
           }
-          if (!view.running) {
-            if (!tty && !opts.json) process.stdout.write(`${statusBlock(view, false).split('\n').slice(1).join('\n')}\n`);
-            return;
-          }
-          await sleep(interval * 1000);
-          d = await requireCampaign(c, name);
-          view = await readStatus(c, name, d);
+        } finally {
+          bars?.stop();
         }
       });
     });
+}
+
+/**
+ * Progress of a campaign that runs in this process (the demo): until `until` settles, every second, bars on a
+ * terminal (stderr) or, off a terminal, a line on stderr when the phase changes (at most every 5 s for counts).
+ */
+export async function followProgress(client: Client, name: string, until: Promise<unknown>): Promise<void> {
+  let settled = false;
+  until.then(() => (settled = true), () => (settled = true));
+  const bars = ProgressBars.available() ? new ProgressBars() : undefined;
+  let lastPhase = '';
+  let lastLineAt = 0;
+  try {
+    while (!settled) {
+      await Promise.race([sleep(1000), until.catch(() => undefined)]);
+      if (settled) break;
+      try {
+        const handle = campaignHandle(client, name);
+        const view = await readStatus({ client }, name, await handle.describe());
+        if (!view.running) continue;
+        const s = view.status;
+        if (bars) bars.update(s.progress, view.shards ?? []);
+        else {
+          const phase = `${s.round}/${s.progress?.phase ?? s.phase}`;
+          if (phase !== lastPhase || Date.now() - lastLineAt > 5000) {
+            process.stderr.write(`${statusLine(view)}\n`);
+            lastPhase = phase;
+            lastLineAt = Date.now();
+          }
+        }
+      } catch {
+        // between runs (continue-as-new) or while the worker is busy: try again
+      }
+    }
+  } finally {
+    bars?.stop();
+  }
 }

@@ -3,6 +3,7 @@ import { UserError } from '../../lib/errors';
 import { loadCurriculum } from '../../lib/curriculum';
 import { displayPath, readYamlFile, type YamlFile } from '../../lib/curriculum/yamlFile';
 import { loadCampaignConfig } from '../../lib/config/load';
+import { loadCurriculumFor } from '../../lib/config/curriculumFit';
 
 /**
  * One kind of file `strawberry validate` knows. `matches` looks at the parsed YAML's shape only;
@@ -32,7 +33,7 @@ export const fileValidators: FileValidator[] = [
     matches: (v) => v.providers !== undefined,
     async validate(file) {
       const config = await loadCampaignConfig(file.path);
-      const c = await loadCurriculum(config.curriculumPath);
+      const c = await loadCurriculumFor(config);
       return { summary: `campaign ${config.name}, curriculum ${displayPath(config.curriculumPath)}, ${c.levels.length} levels`, warnings: c.warnings };
     },
   },

@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { EnvironmentError } from '../../lib/errors';
+import { EnvironmentError, UserError } from '../../lib/errors';
+import { ensureDir } from '../../lib/store/ensureDir';
+import { keepPorts, keptPorts, portIsFree } from './keptPorts';
 import { stateDir } from './paths';
 import { provisionTemporalCli, type TemporalCli } from './provision';
 import { ensureSearchAttributes, searchAttributeFlags } from './searchAttributes';
@@ -17,6 +19,8 @@ export interface TemporalServer {
   /** The Web UI, when we started the server with it (an external cluster's UI is not known). */
   uiUrl?: string;
   kind: 'dev-server' | 'external';
+  /** The SQLite file of a dev server we started. */
+  dbFile?: string;
   cli?: TemporalCli;
   /** Stops a dev server we started (no-op for an external one). Safe to call twice. */
   stop(): Promise<void>;
@@ -30,6 +34,8 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
   progress?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Reuse the ports this database had last time (kept in the state dir), so printed Web UI links stay valid. */
+  keepPorts?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -59,21 +65,27 @@ function installExitHook(): void {
 export async function startDevServer(opts: DevServerOptions = {}): Promise<TemporalServer> {
   const env = opts.env ?? process.env;
   const progress = opts.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // The database's directory first: a bad --db is the user's to fix, whatever the CLI's state.
+  const dbFile = path.resolve(opts.dbFile ?? path.join(stateDir(env), 'temporal.db'));
+  await ensureDir(path.dirname(dbFile), `Temporal database ${dbFile}: directory`);
   const cli = await provisionTemporalCli({ env, progress });
   progress(`Temporal CLI: ${cli.path} (from ${cli.source})`);
 
   const namespace = opts.namespace ?? 'default';
-  const dbFile = path.resolve(opts.dbFile ?? path.join(stateDir(env), 'temporal.db'));
-  mkdirSync(path.dirname(dbFile), { recursive: true });
   const ui = opts.ui !== false;
-  const port = await freePort();
-  const uiPort = ui ? await freePort() : undefined;
+  const kept = opts.keepPorts ? await keptPorts(dbFile, env) : undefined;
+  const reuse = kept !== undefined && (await portIsFree(kept.port)) && (!ui || (await portIsFree(kept.uiPort)));
+  const port = reuse ? kept.port : await freePort();
+  const uiPort = ui ? (reuse ? kept.uiPort : await freePort()) : undefined;
+  if (opts.keepPorts && ui && !reuse) await keepPorts(dbFile, { port, uiPort: uiPort! }, env);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFile, '--namespace', namespace, '--log-level', 'warn', ...searchAttributeFlags()];
   args.push(...(ui ? ['--ui-port', String(uiPort)] : ['--headless']));
 
   const logFile = path.join(path.dirname(dbFile), 'temporal-server.log');
   const logStream = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  // Its own process group: Ctrl-C in the terminal reaches us, not the server, so an interrupted command can
+  // still terminate its workflows before stopping the server (the exit hook below kills it in any case).
+  const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
   running.add(child);
   installExitHook();
   const tail: string[] = [];
@@ -118,7 +130,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Tempo
     await stop();
     throw err;
   }
-  return { address, namespace, uiUrl, kind: 'dev-server', cli, stop };
+  return { address, namespace, uiUrl, kind: 'dev-server', cli, stop, dbFile };
 }
 
 async function waitUntilReady(
@@ -181,9 +193,23 @@ export async function connectOrStartServer(opts: DevServerOptions = {}): Promise
     throw new EnvironmentError(`Cannot reach the Temporal server at TEMPORAL_ADDRESS=${external}: ${err instanceof Error ? err.message : String(err)}`);
   }
   try {
+    await assertNamespace(connection, external, namespace);
     await ensureSearchAttributes(connection, namespace);
   } finally {
     await connection.close();
   }
   return { address: external, namespace, kind: 'external', stop: async () => {} };
+}
+
+/** An unknown namespace is the user's to fix (TEMPORAL_NAMESPACE): say which, and where. */
+async function assertNamespace(connection: Connection, address: string, namespace: string): Promise<void> {
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+  } catch (err) {
+    // gRPC status 5: NOT_FOUND
+    if ((err as { code?: number }).code === 5) {
+      throw new UserError(`namespace "${namespace}" (TEMPORAL_NAMESPACE) not found on ${address}; create it (\`temporal operator namespace create --namespace ${namespace}\`) or unset TEMPORAL_NAMESPACE for "default"`);
+    }
+    throw err;
+  }
 }

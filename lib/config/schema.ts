@@ -211,6 +211,31 @@ export const CampaignConfigSchema = z
       })
       .strict()
       .prefault({}),
+    prices: z
+      .record(
+        z.string(),
+        z.record(
+          z.string(),
+          z
+            .object({
+              inputPerMillion: z.number().min(0).default(0).describe('prompt tokens, per million'),
+              outputPerMillion: z.number().min(0).default(0).describe('completion tokens, per million'),
+              trainingPerMillion: z.number().min(0).optional().describe('fine-tuning, per million trained tokens'),
+              deploymentPerHour: z.number().min(0).optional().describe('a dedicated deployment, per hour'),
+            })
+            .strict(),
+        ),
+      )
+      .optional()
+      .describe('prices by provider name, then model id ("*": any model of that provider); used for cost in reports and for budget'),
+    budget: z
+      .object({
+        perRound: z.number().positive().optional().describe('a round may not spend more (same currency as prices)'),
+        perCampaign: z.number().positive().optional().describe('the campaign may not spend more'),
+      })
+      .strict()
+      .optional()
+      .describe('before a phase would exceed a limit (spent so far + that phase estimated from the samples already drawn), the campaign stops in phase `blocked`, reason "budget"'),
     sharding: z
       .object({
         problemsPerShard: z.number().int().min(1).default(200),

@@ -36,6 +36,9 @@ export async function readYamlFile(file: string): Promise<YamlFile> {
   return parseYamlText(text, abs);
 }
 
+/** Bound on alias expansion (the yaml library's default): a config never needs more. */
+const MAX_ALIAS_COUNT = 100;
+
 export function parseYamlText(text: string, abs: string): YamlFile {
   const shown = displayPath(abs);
   const lineCounter = new LineCounter();
@@ -45,7 +48,15 @@ export function parseYamlText(text: string, abs: string): YamlFile {
     const line = lineCounter.linePos(e.pos[0]).line;
     throw new UserError(`${shown}:${line}: invalid YAML: ${e.message.split('\n')[0]}`);
   }
-  return { path: abs, displayPath: shown, doc, lineCounter, value: doc.toJS() };
+  let value: unknown;
+  try {
+    // The library refuses documents whose aliases expand past a bound ("billion laughs"): say so, no stack.
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UserError(`${shown}: invalid YAML: ${/alias/i.test(message) ? `its aliases (*name) expand too much (more than ${MAX_ALIAS_COUNT} alias uses); write the values out` : message}`);
+  }
+  return { path: abs, displayPath: shown, doc, lineCounter, value };
 }
 
 /** `levels[2].source.digits` */

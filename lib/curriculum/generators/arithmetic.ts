@@ -29,12 +29,16 @@ export function generateArithmetic(options: ArithmeticOptions, seed: number): Ge
   const seen = new Set<string>();
   const out: GeneratedProblem[] = [];
   const budget = options.count * 1000;
-  for (let attempt = 0; attempt < budget && out.length < options.count; attempt++) {
+  // Impossible counts end fast: a long run of draws with nothing new means the options are exhausted
+  // (the run needed grows with what was found, so a large but possible count is not cut short).
+  let sinceNew = 0;
+  for (let attempt = 0; attempt < budget && out.length < options.count && sinceNew < 10_000 + 20 * out.length; attempt++) {
     const p = candidate();
     if (p && !seen.has(p.question)) {
       seen.add(p.question);
       out.push(p);
-    }
+      sinceNew = 0;
+    } else sinceNew++;
   }
   if (out.length < options.count)
     throw new GeneratorExhaustedError(

@@ -71,6 +71,8 @@ function decimalCommaReading(text: string): string | undefined {
   return `${m[1]}.${m[2]}`;
 }
 
+const PLAIN_INTEGER_RE = /^[+-]?\d{1,15}$/;
+
 export function answersEquivalent(gold: string, pred: string, opts: EquivalenceOptions = {}): Equivalence {
   const strict = opts.strict ?? true;
   if (gold.length > MAX_INPUT_CHARS) return { equivalent: false, reason: 'unparseable-gold' };
@@ -80,6 +82,11 @@ export function answersEquivalent(gold: string, pred: string, opts: EquivalenceO
   if (goldText === undefined) return { equivalent: false, reason: 'unparseable-gold' };
   const predText = extractAnswerText(pred, extractOpts);
   if (predText === undefined) return { equivalent: false, reason: 'no-answer' };
+  // Most samples of an estimation answer a plain integer: settle those without parsing (a hot path of
+  // every sampling phase; plain integers compare by value whatever the options).
+  const gi = PLAIN_INTEGER_RE.exec(goldText);
+  const pi = gi ? PLAIN_INTEGER_RE.exec(predText) : null;
+  if (gi && pi) return Number(gi[0]) === Number(pi[0]) ? { equivalent: true, reason: 'match' } : { equivalent: false, reason: 'mismatch' };
 
   const ng = normalizeAnswer(goldText);
   const np = normalizeAnswer(predText);

@@ -58,7 +58,7 @@ export function registerReport(program: Command): void {
         t.deploymentSeconds !== undefined ? `${(t.deploymentSeconds / 3600).toFixed(2)} deployment hours${t.deploymentCost !== undefined ? ` (${t.deploymentCost.toFixed(2)})` : ''}` : '',
       ].filter(Boolean);
       process.stdout.write(
-        `Total: ${t.promptTokens} prompt + ${t.completionTokens} completion tokens in ${t.samples} samples${extra.length ? `; ${extra.join('; ')}` : ''}${t.cost !== undefined ? `; cost ${t.cost.toFixed(2)}` : ''}\n`,
+        `Total: ${t.promptTokens} prompt + ${t.completionTokens} completion tokens in ${t.samples} samples${extra.length ? `, ${extra.join(', ')}` : ''}${t.cost !== undefined ? `, cost ${t.cost.toFixed(2)}` : ''}\n`,
       );
     });
 }

@@ -63,4 +63,15 @@ describe('budget', () => {
     expect(models.stdout).toMatch(/Fine-tuning by model/);
     expect(models.stdout).toMatch(/^1\s+all\s+sim-student\s+\d+\s+\d+\s+\d+\s+0\.\d+$/m);
   });
+
+  it('blocks before the fine-tune phase when the estimated training cost would exceed the round budget', async () => {
+    // Chat tokens cost next to nothing here; training is priced so that the dataset alone is over the limit.
+    const dear = { sim: { '*': { inputPerMillion: 0.001, outputPerMillion: 0.001, trainingPerMillion: 1e6 } } };
+    h = await startCampaignHarness({ label: 'budget-ft', configure: (c): ResolvedCampaignConfig => ({ ...c, prices: dear, budget: { perRound: 10 } }) });
+    const s = await h.waitForStatus((st) => st.phase === 'blocked', 'the campaign blocked', 180_000);
+    expect(s.round).toBe(1);
+    expect(s.blockedReason).toMatch(/^budget: this round spent [\d.]+ and round 1's fine-tune phase would add about [\d.]+ \(about \d+ training tokens\)/);
+    // No job was created.
+    expect(existsSync(path.join(runsDir, h.name, 'round-1', 'fine-tune-a1', 'intent.json'))).toBe(false);
+  });
 });

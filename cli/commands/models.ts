@@ -85,6 +85,8 @@ export function deploymentsTable(models: readonly ModelEntry[], now = new Date()
       const seconds = d.runningSeconds ?? Math.max(0, Math.round((now.getTime() - Date.parse(d.createdAt)) / 1000));
       return [m.modelId, d.id, d.servedModel, d.deletedAt ? `deleted ${d.deletedAt}` : d.readyAt ? 'live' : 'starting', duration(seconds), ...(costs ? [costs.get(d.id)?.toFixed(2) ?? ''] : [])];
     }),
+    // Not narrowed: deployment ids are what a person copies to look one up at the provider.
+    Number.POSITIVE_INFINITY,
   );
 }
 

@@ -98,13 +98,29 @@ export function deploymentUsage(models: readonly ModelEntry[], config: ResolvedC
     const d = m.deployment;
     if (!d) continue;
     const seconds = deploymentSeconds(d, now);
-    const price = config?.prices ? (priceOf(config, d.provider, m.modelId) ?? priceOf(config, d.provider, d.servedModel)) : undefined;
+    const price = config?.prices ? deploymentPrice(config, d.provider, m.modelId, d.servedModel) : undefined;
     const cost = deploymentCost(seconds, price);
     const row: DeploymentUsage = { model: m.modelId, id: d.id, provider: d.provider, seconds, live: !d.deletedAt };
     if (cost !== undefined) row.cost = cost;
     byRound.set(m.round, [...(byRound.get(m.round) ?? []), row]);
   }
   return byRound;
+}
+
+/**
+ * A deployment records its provider's kind (`together`, `fireworks`); prices are keyed by provider name. The
+ * fine-tune provider (which deploys what it trained) comes first, then any provider of that kind.
+ */
+function deploymentPrice(config: ResolvedCampaignConfig, kind: string, model: string, servedModel: string) {
+  const ftName = config.fineTune?.provider ?? config.student?.provider;
+  const names = [kind, ...(ftName ? [ftName] : []), ...Object.keys(config.providers ?? {})].filter(
+    (n, i, all) => all.indexOf(n) === i && (n === kind || (config.providers?.[n] as { kind?: string } | undefined)?.kind === kind),
+  );
+  for (const name of names) {
+    const price = priceOf(config, name, model) ?? priceOf(config, name, servedModel);
+    if (price?.deploymentPerHour !== undefined) return price;
+  }
+  return undefined;
 }
 
 /** Chat tokens, training and deployments priced, per round: what the budget counts as spent. */
@@ -230,7 +246,8 @@ export async function campaignReport(store: DirectoryRunStore, name: string): Pr
   const usage = await ledgerUsage(store, name);
   const rounds: RoundReport[] = [];
   const registry = await ModelRegistry.load(store, name);
-  const deployments = deploymentUsage(registry.entries(), config);
+  // Deployments are priced with the latest config (the last round's copy, else the campaign's).
+  const deployments = deploymentUsage(registry.entries(), files.at(-1)?.config ?? config);
   for (const f of files) {
     const n = f.summary.round;
     const band = (f.config ?? config)?.band.band;

@@ -74,8 +74,12 @@ export function deploymentsTable(models: readonly ModelEntry[], now = new Date()
     models.map((m) => {
       const d = m.deployment!;
       const seconds = d.runningSeconds ?? Math.max(0, Math.round((now.getTime() - Date.parse(d.createdAt)) / 1000));
-      return [m.modelId, d.id, d.servedModel, d.deletedAt ? `deleted ${d.deletedAt}` : d.readyAt ? 'live' : 'starting', duration(seconds)];
+      const deleted = d.deletedAt ? `deleted ${d.deletedAt.slice(0, 16).replace('T', ' ')}` : undefined;
+      return [m.modelId, d.id, d.servedModel, deleted ?? (d.readyAt ? 'live' : 'starting'), duration(seconds)];
     }),
+    undefined,
+    // The deployment id stays whole (a person passes it to the provider's own tools), and so does its state.
+    [1, 3],
   );
 }
 

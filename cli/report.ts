@@ -15,10 +15,13 @@ export function shorten(text: string, width: number): string {
   return `${text.slice(0, head)}…${text.slice(text.length - (keep - head))}`;
 }
 
-export function table(header: string[], rows: string[][], maxWidth = MAX_TABLE_WIDTH): string {
+/**
+ * `whole`: columns never shortened (ids a person copies into another command); the other columns give way.
+ */
+export function table(header: string[], rows: string[][], maxWidth = MAX_TABLE_WIDTH, whole: readonly number[] = []): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   // Too wide: narrow the widest column, one character at a time, down to 12 (or its header) at least.
-  const floor = header.map((h) => Math.min(h.length, 12));
+  const floor = header.map((h, i) => (whole.includes(i) ? widths[i]! : Math.min(h.length, 12)));
   while (widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1) > maxWidth) {
     let widest = -1;
     widths.forEach((w, i) => {

@@ -83,10 +83,12 @@ export function deploymentsTable(models: readonly ModelEntry[], now = new Date()
     models.map((m) => {
       const d = m.deployment!;
       const seconds = d.runningSeconds ?? Math.max(0, Math.round((now.getTime() - Date.parse(d.createdAt)) / 1000));
-      return [m.modelId, d.id, d.servedModel, d.deletedAt ? `deleted ${d.deletedAt}` : d.readyAt ? 'live' : 'starting', duration(seconds), ...(costs ? [costs.get(d.id)?.toFixed(2) ?? ''] : [])];
+      const deleted = d.deletedAt ? `deleted ${d.deletedAt.slice(0, 16).replace('T', ' ')}` : undefined;
+      return [m.modelId, d.id, d.servedModel, deleted ?? (d.readyAt ? 'live' : 'starting'), duration(seconds), ...(costs ? [costs.get(d.id)?.toFixed(2) ?? ''] : [])];
     }),
-    // Not narrowed: deployment ids are what a person copies to look one up at the provider.
-    Number.POSITIVE_INFINITY,
+    undefined,
+    // The deployment id stays whole (a person passes it to the provider's own tools), and so does its state.
+    [1, 3],
   );
 }
 

@@ -121,7 +121,7 @@ describe('strawberry validate: campaign configs', () => {
       expect.arrayContaining(['config/demo.yaml', 'config/examples/fireworks.yaml', 'config/examples/openai.yaml', 'config/examples/together.yaml']),
     );
     const res = runCli(['validate', ...campaigns], {
-      env: { ...process.env, STRAWBERRY_SIM_URL: 'http://127.0.0.1:9/v1', STRAWBERRY_DATA: path.resolve(repoRoot, '../shared/data') },
+      env: { ...process.env, STRAWBERRY_SIM_URL: 'http://127.0.0.1:9/v1', STRAWBERRY_LOCAL_URL: 'http://127.0.0.1:9/v1', STRAWBERRY_DATA: path.resolve(repoRoot, '../shared/data') },
     });
     expect(res.stderr).not.toMatch(/strawberry:/);
     expect(res.status).toBe(0);

@@ -6,6 +6,7 @@ import type { ResolvedCampaignConfig } from '../../../lib/config/load';
 import { deploymentUsage, spentByRound, trainingUsage, type TrainingRecord } from '../../../lib/report/campaignReport';
 import type { ModelEntry } from '../../../lib/registry';
 import { DirectoryRunStore } from '../../../lib/store';
+import { renderHtmlReport } from '../../../lib/report/html';
 
 const prices = {
   sim: {
@@ -51,5 +52,31 @@ describe('cost arithmetic', () => {
     // No ledger and no registry deployments: what round 1 spent is its training.
     const spent = await spentByRound(store, 'c', config);
     expect(spent.get(1)).toBeCloseTo(4);
+  });
+
+  test('the HTML report charts cost by kind and lists training and deployments', () => {
+    const html = renderHtmlReport({
+      name: 'c',
+      runStore: '/tmp/c',
+      generatedAt: '2026-01-01T00:00:00Z',
+      rounds: [
+        {
+          round: 1,
+          frontier: 0,
+          passRates: [],
+          tokens: [{ phase: 'estimate', model: 'm', promptTokens: 10, completionTokens: 20, samples: 2, cost: 1 }],
+          training: [{ jobId: 'j', model: 'ft:m', provider: 'sim', attempt: 1, trainedTokens: 1000, cost: 2 }],
+          deployments: [{ model: 'ft:m', id: 'd1', provider: 'sim', seconds: 3600, live: true, cost: 3 }],
+          cost: 6,
+          summary: { round: 1 } as never,
+        },
+      ],
+      models: [],
+      totals: { promptTokens: 10, completionTokens: 20, samples: 2, cost: 6, trainedTokens: 1000, trainingCost: 2, deploymentSeconds: 3600, deploymentCost: 3 },
+    });
+    expect(html).toContain('id="cost"');
+    expect(html).toContain('1000 trained tokens');
+    expect(html).toContain('1.00 h (live)');
+    expect(html).toContain('"part":"training","cost":2');
   });
 });

@@ -1,39 +1,74 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { averageSampleCost, formatCost } from '../lib/budget/cost';
+import { stat } from 'node:fs/promises';
+import { averageSampleCost, estimatedTrainingTokens, formatCost, priceOf, trainingCost } from '../lib/budget/cost';
+import { providerFor } from '../lib/config/load';
 import type { RoundInput } from '../lib/campaign/types';
-import { ledgerUsage, priceRows } from '../lib/report/campaignReport';
-import type { DirectoryRunStore } from '../lib/store';
+import { ledgerUsage, priceRows, spentByRound } from '../lib/report/campaignReport';
+import type { DirectoryRunStore, Ref } from '../lib/store';
 import { activityLog, runStore } from './deps';
 
 /**
- * Before a phase that draws samples: what the campaign and this round spent (the ledger's tokens, priced) plus
- * what the phase would spend (its planned samples at the average cost of the samples of that purpose already
- * drawn). Over a `budget` limit: a non-retryable failure whose message starts with "budget", so the round is
+ * Before a phase that draws samples or trains: what the campaign and this round spent (the ledger's tokens,
+ * trained tokens and deployment time, priced) plus what the phase would spend (its planned samples at the
+ * average cost of the samples of that purpose already drawn; for the fine-tune phase, the dataset's tokens x
+ * epochs at the training price). Over a `budget` limit: a non-retryable failure whose message starts with "budget", so the round is
  * `blocked` before it spends.
  */
-export async function checkBudget({ ctx, purpose, plannedSamples }: { ctx: RoundInput; purpose: string; plannedSamples: number }): Promise<{ spent: number; projected: number }> {
+export async function checkBudget({
+  ctx,
+  purpose,
+  plannedSamples,
+  dataset,
+}: {
+  ctx: RoundInput;
+  purpose: string;
+  plannedSamples: number;
+  /** For the fine-tune phase: the dataset the job will train on (its tokens x epochs, at the training price). */
+  dataset?: Ref;
+}): Promise<{ spent: number; projected: number }> {
   const budget = ctx.config.budget;
-  const usage = await ledgerUsage(runStore() as DirectoryRunStore, ctx.campaign);
+  const store = runStore() as DirectoryRunStore;
+  const usage = await ledgerUsage(store, ctx.campaign);
+  // Chat tokens, trained tokens and deployment time already spent (a live deployment counts up to now).
+  const spentByRoundNow = await spentByRound(store, ctx.campaign, ctx.config);
   let campaignSpent = 0;
   let roundSpent = 0;
-  const samePurpose: Awaited<ReturnType<typeof ledgerUsage>> extends Map<number, infer R> ? R : never = [];
-  for (const [round, rows] of usage) {
-    const cost = priceRows(ctx.config, rows) ?? 0;
+  for (const [round, cost] of spentByRoundNow) {
     campaignSpent += cost;
     if (round === ctx.round) roundSpent += cost;
+  }
+  const samePurpose: Awaited<ReturnType<typeof ledgerUsage>> extends Map<number, infer R> ? R : never = [];
+  for (const rows of usage.values()) {
+    priceRows(ctx.config, rows);
     samePurpose.push(...rows.filter((r) => r.phase === purpose));
   }
-  const projected = plannedSamples * averageSampleCost(samePurpose);
+  let projected: number;
+  let what: string;
+  if (dataset) {
+    const provider = providerFor(ctx.config, 'fineTune');
+    const tokens = estimatedTrainingTokens(await datasetTokens(store, dataset), ctx.config.fineTune.nEpochs);
+    projected = trainingCost(tokens, priceOf(ctx.config, provider.name, ctx.baseModel)) ?? 0;
+    what = `about ${tokens} training tokens`;
+  } else {
+    projected = plannedSamples * averageSampleCost(samePurpose);
+    what = `${plannedSamples} samples at ${averageSampleCost(samePurpose).toPrecision(2)} each`;
+  }
   const log = activityLog(ctx, 'budget');
   log.info({ campaignSpent, roundSpent, projected, purpose, plannedSamples }, 'budget check');
-  const over = (limit: number | undefined, spent: number, what: string) => {
+  const over = (limit: number | undefined, spent: number, whose: string) => {
     if (limit === undefined || spent + projected <= limit) return;
     throw ApplicationFailure.nonRetryable(
-      `budget: ${what} spent ${formatCost(spent)} and round ${ctx.round}'s ${purpose} phase would add about ${formatCost(projected)} (${plannedSamples} samples at ${averageSampleCost(samePurpose).toPrecision(2)} each), over the ${what.replace(/^(the|this) /, '')} budget of ${formatCost(limit)}; to go on, raise budget in the config, \`strawberry cancel ${ctx.campaign}\` and \`strawberry resume ${ctx.campaign} --config <file>\``,
+      `budget: ${whose} spent ${formatCost(spent)} and round ${ctx.round}'s ${purpose} phase would add about ${formatCost(projected)} (${what}), over the ${whose.replace(/^(the|this) /, '')} budget of ${formatCost(limit)}; to go on, raise budget in the config, \`strawberry cancel ${ctx.campaign}\` and \`strawberry resume ${ctx.campaign} --config <file>\``,
       'BudgetExceeded',
     );
   };
   over(budget?.perCampaign, campaignSpent, 'the campaign');
   over(budget?.perRound, roundSpent, 'this round');
   return { spent: campaignSpent, projected };
+}
+
+/** Tokens of a JSONL dataset, approximated as its bytes / 4 (no tokenizer on the worker). */
+async function datasetTokens(store: DirectoryRunStore, dataset: Ref): Promise<number> {
+  const { size } = await stat(store.localPath(dataset));
+  return Math.ceil(size / 4);
 }

@@ -5,6 +5,7 @@ import { providerFor } from '../lib/config/load';
 import { ensureJob, fineTuneKey } from '../lib/providers/fineTune';
 import { ModelRegistry } from '../lib/registry';
 import { recordStep, roundDir, type Ref } from '../lib/store';
+import type { TrainingRecord } from '../lib/report/campaignReport';
 import { scopeOf } from './manifest';
 import { activityLog, fineTuneProvider, runStore } from './deps';
 
@@ -67,6 +68,12 @@ export async function waitForFineTune({ ctx, jobId }: { ctx: RoundInput; jobId: 
       throw ApplicationFailure.nonRetryable(`fine-tune job ${jobId} succeeded without a model id`, 'FineTuneJobFailed');
     }
     await record('succeeded', { model: job.fineTunedModel });
+    // What the job trained on and what the provider says it cost, for reports and the budget (lib/report).
+    const provider = providerFor(ctx.config, 'fineTune');
+    const training: TrainingRecord = { jobId, model: job.fineTunedModel, baseModel: ctx.baseModel, provider: provider.name, attempt: ctx.attempt };
+    if (job.trainedTokens !== undefined) training.trainedTokens = job.trainedTokens;
+    if (job.providerPrice !== undefined) training.providerPrice = job.providerPrice;
+    await runStore().writeJsonAtomic(`${roundDir(ctx.campaign, ctx.round)}/fine-tune-a${ctx.attempt}/training.json`, training);
     return { model: job.fineTunedModel, jobId };
   }
   if (job.status === 'failed' || job.status === 'cancelled') {

@@ -92,3 +92,20 @@ export function tokensTable(rows: readonly { round: number; phase: string; model
     rows.map((r) => [String(r.round), r.phase, r.model, String(r.samples), String(r.promptTokens), String(r.completionTokens), r.cost === undefined ? '' : r.cost < 0.01 ? r.cost.toFixed(4) : r.cost.toFixed(2)]),
   );
 }
+
+const money = (c: number | undefined) => (c === undefined ? '' : c < 0.01 ? c.toFixed(4) : c.toFixed(2));
+
+/** Fine-tune jobs (trained tokens, the provider's own price figure, our priced cost) and deployments (running time, cost). */
+export function trainingTable(rows: readonly { round: number; model: string; jobId: string; trainedTokens?: number; providerPrice?: number; cost?: number }[]): string {
+  return table(
+    ['round', 'model', 'job', 'trained tokens', 'provider price', 'cost'],
+    rows.map((r) => [String(r.round), r.model, r.jobId, r.trainedTokens === undefined ? '?' : String(r.trainedTokens), r.providerPrice === undefined ? '' : String(r.providerPrice), money(r.cost)]),
+  );
+}
+
+export function deploymentsTable(rows: readonly { round: number; model: string; id: string; seconds: number; live: boolean; cost?: number }[]): string {
+  return table(
+    ['round', 'model', 'deployment', 'hours', 'cost'],
+    rows.map((r) => [String(r.round), r.model, r.id, `${(r.seconds / 3600).toFixed(2)}${r.live ? ' (live)' : ''}`, money(r.cost)]),
+  );
+}

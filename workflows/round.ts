@@ -141,6 +141,10 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     let trained = resume.trained;
     if (!trained) {
       await phase('fine-tune', `dataset: ${resume.datasetRef.count} examples`);
+      // Added after histories were recorded: the training cost counts against the budget before a job starts.
+      if (!resume.jobId && config.budget && patched('budget-fine-tune')) {
+        await acts.checkBudget.executeWithOptions({ ...baseOptions, summary: 'check the budget' }, [{ ctx: input, purpose: 'fine-tune', plannedSamples: 0, dataset: resume.datasetRef }]);
+      }
       const jobId =
         resume.jobId ??
         (await acts.startFineTune.executeWithOptions({ ...stepOptions, summary: `create the fine-tune job (attempt ${attempt})` }, [{ ctx: { ...input, attempt }, dataset: resume.datasetRef }]))

@@ -3,7 +3,7 @@ import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
 import { campaignReport } from '../../lib/report/campaignReport';
 import type { ModelEntry } from '../../lib/registry';
-import { lineageTable, table, tokensTable } from '../report';
+import { lineageTable, table, tokensTable, trainingTable } from '../report';
 import { cliRunStore } from './start';
 
 /** `strawberry models <name>`: the campaign's model lineage with evaluations, and the rejected candidates (read from the run store). */
@@ -47,6 +47,14 @@ export function registerModels(program: Command): void {
         out('Tokens by model (round: first round that sampled it):');
         out(tokensTable([...byModel.values()]));
       }
+      // What training each model took and what its deployment ran (priced with the config's table).
+      const training = usage.rounds.flatMap((r) => (r.training ?? []).map((row) => ({ round: r.round, ...row })));
+      if (training.length) {
+        out();
+        out('Fine-tuning by model:');
+        out(trainingTable(training));
+      }
+      if (usage.totals.cost !== undefined) out(`Campaign cost (chat, training, deployments): ${usage.totals.cost.toFixed(2)}`);
       if (rejected.length) {
         out();
         out('Rejected candidates:');
@@ -62,20 +70,21 @@ export function registerModels(program: Command): void {
       if (deployed.length) {
         out();
         out('Deployments:');
-        out(deploymentsTable(deployed));
+        const costs = new Map(usage.rounds.flatMap((r) => (r.deployments ?? []).map((d) => [d.id, d.cost] as const)));
+        out(deploymentsTable(deployed, new Date(), costs));
       }
     });
 }
 
 /** One row per model with a deployment: where it is served, whether it still runs, and for how long it ran. */
-export function deploymentsTable(models: readonly ModelEntry[], now = new Date()): string {
+export function deploymentsTable(models: readonly ModelEntry[], now = new Date(), costs?: ReadonlyMap<string, number | undefined>): string {
   return table(
-    ['model', 'deployment', 'served as', 'state', 'running time'],
+    ['model', 'deployment', 'served as', 'state', 'running time', ...(costs ? ['cost'] : [])],
     models.map((m) => {
       const d = m.deployment!;
       const seconds = d.runningSeconds ?? Math.max(0, Math.round((now.getTime() - Date.parse(d.createdAt)) / 1000));
       const deleted = d.deletedAt ? `deleted ${d.deletedAt.slice(0, 16).replace('T', ' ')}` : undefined;
-      return [m.modelId, d.id, d.servedModel, deleted ?? (d.readyAt ? 'live' : 'starting'), duration(seconds)];
+      return [m.modelId, d.id, d.servedModel, deleted ?? (d.readyAt ? 'live' : 'starting'), duration(seconds), ...(costs ? [costs.get(d.id)?.toFixed(2) ?? ''] : [])];
     }),
     undefined,
     // The deployment id stays whole (a person passes it to the provider's own tools), and so does its state.

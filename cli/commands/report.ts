@@ -5,7 +5,7 @@ import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
 import { DirectoryRunStore } from '../../lib/store';
 import { readCampaignConfig } from '../../lib/campaign/resume';
-import { levelNamesOf, lineageTable, roundsTable, tokensTable } from '../report';
+import { deploymentsTable, levelNamesOf, lineageTable, roundsTable, tokensTable, trainingTable } from '../report';
 import { writeTextAtomic } from '../../lib/atomicFile';
 import { campaignReport } from '../../lib/report/campaignReport';
 import { renderHtmlReport } from '../../lib/report/html';
@@ -49,6 +49,16 @@ export function registerReport(program: Command): void {
       const usage = await campaignReport(store, name);
       const t = usage.totals;
       process.stdout.write(`\nTokens${t.cost !== undefined ? ' and cost' : ' (no price table in the config: no cost)'}:\n${tokensTable(usage.rounds.flatMap((r) => r.tokens.map((row) => ({ round: r.round, ...row }))))}\n`);
-      process.stdout.write(`Total: ${t.promptTokens} prompt + ${t.completionTokens} completion tokens in ${t.samples} samples${t.cost !== undefined ? `, cost ${t.cost.toFixed(2)}` : ''}\n`);
+      const training = usage.rounds.flatMap((r) => (r.training ?? []).map((row) => ({ round: r.round, ...row })));
+      if (training.length) process.stdout.write(`\nFine-tuning:\n${trainingTable(training)}\n`);
+      const deployed = usage.rounds.flatMap((r) => (r.deployments ?? []).map((row) => ({ round: r.round, ...row })));
+      if (deployed.length) process.stdout.write(`\nDeployments:\n${deploymentsTable(deployed)}\n`);
+      const extra = [
+        t.trainedTokens !== undefined ? `${t.trainedTokens} trained tokens${t.trainingCost !== undefined ? ` (${t.trainingCost.toFixed(2)})` : ''}` : '',
+        t.deploymentSeconds !== undefined ? `${(t.deploymentSeconds / 3600).toFixed(2)} deployment hours${t.deploymentCost !== undefined ? ` (${t.deploymentCost.toFixed(2)})` : ''}` : '',
+      ].filter(Boolean);
+      process.stdout.write(
+        `Total: ${t.promptTokens} prompt + ${t.completionTokens} completion tokens in ${t.samples} samples${extra.length ? `, ${extra.join(', ')}` : ''}${t.cost !== undefined ? `, cost ${t.cost.toFixed(2)}` : ''}\n`,
+      );
     });
 }

@@ -33,3 +33,31 @@ export function averageSampleCost(rows: readonly (Usage & { samples: number; cos
 export function formatCost(cost: number | undefined): string {
   return cost === undefined ? '' : cost < 0.01 ? cost.toFixed(4) : cost.toFixed(2);
 }
+
+/** Fine-tuning: trained tokens at the price's `trainingPerMillion` (undefined without that price). */
+export function trainingCost(trainedTokens: number | undefined, price: Price | undefined): number | undefined {
+  if (trainedTokens === undefined || price?.trainingPerMillion === undefined) return undefined;
+  return (trainedTokens * price.trainingPerMillion) / 1e6;
+}
+
+/** Estimated training tokens of a job before it runs: the dataset's tokens once per epoch. */
+export function estimatedTrainingTokens(datasetTokens: number, epochs: number | undefined): number {
+  return datasetTokens * Math.max(1, epochs ?? 1);
+}
+
+/**
+ * Seconds a deployment has run: from creation to teardown, or up to `now` while it is still up (a live
+ * deployment keeps costing).
+ */
+export function deploymentSeconds(d: { createdAt: string; deletedAt?: string; runningSeconds?: number }, now: Date = new Date()): number {
+  if (d.runningSeconds !== undefined) return d.runningSeconds;
+  const end = d.deletedAt ? Date.parse(d.deletedAt) : now.getTime();
+  const start = Date.parse(d.createdAt);
+  return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, Math.round((end - start) / 1000)) : 0;
+}
+
+/** A deployment's running time at the price's `deploymentPerHour` (undefined without that price). */
+export function deploymentCost(seconds: number, price: Price | undefined): number | undefined {
+  if (price?.deploymentPerHour === undefined) return undefined;
+  return (seconds / 3600) * price.deploymentPerHour;
+}

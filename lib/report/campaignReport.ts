@@ -1,8 +1,8 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ledgerDatabasePath } from '../ledger/sampleLedger';
 import { createInterface } from 'node:readline';
-import { costOf, priceOf } from '../budget/cost';
+import { costOf, deploymentCost, deploymentSeconds, priceOf, trainingCost } from '../budget/cost';
 import { completedRounds, readCampaignConfig } from '../campaign/resume';
 import type { ResolvedCampaignConfig } from '../config/load';
 import type { LevelAccuracy, RoundSummary } from '../campaign/types';
@@ -29,7 +29,11 @@ export interface RoundReport {
   dataset?: { new: number; replayed: number; examples: number; dropped: Record<string, number> };
   /** By phase (the ledger's purpose: estimate, trace, eval, ...) and model. */
   tokens: { phase: string; model: string; promptTokens: number; completionTokens: number; samples: number; cost?: number }[];
-  /** Priced chat tokens of the round (undefined without a price table). */
+  /** Fine-tune jobs that succeeded in this round: trained tokens as the provider reported them, priced. */
+  training?: TrainingUsage[];
+  /** Deployments of the models this round trained: running time (up to now while live), priced. */
+  deployments?: DeploymentUsage[];
+  /** Priced chat tokens, training and deployments of the round (undefined without a price table). */
   cost?: number;
   summary: RoundSummary;
 }
@@ -43,7 +47,97 @@ export interface CampaignReport {
   rounds: RoundReport[];
   /** Registry entries as stored: optional fields added later (e.g. promotion intervals) pass through. */
   models: (ModelEntry & Record<string, unknown>)[];
-  totals: TokenUsage & { cost?: number };
+  totals: TokenUsage & { cost?: number; trainedTokens?: number; trainingCost?: number; deploymentSeconds?: number; deploymentCost?: number };
+}
+
+/** `<campaign>/round-<n>/fine-tune-a<attempt>/training.json`, written when a job succeeds. */
+export interface TrainingRecord {
+  jobId: string;
+  model: string;
+  /** The catalog model the campaign trains: the training price is looked up by it, then by `model`, then `*`. */
+  baseModel?: string;
+  /** The provider name (the price table's key). */
+  provider: string;
+  attempt: number;
+  trainedTokens?: number;
+  /** The provider's own price figure, in its unit (Together `total_price`). */
+  providerPrice?: number;
+}
+
+export type TrainingUsage = TrainingRecord & { cost?: number };
+
+export interface DeploymentUsage {
+  model: string;
+  id: string;
+  provider: string;
+  seconds: number;
+  live: boolean;
+  cost?: number;
+}
+
+/** Training records of a round, oldest attempt first. */
+export async function trainingUsage(store: DirectoryRunStore, name: string, round: number, config: ResolvedCampaignConfig | undefined): Promise<TrainingUsage[]> {
+  const dir = roundDir(name, round);
+  const out: TrainingUsage[] = [];
+  const abs = store.resolve(dir);
+  for (const entry of existsSync(abs) ? readdirSync(abs) : []) {
+    if (!/^fine-tune-a\d+$/.test(entry)) continue;
+    const rel = `${dir}/${entry}/training.json`;
+    if (!(await store.exists(rel))) continue;
+    const rec = await store.readJson<TrainingRecord>(rel);
+    const cost = config?.prices ? trainingCost(rec.trainedTokens, priceOf(config, rec.provider, rec.baseModel ?? rec.model) ?? priceOf(config, rec.provider, rec.model)) : undefined;
+    out.push(cost === undefined ? rec : { ...rec, cost });
+  }
+  return out.sort((a, b) => a.attempt - b.attempt);
+}
+
+/** Deployments of the registry's models, by the round that trained each model. */
+export function deploymentUsage(models: readonly ModelEntry[], config: ResolvedCampaignConfig | undefined, now: Date = new Date()): Map<number, DeploymentUsage[]> {
+  const byRound = new Map<number, DeploymentUsage[]>();
+  for (const m of models) {
+    const d = m.deployment;
+    if (!d) continue;
+    const seconds = deploymentSeconds(d, now);
+    const price = config?.prices ? deploymentPrice(config, d.provider, m.modelId, d.servedModel) : undefined;
+    const cost = deploymentCost(seconds, price);
+    const row: DeploymentUsage = { model: m.modelId, id: d.id, provider: d.provider, seconds, live: !d.deletedAt };
+    if (cost !== undefined) row.cost = cost;
+    byRound.set(m.round, [...(byRound.get(m.round) ?? []), row]);
+  }
+  return byRound;
+}
+
+/**
+ * A deployment records its provider's kind (`together`, `fireworks`); prices are keyed by provider name. The
+ * fine-tune provider (which deploys what it trained) comes first, then any provider of that kind.
+ */
+function deploymentPrice(config: ResolvedCampaignConfig, kind: string, model: string, servedModel: string) {
+  const ftName = config.fineTune?.provider ?? config.student?.provider;
+  const names = [kind, ...(ftName ? [ftName] : []), ...Object.keys(config.providers ?? {})].filter(
+    (n, i, all) => all.indexOf(n) === i && (n === kind || (config.providers?.[n] as { kind?: string } | undefined)?.kind === kind),
+  );
+  for (const name of names) {
+    const price = priceOf(config, name, model) ?? priceOf(config, name, servedModel);
+    if (price?.deploymentPerHour !== undefined) return price;
+  }
+  return undefined;
+}
+
+/** Chat tokens, training and deployments priced, per round: what the budget counts as spent. */
+export async function spentByRound(store: DirectoryRunStore, name: string, config: ResolvedCampaignConfig | undefined): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  const add = (round: number, cost: number | undefined) => out.set(round, (out.get(round) ?? 0) + (cost ?? 0));
+  for (const [round, rows] of await ledgerUsage(store, name)) add(round, priceRows(config, rows));
+  const deployments = deploymentUsage((await ModelRegistry.load(store, name)).entries(), config);
+  for (const [round, rows] of deployments) for (const d of rows) add(round, d.cost);
+  const rounds = new Set([...out.keys(), ...deployments.keys()]);
+  const campaignDir = store.resolve(name);
+  for (const entry of existsSync(campaignDir) ? readdirSync(campaignDir) : []) {
+    const m = /^round-(\d+)$/.exec(entry);
+    if (m) rounds.add(Number(m[1]));
+  }
+  for (const round of rounds) for (const t of await trainingUsage(store, name, round, config)) add(round, t.cost);
+  return out;
 }
 
 /** Prices the rows with the config's table (the student's provider serves every sample in the ledger). */
@@ -151,12 +245,21 @@ export async function campaignReport(store: DirectoryRunStore, name: string): Pr
   const config = await readCampaignConfig(store, name);
   const usage = await ledgerUsage(store, name);
   const rounds: RoundReport[] = [];
+  const registry = await ModelRegistry.load(store, name);
+  // Deployments are priced with the latest config (the last round's copy, else the campaign's).
+  const deployments = deploymentUsage(registry.entries(), files.at(-1)?.config ?? config);
   for (const f of files) {
     const n = f.summary.round;
     const band = (f.config ?? config)?.band.band;
     const tokens = usage.get(n) ?? [];
+    const cfg = f.config ?? config;
+    const training = await trainingUsage(store, name, n, cfg);
+    const deployed = deployments.get(n) ?? [];
+    const chatCost = priceRows(cfg, tokens);
     rounds.push({
-      cost: priceRows(f.config ?? config, tokens),
+      cost: chatCost === undefined ? undefined : chatCost + [...training, ...deployed].reduce((s, t) => s + (t.cost ?? 0), 0),
+      ...(training.length ? { training } : {}),
+      ...(deployed.length ? { deployments: deployed } : {}),
       round: n,
       frontier: f.summary.frontier,
       band: band && { min: band.min, max: band.max },
@@ -166,7 +269,6 @@ export async function campaignReport(store: DirectoryRunStore, name: string): Pr
       summary: f.summary,
     });
   }
-  const registry = await ModelRegistry.load(store, name);
   const models = registry.entries() as CampaignReport['models'];
   const base = models.find((m) => m.status === 'base');
   const all = rounds.flatMap((r) => r.tokens);
@@ -182,6 +284,15 @@ export async function campaignReport(store: DirectoryRunStore, name: string): Pr
       completionTokens: all.reduce((s, t) => s + t.completionTokens, 0),
       samples: all.reduce((s, t) => s + t.samples, 0),
       cost: rounds.some((r) => r.cost !== undefined) ? rounds.reduce((s, r) => s + (r.cost ?? 0), 0) : undefined,
+      ...sumOptional('trainedTokens', rounds.flatMap((r) => r.training ?? []).map((t) => t.trainedTokens)),
+      ...sumOptional('trainingCost', rounds.flatMap((r) => r.training ?? []).map((t) => t.cost)),
+      ...sumOptional('deploymentSeconds', rounds.flatMap((r) => r.deployments ?? []).map((d) => d.seconds)),
+      ...sumOptional('deploymentCost', rounds.flatMap((r) => r.deployments ?? []).map((d) => d.cost)),
     },
   };
+}
+
+function sumOptional<K extends string>(key: K, values: (number | undefined)[]): Partial<Record<K, number>> {
+  const present = values.filter((v): v is number => v !== undefined);
+  return present.length ? ({ [key]: present.reduce((a, b) => a + b, 0) } as Record<K, number>) : {};
 }

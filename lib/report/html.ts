@@ -112,10 +112,10 @@ function tokensChart(report: CampaignReport): Spec {
     r.tokens.flatMap((t) => [
       { round: r.round, part: `${t.phase} prompt`, tokens: t.promptTokens, model: t.model },
       { round: r.round, part: `${t.phase} completion`, tokens: t.completionTokens, model: t.model },
-    ]),
+    ]).concat((r.training ?? []).map((t) => ({ round: r.round, part: 'fine-tune trained', tokens: t.trainedTokens ?? 0, model: t.model }))),
   );
   return {
-    title: 'Chat tokens per round, by phase',
+    title: 'Tokens per round, by phase (chat and fine-tuning)',
     width: 520,
     height: 200,
     data: { values: rows },
@@ -126,6 +126,43 @@ function tokensChart(report: CampaignReport): Spec {
       color: { field: 'part', type: 'nominal', title: '' },
     },
   };
+}
+
+/** Cost per round by kind: chat tokens, training, deployments (only with a price table). */
+function costChart(report: CampaignReport): Spec {
+  const rows = report.rounds.flatMap((r) => {
+    const training = (r.training ?? []).reduce((s, t) => s + (t.cost ?? 0), 0);
+    const deployments = (r.deployments ?? []).reduce((s, d) => s + (d.cost ?? 0), 0);
+    const chat = (r.cost ?? 0) - training - deployments;
+    return r.cost === undefined ? [] : [
+      { round: r.round, part: 'chat', cost: chat },
+      { round: r.round, part: 'training', cost: training },
+      { round: r.round, part: 'deployments', cost: deployments },
+    ];
+  });
+  return {
+    title: 'Cost per round (chat, training, deployments)',
+    width: 520,
+    height: 160,
+    data: { values: rows },
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      x: { field: 'round', type: 'ordinal' },
+      y: { field: 'cost', type: 'quantitative', aggregate: 'sum' },
+      color: { field: 'part', type: 'nominal', title: '' },
+    },
+  };
+}
+
+function trainingRows(report: CampaignReport): string {
+  const training = report.rounds.flatMap((r) =>
+    (r.training ?? []).map((t) => `<tr><td>${r.round}</td><td>fine-tune</td><td><code>${escapeHtml(t.model)}</code></td><td>${t.trainedTokens ?? '?'} trained tokens${t.providerPrice !== undefined ? ` (provider: ${t.providerPrice})` : ''}</td><td>${t.cost?.toFixed(2) ?? ''}</td></tr>`),
+  );
+  const deployed = report.rounds.flatMap((r) =>
+    (r.deployments ?? []).map((d) => `<tr><td>${r.round}</td><td>deployment</td><td><code>${escapeHtml(d.model)}</code></td><td>${(d.seconds / 3600).toFixed(2)} h${d.live ? ' (live)' : ''}</td><td>${d.cost?.toFixed(2) ?? ''}</td></tr>`),
+  );
+  if (!training.length && !deployed.length) return '';
+  return `<table><thead><tr><th>round</th><th>what</th><th>model</th><th>usage</th><th>cost</th></tr></thead><tbody>${[...training, ...deployed].join('\n')}</tbody></table>`;
 }
 
 function escapeHtml(s: string): string {
@@ -186,6 +223,7 @@ export function renderHtmlReport(report: CampaignReport): string {
     { id: 'accuracy', spec: accuracyChart(report) },
     { id: 'composition', spec: compositionChart(report) },
     { id: 'tokens', spec: tokensChart(report) },
+    ...(report.totals.cost !== undefined ? [{ id: 'cost', spec: costChart(report) }] : []),
     ...report.rounds.map((r) => ({ id: `passrates-${r.round}`, spec: histogram(r) })),
   ];
   const json = JSON.stringify(charts.map((c) => ({ id: c.id, spec: { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...c.spec } }))).replace(/</g, '\\u003c');
@@ -206,15 +244,17 @@ code { font-size: 12px; }
 </head><body>
 <h1>Campaign ${escapeHtml(report.name)}</h1>
 <p>${report.rounds.length} round(s); run store <code>${escapeHtml(report.runStore)}</code>; generated ${escapeHtml(report.generatedAt)}.
-Chat tokens: ${t.promptTokens} prompt + ${t.completionTokens} completion in ${t.samples} samples.</p>
+Chat tokens: ${t.promptTokens} prompt + ${t.completionTokens} completion in ${t.samples} samples${t.trainedTokens !== undefined ? `; ${t.trainedTokens} trained tokens` : ''}${t.cost !== undefined ? `; cost ${t.cost.toFixed(2)}` : ''}.</p>
 <h2>Frontier and held-out accuracy</h2>
 <div class="chart" id="frontier"></div>
 <div class="chart" id="accuracy"></div>
 <h2>Datasets</h2>
 <div class="chart" id="composition"></div>
-<h2>Tokens</h2>
+<h2>Tokens and cost</h2>
 <div class="chart" id="tokens"></div>
+${t.cost !== undefined ? '<div class="chart" id="cost"></div>' : ''}
 ${tokensTable(report)}
+${trainingRows(report)}
 <h2>Model lineage and promotion decisions</h2>
 ${lineageTable(report)}
 <h2>Pass-rate estimates per round</h2>

@@ -11,7 +11,7 @@ import { startCampaignHarness, useRunsDir, type CampaignHarness } from '../helpe
  * `blocked` with reason "budget" before round 2's estimation spends (its estimate comes from the samples drawn).
  */
 const runsDir = useRunsDir();
-const prices = { sim: { '*': { inputPerMillion: 1, outputPerMillion: 2 } } };
+const prices = { sim: { '*': { inputPerMillion: 1, outputPerMillion: 2, trainingPerMillion: 1 } } };
 
 describe('budget', () => {
   let h: CampaignHarness | undefined;
@@ -28,6 +28,13 @@ describe('budget', () => {
     const roundCost = one.totals.cost!;
     expect(roundCost).toBeGreaterThan(0);
     expect(one.rounds[0]!.tokens.every((t) => t.cost !== undefined && t.promptTokens > 0)).toBe(true);
+    // The fine-tune job's trained tokens (the sim reports `trained_tokens` like OpenAI), priced and in the round's cost.
+    const training = one.rounds[0]!.training ?? [];
+    expect(training).toHaveLength(1);
+    expect(training[0]!.trainedTokens).toBeGreaterThan(0);
+    expect(training[0]!.cost).toBeCloseTo(training[0]!.trainedTokens! / 1e6);
+    expect(one.totals.trainingCost).toBeCloseTo(training[0]!.cost!);
+    expect(one.rounds[0]!.cost).toBeCloseTo(one.rounds[0]!.tokens.reduce((s, t) => s + t.cost!, 0) + training[0]!.cost!);
     await h.teardown();
 
     const budget = roundCost * 1.3;
@@ -48,10 +55,23 @@ describe('budget', () => {
     expect(rep.status).toBe(0);
     expect(rep.stdout).toMatch(/Tokens and cost:/);
     expect(rep.stdout).toMatch(/^1\s+estimate\s+sim-student\s+\d+\s+\d+\s+\d+\s+0\.\d+$/m);
-    expect(rep.stdout).toMatch(/Total: \d+ prompt \+ \d+ completion tokens in \d+ samples, cost 0\.\d\d/);
+    expect(rep.stdout).toMatch(/Total: \d+ prompt \+ \d+ completion tokens in \d+ samples, \d+ trained tokens \(0\.\d\d\), cost 0\.\d\d/);
+    expect(rep.stdout).toMatch(/Fine-tuning:/);
     const models = runCli(['models', h.name], { env });
     expect(models.status).toBe(0);
     expect(models.stdout).toMatch(/Tokens by model/);
+    expect(models.stdout).toMatch(/Fine-tuning by model/);
     expect(models.stdout).toMatch(/^1\s+all\s+sim-student\s+\d+\s+\d+\s+\d+\s+0\.\d+$/m);
+  });
+
+  it('blocks before the fine-tune phase when the estimated training cost would exceed the round budget', async () => {
+    // Chat tokens cost next to nothing here; training is priced so that the dataset alone is over the limit.
+    const dear = { sim: { '*': { inputPerMillion: 0.001, outputPerMillion: 0.001, trainingPerMillion: 1e6 } } };
+    h = await startCampaignHarness({ label: 'budget-ft', configure: (c): ResolvedCampaignConfig => ({ ...c, prices: dear, budget: { perRound: 10 } }) });
+    const s = await h.waitForStatus((st) => st.phase === 'blocked', 'the campaign blocked', 180_000);
+    expect(s.round).toBe(1);
+    expect(s.blockedReason).toMatch(/^budget: this round spent [\d.]+ and round 1's fine-tune phase would add about [\d.]+ \(about \d+ training tokens\)/);
+    // No job was created.
+    expect(existsSync(path.join(runsDir, h.name, 'round-1', 'fine-tune-a1', 'intent.json'))).toBe(false);
   });
 });

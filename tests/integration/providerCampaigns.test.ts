@@ -1,7 +1,9 @@
 import path from 'node:path';
 import OpenAI from 'openai';
 import { deploymentsTable } from '../../cli/commands/models';
+import type { ResolvedCampaignConfig } from '../../lib/config/load';
 import { ModelRegistry, type ModelEntry } from '../../lib/registry';
+import { campaignReport } from '../../lib/report/campaignReport';
 import { DirectoryRunStore } from '../../lib/store';
 import { cancelSignal } from '../../workflows/messages';
 import { repoRoot, startCampaignHarness, useRunsDir, waitFor, type CampaignHarness } from '../helpers/campaignHarness';
@@ -50,7 +52,14 @@ describe('multi-round campaigns per provider kind', () => {
   });
 
   it('together: 3 rounds, model = catalog base + from_checkpoint = parent job, dedicated endpoints, superseded ones deleted', async () => {
-    h = await startCampaignHarness({ label: 'together-3', configFile: config('together'), simConfig: { provider: { kind: 'together', deploymentSeconds: 0.3 } } });
+    // Deployment time priced at 3600 per hour: each endpoint costs its running seconds.
+    const prices = { sim: { '*': { inputPerMillion: 0, outputPerMillion: 0, deploymentPerHour: 3600 } } };
+    h = await startCampaignHarness({
+      label: 'together-3',
+      configFile: config('together'),
+      configure: (c): ResolvedCampaignConfig => ({ ...c, prices }),
+      simConfig: { provider: { kind: 'together', deploymentSeconds: 0.3 } },
+    });
     const outcome = await h.result();
     expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
     const { registry, trained } = await candidates(h.name);
@@ -74,6 +83,12 @@ describe('multi-round campaigns per provider kind', () => {
     expect(Object.values(view.deployments)).toEqual(current === base ? [] : [current]);
     for (const c of trained.filter((m) => m.modelId !== current)) expect(c.deployment).toMatchObject({ deletedAt: expect.any(String), runningSeconds: expect.any(Number) });
     expect(view.deploymentsDeleted).toBe(view.deploymentsCreated - (current === base ? 0 : 1));
+    // The report prices each deployment by its running time (the live one up to now) into its round's cost.
+    const report = await campaignReport(new DirectoryRunStore(runsDir), h.name);
+    const deployed = report.rounds.flatMap((r) => r.deployments ?? []);
+    expect(deployed.map((d) => d.id).sort()).toEqual(trained.map((c) => c.deployment!.id).sort());
+    for (const d of deployed) expect(d.cost).toBeCloseTo(d.seconds);
+    expect(report.totals.deploymentCost).toBeCloseTo(deployed.reduce((s, d) => s + d.seconds, 0));
     // `strawberry models` lists the deployments with their state and running time.
     const shown = deploymentsTable(trained);
     for (const c of trained) expect(shown).toContain(c.deployment!.id);

@@ -124,6 +124,7 @@ function toJob(job: FineTuningJob): FineTuneJob {
   const status = STATUS[job.status] ?? 'running';
   const out: FineTuneJob = { id: job.id, status, providerStatus: job.status, raw: job };
   if (job.fine_tuned_model) out.fineTunedModel = job.fine_tuned_model;
+  if (typeof job.trained_tokens === 'number') out.trainedTokens = job.trained_tokens;
   if (job.error && (job.error.message || job.error.code)) {
     out.error = job.error.message || job.error.code;
   }

@@ -28,6 +28,8 @@ interface TogetherJob {
   suffix?: string;
   created_at?: string;
   events?: TogetherEvent[];
+  token_count?: number;
+  total_price?: number;
 }
 
 const log = createLogger({ component: 'fineTune', provider: 'together' });
@@ -127,6 +129,8 @@ function toJob(raw: TogetherJob): FineTuneJob {
   const output = raw.model_output_name ?? raw.output_name;
   if (status === 'succeeded' && output) job.fineTunedModel = output;
   if (raw.created_at) job.createdAt = raw.created_at;
+  if (typeof raw.token_count === 'number') job.trainedTokens = raw.token_count;
+  if (typeof raw.total_price === 'number') job.providerPrice = raw.total_price;
   if (status === 'failed') {
     const fromEvents = errorFromEvents((raw.events ?? []).map(toEvent));
     if (fromEvents) job.error = fromEvents;

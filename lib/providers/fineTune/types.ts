@@ -14,6 +14,10 @@ export interface FineTuneJob {
   error?: string;
   /** ISO 8601. */
   createdAt?: string;
+  /** Tokens the job trained on, as the provider reports them (OpenAI `trained_tokens`, Together `token_count`). */
+  trainedTokens?: number;
+  /** The provider's own price figure for the job, in the unit it reports (Together `total_price`). */
+  providerPrice?: number;
   /** The provider's response as received (never holds the API key). */
   raw?: unknown;
 }

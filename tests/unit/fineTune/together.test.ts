@@ -69,6 +69,9 @@ describe('together fine-tune provider against recorded exchanges', () => {
       providerStatus: 'completed',
       fineTunedModel: `strawberry-team/Meta-Llama-3.1-8B-Instruct-Reference-${togetherSuffixForKey(KEY)}-5e1b0c9d`,
       createdAt: '2025-05-17T17:35:45.123Z',
+      // Together's own figures for the job: tokens trained on and its price, as reported.
+      trainedTokens: 850000,
+      providerPrice: 1500,
     });
     const events = await provider.listEvents(created.id);
     expect(events.map((e) => e.message)).toEqual(['Fine tune request created', 'Training started', 'Job finished']);

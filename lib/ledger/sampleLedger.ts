@@ -227,24 +227,17 @@ export class SampleLedger {
     this.db.prepare('INSERT INTO imported_files (file, offset) VALUES (?, ?) ON CONFLICT(file) DO UPDATE SET offset = excluded.offset').run(file, size);
   }
 
+  /** One INSERT OR IGNORE inside the caller's transaction: 1 when the key was new, else 0. */
+  private insertOne(r: SampleRecord, writer: string): number {
+    const g = r.grade;
+    return this.stmt.insert.run(r.problemId, r.model, r.samplingParamsHash, r.purpose, r.sampleIndex, g.correct ? 1 : 0, g.verifierVersion ?? null, writer, JSON.stringify(r)).changes;
+  }
+
   /** Inserts records in one transaction; returns how many were new. */
   private insertMany(records: readonly SampleRecord[], writer: string): number {
     let written = 0;
     this.db.transaction(() => {
-      for (const r of records) {
-        const info = this.stmt.insert.run(
-          r.problemId,
-          r.model,
-          r.samplingParamsHash,
-          r.purpose,
-          r.sampleIndex,
-          r.grade.correct ? 1 : 0,
-          r.grade.verifierVersion ?? null,
-          writer,
-          JSON.stringify(r),
-        );
-        written += info.changes;
-      }
+      for (const r of records) written += this.insertOne(r, writer);
     })();
     return written;
   }
@@ -331,18 +324,7 @@ export class SampleLedger {
       this.db.transaction(() => {
         queue.forEach((p, i) => {
           for (const r of p.records) {
-            const info = this.stmt.insert.run(
-              r.problemId,
-              r.model,
-              r.samplingParamsHash,
-              r.purpose,
-              r.sampleIndex,
-              r.grade.correct ? 1 : 0,
-              r.grade.verifierVersion ?? null,
-              p.writer,
-              JSON.stringify(r),
-            );
-            if (info.changes > 0) results[i]!.appended++;
+            if (this.insertOne(r, p.writer) > 0) results[i]!.appended++;
             else results[i]!.skipped++;
           }
         });

@@ -5,6 +5,8 @@
  * No pair is copied from a test suite; the templates are ours.
  */
 
+import { mulberry32 } from '../../../lib/random';
+
 export interface GeneratedPair {
   id: string;
   category: string;
@@ -12,18 +14,6 @@ export interface GeneratedPair {
   pred: string;
   /** Math-Verify's compare settings (the `params` of a check-answers line). */
   params?: { precision?: number; strict?: boolean; allow_set_relation_comp?: boolean; match_types?: string[] };
-}
-
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Template = (r: Rand) => [string, string, GeneratedPair['params']?][];
@@ -290,7 +280,7 @@ const TEMPLATES: Record<string, Template> = {
 
 /** Every category's forms, `perTemplate` random instances each, from seed `seed`. */
 export function generatePairs(perTemplate = 4, seed = 20261130): GeneratedPair[] {
-  const r = new Rand(rng(seed));
+  const r = new Rand(mulberry32(seed));
   const out: GeneratedPair[] = [];
   for (const [category, t] of Object.entries(TEMPLATES)) {
     for (let i = 0; i < perTemplate; i++) {

@@ -29,6 +29,8 @@ const baseOptions: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: MAX_ATTEMPTS, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 const acts = proxyActivities<typeof activities>(baseOptions);
+/** Retry-as-polling: a fixed interval and no attempt cap (Infinity drops the inherited one); scheduleToClose bounds it. */
+const POLLING = { backoffCoefficient: 1, maximumAttempts: Number.POSITIVE_INFINITY };
 
 export function roundWorkflowId(campaign: string, round: number): string {
   return `campaign/${campaign}/round/${round}`;
@@ -157,7 +159,9 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
           startToCloseTimeout: '2 minutes',
           heartbeatTimeout: '1 minute',
           scheduleToCloseTimeout: `${config.fineTune.timeoutHours} hours`,
-          retry: { initialInterval: `${config.fineTune.pollIntervalSeconds} seconds`, backoffCoefficient: 1, nonRetryableErrorTypes: NON_RETRYABLE },
+          // Options are deep-merged with baseOptions: a poll must not inherit its attempt cap (10 polls would
+          // block a job of a few minutes) nor its 2-minute interval cap. scheduleToClose bounds it instead.
+          retry: { ...POLLING, initialInterval: `${config.fineTune.pollIntervalSeconds} seconds`, maximumInterval: `${config.fineTune.pollIntervalSeconds} seconds`, nonRetryableErrorTypes: NON_RETRYABLE },
           summary: `wait for fine-tune job ${jobId}`,
         },
         [{ ctx: { ...input, attempt }, jobId }],
@@ -245,7 +249,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
         startToCloseTimeout: '2 minutes',
         heartbeatTimeout: '1 minute',
         scheduleToCloseTimeout: `${config.serving?.timeoutMinutes ?? 60} minutes`,
-        retry: { initialInterval: `${config.serving?.pollIntervalSeconds ?? 15} seconds`, backoffCoefficient: 1, nonRetryableErrorTypes: [...NON_RETRYABLE, 'DeploymentFailed'] },
+        retry: { ...POLLING, initialInterval: `${config.serving?.pollIntervalSeconds ?? 15} seconds`, maximumInterval: `${config.serving?.pollIntervalSeconds ?? 15} seconds`, nonRetryableErrorTypes: [...NON_RETRYABLE, 'DeploymentFailed'] },
         summary: `wait for deployment ${started.deploymentId} of ${model} to be ready`,
       },
       [{ ctx: { ...input, attempt }, served: started }],

@@ -139,6 +139,25 @@ describe('data plane', () => {
     expect(retried.filter((t) => t === 'estimateShard' || t === 'generateTracesShard' || t === 'evaluateModels')).toEqual([]);
   }, 300_000);
 
+  it('a fine-tune job that outlasts many polls is waited for (polling has no attempt cap, only timeoutHours)', async () => {
+    // A job that trains 14 s, polled as often as the server retries (about once a second): more polls than the
+    // attempt cap of ordinary activities (10).
+    h = await startCampaignHarness({
+      label: 'long-job',
+      simConfig: { jobs: { runningSeconds: 14 } },
+      configure: (c) => ({ ...c, stopping: { ...c.stopping, maxRounds: 1 }, fineTune: { ...c.fineTune, pollIntervalSeconds: 0.2 } }),
+    });
+    const outcome = await h.result();
+    expect(outcome.rounds).toHaveLength(1);
+    expect(outcome.stopReason).not.toMatch(/blocked/);
+    // The history records the attempt that finished: the poll that saw the job succeed.
+    const history = await h.client.workflow.getHandle(roundWorkflowId(h.name, 1)).fetchHistory();
+    const events = history.events ?? [];
+    const waitId = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'waitForFineTune')?.eventId;
+    const started = events.find((e) => waitId !== undefined && String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(waitId));
+    expect(started?.activityTaskStartedEventAttributes?.attempt ?? 0).toBeGreaterThan(10);
+  }, 300_000);
+
   it('(b) a worker killed while the round waits for its fine-tune job is replaced within the heartbeat timeout; one job', async () => {
     h = await startCampaignHarness({
       label: 'kill-ft',

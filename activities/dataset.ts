@@ -22,6 +22,8 @@ export async function buildDataset({ ctx, verified }: { ctx: RoundInput; verifie
       return m !== null && Number(m[1]) < ctx.round;
     })
     .map((p) => store.localPath(store.uriFor(p)));
+  // Replay pool: the campaign's earlier rounds, plus any configured earlier datasets (the base model's data).
+  earlier.push(...(d.replayFiles ?? []));
   const rel = datasetPath(ctx.campaign, ctx.round);
   try {
     const written = await writeDataset(selection.kept, {

@@ -138,6 +138,8 @@ async function main(): Promise<void> {
       name: `real-loop-${stamp}`,
       student: { ...loaded.student, baseModel },
       providers: { ...loaded.providers, local: { ...localCfg, baseURL: server.baseURL, train } },
+      // The base model's training data joins the replay pool, so round 1 replays the levels it must not forget.
+      dataset: { ...loaded.dataset, replayFiles: [baseData] },
       stopping: { ...loaded.stopping, maxRounds: ROUNDS, maxRoundsWithoutPromotion: ROUNDS },
     };
     const cur = await loadCurriculum(config.curriculumPath);
@@ -203,9 +205,13 @@ async function main(): Promise<void> {
       const rows: typeof mainRows = [];
       let parent = baseModel;
       let frontier = baseFrontier;
+      const replayed: string[] = [];
       for (const s of summaries) {
-        const want = s.datasetExamples;
-        if (want === 0) continue;
+        const total = s.datasetExamples;
+        if (total === 0) continue;
+        // The same replay as the campaign's dataset (base data and this ablation's earlier rounds, the same
+        // fraction), so the ablations differ from the campaign only in their new examples.
+        const want = Math.round(total / (1 + config.dataset.replayFraction));
         const levels = kind === 'all-levels' ? allLevels : [frontier, Math.min(frontier + 1, levelCount)];
         const pool = levels.flatMap((l) => cur.levels[l - 1]!.problems.filter((p) => !p.heldOut));
         const order = pool.map((p) => ({ p, r: createHash('sha256').update(`${kind}:${s.round}:${p.id}`).digest('hex') })).sort((a, b) => (a.r < b.r ? -1 : 1)).map((x) => x.p);
@@ -221,15 +227,22 @@ async function main(): Promise<void> {
             }
           });
         }
+        const replayPool = [baseData, ...replayed].flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== ''));
+        const replay = replayPool
+          .map((l, i) => ({ l, r: createHash('sha256').update(`${kind}:replay:${s.round}:${i}`).digest('hex') }))
+          .sort((a, b) => (a.r < b.r ? -1 : 1))
+          .slice(0, total - lines.length)
+          .map((x) => x.l);
         const file = path.join(outDir, `${kind}-r${s.round}.jsonl`);
-        writeFileSync(file, lines.join('\n') + '\n');
+        writeFileSync(file, [...lines, ...replay].join('\n') + '\n');
+        replayed.push(file);
         const job = await ft.createJob({ baseModel, parent: { model: parent }, trainingFileId: file, suffix: kind, key: `real-loop-${stamp}-${kind}-r${s.round}`, seed: s.round, hyperparameters: { nEpochs: config.fineTune.nEpochs, learningRate: config.fineTune.learningRate, batchSize: config.fineTune.batchSize } });
         parent = await waitJob(ft, job.id);
         // Evaluated like the campaign's rounds: every level up to the one above the frontier (and one more).
         const acc = await evaluate(chat, config, cur, parent, allLevels.filter((l) => l <= frontier + 2));
         frontier = Math.max(1, frontierOf(acc, threshold));
-        rows.push({ round: s.round, frontier: frontierOf(acc, threshold), band: 0, examples: lines.length, model: parent, outcome: 'trained', accuracy: acc });
-        out(`[${elapsed()}] ${kind} round ${s.round}: examples ${lines.length}; ${fmtAcc(acc)}`);
+        rows.push({ round: s.round, frontier: frontierOf(acc, threshold), band: 0, examples: lines.length + replay.length, model: parent, outcome: 'trained', accuracy: acc });
+        out(`[${elapsed()}] ${kind} round ${s.round}: examples ${lines.length} new + ${replay.length} replayed; ${fmtAcc(acc)}`);
         (results.configs as Record<string, unknown>)[kind] = rows;
         save();
       }

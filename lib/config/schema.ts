@@ -156,6 +156,7 @@ export const CampaignConfigSchema = z
         dropNearDuplicates: z.boolean().default(true),
         maxChars: z.number().int().positive().optional(),
         replayFraction: z.number().min(0).max(1).default(0.2).describe('fraction of earlier rounds\' examples mixed in'),
+        replayFiles: z.array(z.string().min(1)).optional().describe('earlier datasets (e.g. the base model\'s training data, JSONL with "messages") added to the replay pool, so round 1 replays too'),
         minExamples: z.number().int().min(10).default(10).describe('OpenAI requires at least 10 examples'),
       })
       .strict()

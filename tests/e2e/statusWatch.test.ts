@@ -15,8 +15,9 @@ describe('status --watch', () => {
   });
 
   it('prints the problems done of the running estimation shards', async () => {
-    // Slow answers: estimation takes long enough to be watched.
-    h = await startCampaignHarness({ label: 'watch', simConfig: { faults: { latencyMs: 40 } }, configure: (c) => ({ ...c, stopping: { ...c.stopping, maxRounds: 1 } }) });
+    // Slow answers (250 ms): estimation lasts several of the watch's 0.3 s refreshes even on an idle machine,
+    // where lanes follow the provider's concurrency and 40 ms answers finished between two refreshes.
+    h = await startCampaignHarness({ label: 'watch', simConfig: { faults: { latencyMs: 250 } }, configure: (c) => ({ ...c, stopping: { ...c.stopping, maxRounds: 1 } }) });
     const child = spawn(process.execPath, [path.join(repoRoot, 'bin/strawberry.js'), 'status', h.name, '--watch', '--interval', '0.3'], {
       cwd: repoRoot,
       env: { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), TEMPORAL_NAMESPACE: 'default' },

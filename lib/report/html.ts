@@ -114,15 +114,20 @@ function tokensChart(report: CampaignReport): Spec {
       { round: r.round, part: `${t.phase} completion`, tokens: t.completionTokens, model: t.model },
     ]).concat((r.training ?? []).map((t) => ({ round: r.round, part: 'fine-tune trained', tokens: t.trainedTokens ?? 0, model: t.model }))),
   );
+  return barsPerRound('Tokens per round, by phase (chat and fine-tuning)', 200, rows, 'tokens');
+}
+
+/** Bars per round, stacked by `part`: the shape of the tokens and cost charts. */
+function barsPerRound(title: string, height: number, rows: object[], measure: string): Spec {
   return {
-    title: 'Tokens per round, by phase (chat and fine-tuning)',
+    title,
     width: 520,
-    height: 200,
+    height,
     data: { values: rows },
     mark: { type: 'bar', tooltip: true },
     encoding: {
       x: { field: 'round', type: 'ordinal' },
-      y: { field: 'tokens', type: 'quantitative', aggregate: 'sum' },
+      y: { field: measure, type: 'quantitative', aggregate: 'sum' },
       color: { field: 'part', type: 'nominal', title: '' },
     },
   };
@@ -140,18 +145,7 @@ function costChart(report: CampaignReport): Spec {
       { round: r.round, part: 'deployments', cost: deployments },
     ];
   });
-  return {
-    title: 'Cost per round (chat, training, deployments)',
-    width: 520,
-    height: 160,
-    data: { values: rows },
-    mark: { type: 'bar', tooltip: true },
-    encoding: {
-      x: { field: 'round', type: 'ordinal' },
-      y: { field: 'cost', type: 'quantitative', aggregate: 'sum' },
-      color: { field: 'part', type: 'nominal', title: '' },
-    },
-  };
+  return barsPerRound('Cost per round (chat, training, deployments)', 160, rows, 'cost');
 }
 
 function trainingRows(report: CampaignReport): string {

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Problem } from '../lib/curriculum/types';
-import { samplingParamsHash, type LedgerView, type SampleKey } from '../lib/ledger';
+import { samplingParamsHash, type LedgerView, type SampleKey, type SamplingParams } from '../lib/ledger';
 import type { ChatProvider } from '../lib/providers/chat';
 import { generateCotSample, generateTrace, PROMPTS_VERSION, type GradeFn, type TraceOptionsInput, type TraceRecord } from '../lib/traces';
 
@@ -17,23 +17,30 @@ export interface SampleSpec {
   verifierProvider?: ChatProvider;
 }
 
+/** The params hash of a spec, computed once per spec object (every request of a shard asks). */
+const paramsHashes = new WeakMap<SampleSpec, string>();
+
 export function sampleKeyBase(spec: SampleSpec, problemId: string): Omit<SampleKey, 'sampleIndex'> {
+  let hash = paramsHashes.get(spec);
+  if (hash === undefined) paramsHashes.set(spec, (hash = samplingParamsHash(samplingParams(spec))));
+  return { problemId, model: spec.model, samplingParamsHash: hash, purpose: spec.purpose };
+}
+
+function samplingParams(spec: SampleSpec): SamplingParams {
   const t = spec.trace;
-  const params =
-    spec.style === 'cot'
-      ? { style: 'cot', prompts: PROMPTS_VERSION, temperature: t.temperature, maxTokens: t.maxTokens, seed: t.seed }
-      : {
-          style: 'multi-turn',
-          prompts: PROMPTS_VERSION,
-          temperature: t.temperature,
-          maxTokens: t.maxTokens,
-          seed: t.seed,
-          maxTurns: t.maxTurns,
-          finalCheckEvery: t.finalCheckEvery,
-          verifyEvery: t.verifyEvery,
-          verifier: t.verifier?.model,
-        };
-  return { problemId, model: spec.model, samplingParamsHash: samplingParamsHash(params), purpose: spec.purpose };
+  return spec.style === 'cot'
+    ? { style: 'cot', prompts: PROMPTS_VERSION, temperature: t.temperature, maxTokens: t.maxTokens, seed: t.seed }
+    : {
+        style: 'multi-turn',
+        prompts: PROMPTS_VERSION,
+        temperature: t.temperature,
+        maxTokens: t.maxTokens,
+        seed: t.seed,
+        maxTurns: t.maxTurns,
+        finalCheckEvery: t.finalCheckEvery,
+        verifyEvery: t.verifyEvery,
+        verifier: t.verifier?.model,
+      };
 }
 
 /** The samples the ledger already holds for indices 0, 1, 2, ... up to the first gap. */
@@ -63,6 +70,9 @@ function traceFromRecord(problemId: string, model: string, sampleIndex: number, 
   };
 }
 
+/** Trace options per spec, one object per spec (the trace generators cache their parse by it). */
+const traceOptions = new WeakMap<SampleSpec, TraceOptionsInput>();
+
 /** Draws samples `start .. start+count-1` of one problem and records them in the ledger. */
 export async function drawSamples(
   ledger: LedgerView,
@@ -73,7 +83,8 @@ export async function drawSamples(
   start: number,
   count: number,
 ): Promise<TraceRecord[]> {
-  const opts = { ...spec.trace, model: spec.model };
+  let opts = traceOptions.get(spec);
+  if (!opts) traceOptions.set(spec, (opts = { ...spec.trace, model: spec.model }));
   let traces: TraceRecord[];
   let failure: { error: unknown } | undefined;
   if (spec.style === 'cot') traces = await generateCotSample(provider, problem, opts, grade, start, count);
@@ -93,18 +104,30 @@ export async function drawSamples(
     if (rejected) failure = { error: rejected.reason };
   }
   const base = sampleKeyBase(spec, problem.id);
-  await ledger.append(
-    traces.filter((t) => !(t as { recorded?: boolean }).recorded).map((t) => ({
-      ...base,
+  const records = [];
+  for (const t of traces) {
+    if ((t as { recorded?: boolean }).recorded) continue;
+    let completion = '';
+    for (let i = t.messages.length - 1; i >= 0; i--)
+      if (t.messages[i]!.role === 'assistant') {
+        completion = t.messages[i]!.content;
+        break;
+      }
+    records.push({
+      problemId: base.problemId,
+      model: base.model,
+      samplingParamsHash: base.samplingParamsHash,
+      purpose: base.purpose,
       sampleIndex: t.sampleIndex,
-      completion: [...t.messages].reverse().find((m) => m.role === 'assistant')?.content ?? '',
+      completion,
       grade: t.grade,
       usage: t.usage,
       stopReason: t.stopReason,
       // Whole traces are kept where a later step reuses them (multi-turn estimation samples become training traces).
       trace: spec.style === 'multi-turn' ? t : undefined,
-    })),
-  );
+    });
+  }
+  await ledger.append(records);
   if (failure) throw failure.error;
   for (const t of traces) delete (t as { recorded?: boolean }).recorded;
   return traces;

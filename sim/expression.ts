@@ -12,8 +12,20 @@ export type Expr = { kind: 'num'; value: number } | { kind: 'bin'; op: Op; left:
 
 const PREC: Record<Op, number> = { '+': 1, '-': 1, '*': 2, '/': 2 };
 
+/** Parsed texts (a trajectory's `Now:` lines repeat across the choices of a request and across requests). Exprs are never mutated. */
+const parsed = new Map<string, Expr | undefined>();
+const PARSED_MAX = 50_000;
+
 /** Parses `3 + (4 * 5) - 2`; `×`, `÷` and `−` are accepted. Returns undefined when the text is not an expression. */
 export function parseExpression(text: string): Expr | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  const e = parseUncached(text);
+  parsed.set(text, e);
+  return e;
+}
+
+function parseUncached(text: string): Expr | undefined {
   const src = text.replace(/×/g, '*').replace(/÷/g, '/').replace(/−/g, '-');
   const tokens = src.match(/\d+(?:\.\d+)?|[-+*/()]|\S/g) ?? [];
   let i = 0;

@@ -45,6 +45,18 @@ export class ProblemIndex {
    * question that appears in the text (slow path, for prompts that are not ours).
    */
   fromUserText(text: string): Problem | undefined {
+    // Every choice of a request asks for the same text: the last answer is kept.
+    if (this.lastText === text) return this.lastProblem;
+    const p = this.findInUserText(text);
+    this.lastText = text;
+    this.lastProblem = p;
+    return p;
+  }
+
+  private lastText: string | undefined;
+  private lastProblem: Problem | undefined;
+
+  private findInUserText(text: string): Problem | undefined {
     const q = questionFromPrompt(text);
     if (q !== undefined) {
       const exact = this.byText(q);

@@ -37,7 +37,16 @@ export interface Solver {
 
 const NOW_RE = /Now:\s*(.+?)\s*$/m;
 
+/** Solvers hold no state of a trajectory: one per problem, built once (every choice of every request asks). */
+const solvers = new WeakMap<Problem, Solver>();
+
 export function solverFor(problem: Problem): Solver {
+  let solver = solvers.get(problem);
+  if (!solver) solvers.set(problem, (solver = buildSolver(problem)));
+  return solver;
+}
+
+function buildSolver(problem: Problem): Solver {
   const expr = expressionInQuestion(problem.question);
   if (expr && sameAnswer(formatNumber(evaluate(expr)), problem.answer)) return new ArithmeticSolver(expr);
   return new GenericSolver(problem);

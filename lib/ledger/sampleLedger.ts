@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { createLogger, type Logger } from '../log';
 import { keyOf, keyProblem, keyString, type SampleKey } from './key';
 import type { NewSampleRecord, SampleGrade, SampleRecord } from './record';
+import { LedgerWriter, type LedgerRow } from './writerThread';
 
 /** A ledger line that is not a record (not at the end of a file, where it would be a torn write). */
 export class LedgerFormatError extends Error {
@@ -109,7 +110,10 @@ interface Pending {
  * and duplicate keys are counted and reported in one log line, never dropped silently.
  */
 export class SampleLedger {
+  /** Appended, not committed yet (readable meanwhile), by key and by key without the index (for recordsOf). */
   private readonly pending = new Map<string, SampleRecord>();
+  private readonly pendingByBase = new Map<string, Map<number, SampleRecord>>();
+  private readonly writerThread: LedgerWriter;
   private queue: Pending[] = [];
   private flushScheduled = false;
   private readonly stmt: {
@@ -125,6 +129,7 @@ export class SampleLedger {
     readonly writer: string,
     readonly stats: LedgerOpenStats,
   ) {
+    this.writerThread = new LedgerWriter(db.name);
     this.stmt = {
       get: db.prepare('SELECT record FROM samples WHERE problem_id = ? AND model = ? AND params_hash = ? AND purpose = ? AND sample_index = ?'),
       prefix: db.prepare(
@@ -262,10 +267,7 @@ export class SampleLedger {
   recordsOf(base: Omit<SampleKey, 'sampleIndex'>, below: number): SampleRecord[] {
     const rows = this.stmt.prefix.all(base.problemId, base.model, base.samplingParamsHash, base.purpose, below);
     const byIndex = new Map<number, SampleRecord>(rows.map((r) => [r.sample_index, JSON.parse(r.record) as SampleRecord]));
-    for (const [, r] of this.pending) {
-      if (r.problemId === base.problemId && r.model === base.model && r.samplingParamsHash === base.samplingParamsHash && r.purpose === base.purpose && r.sampleIndex < below)
-        byIndex.set(r.sampleIndex, r);
-    }
+    for (const [i, r] of this.pendingByBase.get(baseString(base)) ?? []) if (i < below) byIndex.set(i, r);
     return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
   }
 
@@ -297,7 +299,7 @@ export class SampleLedger {
         const k = keyString(r);
         if (this.pending.has(k)) skipped++;
         else {
-          this.pending.set(k, r);
+          this.addPending(k, r);
           fresh.push(r);
         }
       }
@@ -314,28 +316,52 @@ export class SampleLedger {
     });
   }
 
-  /** Commits everything appended so far in one transaction. */
+  /** Commits everything appended so far in one transaction, on the writer thread. */
   private flush(): void {
     this.flushScheduled = false;
     const queue = this.queue;
     this.queue = [];
-    const results: { appended: number; skipped: number }[] = queue.map(() => ({ appended: 0, skipped: 0 }));
-    try {
-      this.db.transaction(() => {
-        queue.forEach((p, i) => {
-          for (const r of p.records) {
-            if (this.insertOne(r, p.writer) > 0) results[i]!.appended++;
-            else results[i]!.skipped++;
-          }
-        });
-      })();
-    } catch (err) {
-      for (const p of queue) for (const r of p.records) this.pending.delete(keyString(r));
-      for (const p of queue) p.reject(err);
-      return;
+    if (queue.length === 0) return;
+    const rows: LedgerRow[] = [];
+    for (const p of queue)
+      for (const r of p.records) rows.push([r.problemId, r.model, r.samplingParamsHash, r.purpose, r.sampleIndex, r.grade.correct ? 1 : 0, r.grade.verifierVersion ?? null, p.writer, JSON.stringify(r)]);
+    const settle = () => {
+      for (const p of queue) for (const r of p.records) this.dropPending(r);
+    };
+    this.writerThread.write(rows).then(
+      (changes) => {
+        settle();
+        let at = 0;
+        for (const p of queue) {
+          const res = { appended: 0, skipped: 0 };
+          for (let i = 0; i < p.records.length; i++) if (changes[at++]! > 0) res.appended++;
+          else res.skipped++;
+          p.resolve(res);
+        }
+      },
+      (err: unknown) => {
+        settle();
+        for (const p of queue) p.reject(err);
+      },
+    );
+  }
+
+  private addPending(k: string, r: SampleRecord): void {
+    this.pending.set(k, r);
+    const b = baseString(r);
+    let m = this.pendingByBase.get(b);
+    if (!m) this.pendingByBase.set(b, (m = new Map()));
+    m.set(r.sampleIndex, r);
+  }
+
+  private dropPending(r: SampleRecord): void {
+    this.pending.delete(keyString(r));
+    const b = baseString(r);
+    const m = this.pendingByBase.get(b);
+    if (m?.get(r.sampleIndex) === r) {
+      m.delete(r.sampleIndex);
+      if (m.size === 0) this.pendingByBase.delete(b);
     }
-    for (const p of queue) for (const r of p.records) this.pending.delete(keyString(r));
-    queue.forEach((p, i) => p.resolve(results[i]!));
   }
 
   /** Records in insertion order, optionally filtered by key fields (indexed when `problemId` is given). */
@@ -426,8 +452,14 @@ export class SampleLedger {
   /** Waits for appends in flight and closes the database. */
   async close(): Promise<void> {
     if (this.flushScheduled) this.flush();
+    await this.writerThread.close();
     this.db.close();
   }
+}
+
+/** The key without its sample index, as a map key. */
+function baseString(k: Omit<SampleKey, 'sampleIndex'>): string {
+  return JSON.stringify([k.problemId, k.model, k.samplingParamsHash, k.purpose]);
 }
 
 let logger: Logger | undefined;

@@ -2,10 +2,13 @@ import { lastBoxed } from '../curriculum/boxed';
 import type { Problem } from '../curriculum/types';
 import type { ChatProvider } from '../providers/chat/types';
 import type { GradeFn } from './grade';
-import { TraceOptionsSchema, type TraceOptionsInput } from './options';
+import { TraceOptionsSchema, type TraceOptions, type TraceOptionsInput } from './options';
 import { COT_SYSTEM_PROMPT, problemPrompt } from './prompts';
 import type { TraceMessage, TraceRecord } from './record';
 import { samplingSeed } from './seed';
+
+/** Options parsed per input object: a shard passes the same one to every request. */
+const parsedOptions = new WeakMap<TraceOptionsInput, TraceOptions>();
 
 /**
  * Single-turn chain-of-thought samples (cheap, for pass-rate estimation): one request with `n` choices gives
@@ -20,7 +23,8 @@ export async function generateCotSample(
   startIndex: number,
   n = 1,
 ): Promise<TraceRecord[]> {
-  const opts = TraceOptionsSchema.parse(input);
+  let opts = parsedOptions.get(input);
+  if (!opts) parsedOptions.set(input, (opts = TraceOptionsSchema.parse(input)));
   const prompt: TraceMessage[] = [
     { role: 'system', content: COT_SYSTEM_PROMPT },
     { role: 'user', content: problemPrompt(problem.question) },

@@ -8,6 +8,7 @@ import { loadCampaignConfig, type ResolvedCampaignConfig } from '../../lib/confi
 import { startSim, type RunningSim, type SimConfigInput } from '../../sim';
 import type { campaignWorkflow } from '../../workflows/campaign';
 import { statusQuery, type CampaignStatus } from '../../workflows/messages';
+import { spawnSim } from './simProcess';
 import { testClient, testWorkerConnection, uniqueTaskQueue } from './temporal';
 
 /**
@@ -47,6 +48,11 @@ export interface HarnessOptions {
   worker?: 'in-process' | 'none';
   /** Real activities replaced for this test only (e.g. one that fails once), the rest stay real. */
   activityOverrides?: Partial<typeof import('../../activities')>;
+  /**
+   * 'in-process' (default): the sim runs in this process (`sim` gives its stats). 'process': in a process of
+   * its own (tests/helpers/simProcess.ts), e.g. for a benchmark of the worker's own CPU; `sim` then throws.
+   */
+  simMode?: 'in-process' | 'process';
   /** Start the campaign (default true). */
   start?: boolean;
   /** Task queue (default: a unique one); e.g. to share one worker process between campaigns. */
@@ -132,8 +138,11 @@ export async function startCampaignHarness(opts: HarnessOptions): Promise<Campai
   // The sim serves the curriculum the config names: load once with a placeholder URL to learn it.
   process.env.STRAWBERRY_SIM_KEY = opts.simKey ?? process.env.STRAWBERRY_SIM_KEY ?? 'sim-test-key';
   const placeholder = await loadCampaignConfig(configFile, { ...process.env, STRAWBERRY_SIM_URL: 'http://127.0.0.1:1/v1' });
-  const sim = await startSim({ port: 0, curricula: [placeholder.curriculumPath], config: opts.simConfig });
-  process.env.STRAWBERRY_SIM_URL = sim.baseURL;
+  const ownSim =
+    opts.simMode === 'process'
+      ? await spawnSim({ curricula: [placeholder.curriculumPath], config: opts.simConfig })
+      : await startSim({ port: 0, curricula: [placeholder.curriculumPath], config: opts.simConfig });
+  process.env.STRAWBERRY_SIM_URL = ownSim.baseURL;
   const loaded = { ...(await loadCampaignConfig(configFile)), name };
   const config = opts.configure ? opts.configure(loaded) : loaded;
 
@@ -146,7 +155,10 @@ export async function startCampaignHarness(opts: HarnessOptions): Promise<Campai
     runsDir,
     campaignDir: path.join(runsDir, name),
     taskQueue,
-    sim,
+    get sim(): RunningSim {
+      if (!('stats' in ownSim)) throw new Error('this harness runs the sim in another process (simMode: process): no in-process view of it');
+      return ownSim;
+    },
     config,
     client,
     async start() {
@@ -204,7 +216,7 @@ export async function startCampaignHarness(opts: HarnessOptions): Promise<Campai
       } finally {
         await h.stopWorker();
         await connection.close();
-        await sim.close();
+        await ownSim.close();
       }
     },
   };

@@ -17,8 +17,9 @@ import { spawnWorkerProcess, type WorkerProcess } from '../helpers/workerProcess
 /**
  * Issue 10 acceptance, against the real dev server, real worker(s) and the sim over HTTP:
  * (a) a shard whose provider fails one request mid-shard (every retry of it, so the shard fails and Temporal
- *     retries it) draws nothing twice; (b) a worker killed while the round waits for its fine-tune job is
- *     replaced within the heartbeat timeout, one job in the sim; (c) a round terminated during the fine-tune
+ *     retries it) draws nothing twice; (b) a worker killed while the round waits for its fine-tune job, or
+ *     inside startFineTune once its create reached the provider, is replaced within the heartbeat timeout,
+ *     one job in the sim; (c) a round terminated during the fine-tune
  *     wait, then `strawberry resume`: one job for that round, its model adopted; (e) 1% malformed bodies are
  *     retried per request, no shard-level retry.
  */
@@ -90,6 +91,48 @@ async function startFaultyProxy(target: string, failTimes: number) {
     answered: () => answered.size,
     failures: () => failures,
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+/**
+ * A real HTTP proxy in front of the sim that holds the first request matching `hold` (e.g. the fine-tune job
+ * create) until `release()`, then forwards it; everything else passes straight through.
+ */
+async function startHoldingProxy(target: string, hold: (method: string, url: string) => boolean) {
+  let heldOnce = false;
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let onHeld!: () => void;
+  const held = new Promise<void>((r) => (onHeld = r));
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      if (!heldOnce && hold(req.method ?? 'GET', req.url ?? '')) {
+        heldOnce = true;
+        onHeld();
+        await released;
+      }
+      const body = Buffer.concat(chunks);
+      const upstream = await fetch(`${target}${req.url!.replace(/^\/v1/, '')}`, {
+        method: req.method,
+        headers: { authorization: req.headers.authorization ?? '', 'content-type': req.headers['content-type'] ?? 'application/json' },
+        body: req.method === 'GET' ? undefined : body,
+      });
+      const text = Buffer.from(await upstream.arrayBuffer());
+      // The caller may be gone (its worker was killed): the provider did the work all the same.
+      if (!res.destroyed) {
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+        res.end(text);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    held,
+    release,
+    close: () => new Promise<void>((r) => { release(); server.closeAllConnections(); server.close(() => r()); }),
   };
 }
 
@@ -180,6 +223,37 @@ describe('data plane', () => {
     expect(outcome.rounds).toHaveLength(1);
     expect(h.sim.stats().jobsCreated).toBe(1);
     expect(['promoted', 'rejected']).toContain(outcome.rounds[0]!.outcome);
+  }, 300_000);
+
+  it('(b) a worker killed inside startFineTune, after its create reached the provider, is replaced within the heartbeat timeout; the job is adopted, not created twice', async () => {
+    h = await startCampaignHarness({
+      label: 'kill-start-ft',
+      worker: 'none',
+      start: false,
+      configure: (c) => ({ ...c, stopping: { ...c.stopping, maxRounds: 1 }, sharding: { ...c.sharding, heartbeatTimeoutSeconds: 5 } }),
+    });
+    const proxy = await startHoldingProxy(h.sim.baseURL, (method, url) => method === 'POST' && /\/fine_tuning\/jobs$/.test(url));
+    closers.push(proxy.close);
+    h.config.providers.sim = { ...h.config.providers.sim!, baseURL: proxy.url };
+    const env = { STRAWBERRY_SIM_KEY: process.env.STRAWBERRY_SIM_KEY };
+    const first = spawnWorkerProcess({ taskQueue: h.taskQueue, runsDir, env, client: h.client });
+    workers.push(first);
+    await first.ready;
+    await h.start();
+    // The create is in flight: the worker dies before any answer, then the provider creates the job anyway.
+    await proxy.held;
+    expect(await roundPhase(h.client, h.name, 1)).toBe('fine-tune');
+    await first.kill();
+    proxy.release();
+    await waitFor(() => h!.sim.stats().jobsCreated === 1, 'the job created by the request of the dead worker', { timeoutMs: 30_000 });
+    const second = spawnWorkerProcess({ taskQueue: h.taskQueue, runsDir, env, client: h.client });
+    workers.push(second);
+    await second.ready;
+    const outcome = await h.result();
+    expect(outcome.rounds).toHaveLength(1);
+    expect(['promoted', 'rejected']).toContain(outcome.rounds[0]!.outcome);
+    expect(await retriedActivities(h.client, h.name, 1)).toContain('startFineTune');
+    expect(h.sim.stats().jobsCreated).toBe(1);
   }, 300_000);
 
   it('(c) a round terminated during the fine-tune wait, then `resume`: exactly one job for that round, its model adopted', async () => {

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import pLimit from 'p-limit';
+import { keepAliveFetch } from './keepAliveFetch';
 import { readApiKey } from '../apiKey';
 import { createLogger, type Logger } from '../../log';
 import { ProviderUnavailableError } from './errors';
@@ -91,7 +92,7 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
   } = opts;
   const logger = opts.logger ?? createLogger({ component: 'chat-provider' });
   const apiKey = chatApiKey(opts.apiKeyEnv, baseURL);
-  const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: timeoutMs });
+  const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: timeoutMs, fetch: keepAliveFetch });
   const limit = pLimit(concurrency);
   const requests = opts.requestsPerMinute ? new TokenBucket(opts.requestsPerMinute) : undefined;
   const tokens = opts.tokensPerMinute ? new TokenBucket(opts.tokensPerMinute) : undefined;

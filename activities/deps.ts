@@ -85,7 +85,7 @@ const chats = new Map<string, ChatProvider>();
 export function chatProvider(p: ProviderConfig, served?: Record<string, string>): ChatProvider {
   const client = sharedChatProvider(p);
   if (!served || Object.keys(served).length === 0) return client;
-  return { complete: (req) => client.complete({ ...req, model: served[req.model] ?? req.model }) };
+  return { complete: (req, options) => client.complete({ ...req, model: served[req.model] ?? req.model }, options) };
 }
 
 function sharedChatProvider(p: ProviderConfig): ChatProvider {

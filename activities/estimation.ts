@@ -44,7 +44,8 @@ export async function estimateShard({ ctx, candidates, shard }: { ctx: RoundInpu
     const done = recordedPrefix(ledger, sampleKeyBase(spec, id), options.k).map((t) => t.grade.correct);
     const estimate = await estimatePassRate(
       async (start, count) => {
-        const drawn = await drawSamples(ledger, withSignal(provider, signal), problem, spec, grade, start, count);
+        // The oldest shard first (CompleteOptions.priority): shards finish one after another, not all at once.
+        const drawn = await drawSamples(ledger, withSignal(provider, signal, -shard), problem, spec, grade, start, count);
         for (const t of drawn) {
           usage.promptTokens += t.usage.promptTokens;
           usage.completionTokens += t.usage.completionTokens;

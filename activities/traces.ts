@@ -55,7 +55,7 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
     reusedCount += reused.length;
     const need = perProblem - reused.length;
     const have = recordedPrefix(ledger, sampleKeyBase(spec, id), need);
-    const fresh: TraceRecord[] = have.length < need ? await drawSamples(ledger, withSignal(provider, signal), problem, { ...spec, verifierProvider: spec.verifierProvider && withSignal(spec.verifierProvider, signal) }, grade, have.length, need - have.length) : [];
+    const fresh: TraceRecord[] = have.length < need ? await drawSamples(ledger, withSignal(provider, signal, -shard), problem, { ...spec, verifierProvider: spec.verifierProvider && withSignal(spec.verifierProvider, signal, -shard) }, grade, have.length, need - have.length) : [];
     for (const t of fresh) {
       usage.promptTokens += t.usage.promptTokens;
       usage.completionTokens += t.usage.completionTokens;

@@ -83,7 +83,7 @@ export const simConfigSchema = z
         hangRate: z.number().min(0).max(1).default(0).describe('Probability that a request hangs (no answer until hangSeconds pass, then the socket closes).'),
         hangSeconds: z.number().min(0).default(600).describe('How long a hung request hangs.'),
         malformedRate: z.number().min(0).max(1).default(0).describe('Probability that a 200 answer has a truncated, unparsable body.'),
-        latencyMs: z.number().min(0).default(0).describe('Fixed latency added to every request.'),
+        latencyMs: z.number().min(0).default(0).describe('Time from a request\'s arrival to its answer (the sim\'s own work counts in it; at least that work).'),
         latencyPerTokenMs: z.number().min(0).default(0).describe('Latency added per completion token of a chat completion.'),
         seed: z.number().int().default(0).describe('Seed of the fault dice (faults are random per request, so a retry can succeed).'),
       })

@@ -149,6 +149,7 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   const method = req.method ?? 'GET';
   let reply: Reply;
   let malformed = false;
+  let answerAt = 0;
   try {
     if (mode?.isUnauthenticatedUpload(method, url.pathname)) {
       send(res, await mode.upload(req, url.pathname));
@@ -165,7 +166,9 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
         'invalid_api_key',
       );
     const f = ctx.cfg.faults;
-    if (f.latencyMs > 0) await ctx.sleep(f.latencyMs);
+    // The answer leaves latencyMs after the request arrived, the sim's own work included (below): a provider's
+    // latency is its time to answer, and a burst of requests must not queue behind the sim's one thread.
+    answerAt = Date.now() + f.latencyMs;
     if (f.hangRate > 0 && dice() < f.hangRate) {
       ctx.stats.hangs++;
       req.resume();
@@ -188,6 +191,8 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
     if (err instanceof ApiError && err.status === 429) ctx.stats.rateLimited++;
     reply = errorReply(err);
   }
+  const wait = answerAt - Date.now();
+  if (wait > 0) await ctx.sleep(wait);
   send(res, reply, malformed);
 }
 

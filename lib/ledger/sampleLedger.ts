@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { createLogger, type Logger } from '../log';
-import { keyOf, keyProblem, keyString, type SampleKey } from './key';
+import { keyOf, keyProblem, type SampleKey } from './key';
 import type { NewSampleRecord, SampleGrade, SampleRecord } from './record';
 import { LedgerWriter, type LedgerRow } from './writerThread';
 
@@ -89,7 +89,8 @@ CREATE TABLE IF NOT EXISTS imported_files (
 const MAX_BATCH = 2000;
 
 interface Pending {
-  records: SampleRecord[];
+  /** Each record with its key's base (baseString), computed once. */
+  records: { record: SampleRecord; base: string }[];
   writer: string;
   resolve: (r: { appended: number; skipped: number }) => void;
   reject: (err: unknown) => void;
@@ -110,8 +111,7 @@ interface Pending {
  * and duplicate keys are counted and reported in one log line, never dropped silently.
  */
 export class SampleLedger {
-  /** Appended, not committed yet (readable meanwhile), by key and by key without the index (for recordsOf). */
-  private readonly pending = new Map<string, SampleRecord>();
+  /** Appended, not committed yet (readable meanwhile): by the key without its index (baseString), then by index. */
   private readonly pendingByBase = new Map<string, Map<number, SampleRecord>>();
   private readonly writerThread: LedgerWriter;
   private queue: Pending[] = [];
@@ -257,7 +257,7 @@ export class SampleLedger {
   }
 
   get(key: SampleKey): SampleRecord | undefined {
-    const p = this.pending.get(keyString(key));
+    const p = this.pendingByBase.get(baseString(key))?.get(key.sampleIndex);
     if (p) return p;
     const row = this.stmt.get.get(key.problemId, key.model, key.samplingParamsHash, key.purpose, key.sampleIndex);
     return row ? (JSON.parse(row.record) as SampleRecord) : undefined;
@@ -293,15 +293,24 @@ export class SampleLedger {
       batch.push({ ...r, timestamp: r.timestamp ?? now } as SampleRecord);
     }
     return new Promise((resolve, reject) => {
-      const fresh: SampleRecord[] = [];
+      const fresh: Pending['records'] = [];
       let skipped = 0;
+      // The records of one append nearly always share their key's base: its string is built once.
+      let baseOf: SampleRecord | undefined;
+      let base = '';
       for (const r of batch) {
-        const k = keyString(r);
-        if (this.pending.has(k)) skipped++;
-        else {
-          this.addPending(k, r);
-          fresh.push(r);
+        if (!baseOf || baseOf.problemId !== r.problemId || baseOf.model !== r.model || baseOf.samplingParamsHash !== r.samplingParamsHash || baseOf.purpose !== r.purpose) {
+          baseOf = r;
+          base = baseString(r);
         }
+        let m = this.pendingByBase.get(base);
+        if (m?.has(r.sampleIndex)) {
+          skipped++;
+          continue;
+        }
+        if (!m) this.pendingByBase.set(base, (m = new Map()));
+        m.set(r.sampleIndex, r);
+        fresh.push({ record: r, base });
       }
       this.queue.push({
         records: fresh,
@@ -324,9 +333,15 @@ export class SampleLedger {
     if (queue.length === 0) return;
     const rows: LedgerRow[] = [];
     for (const p of queue)
-      for (const r of p.records) rows.push([r.problemId, r.model, r.samplingParamsHash, r.purpose, r.sampleIndex, r.grade.correct ? 1 : 0, r.grade.verifierVersion ?? null, p.writer, JSON.stringify(r)]);
+      for (const { record: r } of p.records) rows.push([r.problemId, r.model, r.samplingParamsHash, r.purpose, r.sampleIndex, r.grade.correct ? 1 : 0, r.grade.verifierVersion ?? null, p.writer, r]);
     const settle = () => {
-      for (const p of queue) for (const r of p.records) this.dropPending(r);
+      for (const p of queue)
+        for (const { record, base } of p.records) {
+          const m = this.pendingByBase.get(base);
+          if (m?.get(record.sampleIndex) !== record) continue;
+          m.delete(record.sampleIndex);
+          if (m.size === 0) this.pendingByBase.delete(base);
+        }
     };
     this.writerThread.write(rows).then(
       (changes) => {
@@ -344,24 +359,6 @@ export class SampleLedger {
         for (const p of queue) p.reject(err);
       },
     );
-  }
-
-  private addPending(k: string, r: SampleRecord): void {
-    this.pending.set(k, r);
-    const b = baseString(r);
-    let m = this.pendingByBase.get(b);
-    if (!m) this.pendingByBase.set(b, (m = new Map()));
-    m.set(r.sampleIndex, r);
-  }
-
-  private dropPending(r: SampleRecord): void {
-    this.pending.delete(keyString(r));
-    const b = baseString(r);
-    const m = this.pendingByBase.get(b);
-    if (m?.get(r.sampleIndex) === r) {
-      m.delete(r.sampleIndex);
-      if (m.size === 0) this.pendingByBase.delete(b);
-    }
   }
 
   /** Records in insertion order, optionally filtered by key fields (indexed when `problemId` is given). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createLogger, type Logger } from '../../log';
-import type { ChatProvider, ChatRequest, ChatResponse } from './types';
+import type { ChatProvider, ChatRequest, ChatResponse, CompleteOptions } from './types';
 
 export interface CompleteChoicesOptions {
   /** Never ask for more than one choice per request (for servers known to ignore `n`). */
@@ -27,13 +27,13 @@ export function completeChoices(inner: ChatProvider, opts: CompleteChoicesOption
   const logger = opts.logger ?? createLogger({ component: 'chat-provider' });
   let warned = false;
 
-  const single = (req: ChatRequest, choice: number): Promise<ChatResponse> => {
+  const single = (req: ChatRequest, choice: number, options?: CompleteOptions): Promise<ChatResponse> => {
     const seed = choiceSeed(req.seed, choice);
-    return inner.complete({ ...req, n: 1, ...(seed !== undefined ? { seed } : {}) });
+    return inner.complete({ ...req, n: 1, ...(seed !== undefined ? { seed } : {}) }, options);
   };
 
-  const rest = async (req: ChatRequest, have: ChatResponse, want: number): Promise<ChatResponse> => {
-    const extra = await Promise.all(Array.from({ length: want - have.choices.length }, (_, i) => single(req, have.choices.length + i)));
+  const rest = async (req: ChatRequest, have: ChatResponse, want: number, options?: CompleteOptions): Promise<ChatResponse> => {
+    const extra = await Promise.all(Array.from({ length: want - have.choices.length }, (_, i) => single(req, have.choices.length + i, options)));
     return {
       choices: [...have.choices, ...extra.map((r) => r.choices[0]!)],
       usage: {
@@ -44,11 +44,11 @@ export function completeChoices(inner: ChatProvider, opts: CompleteChoicesOption
   };
 
   return {
-    async complete(req) {
+    async complete(req, options) {
       const want = req.n ?? 1;
-      if (want <= 1) return inner.complete(req);
-      if (opts.singleSampleRequests) return rest(req, await single(req, 0), want);
-      const first = await inner.complete(req);
+      if (want <= 1) return inner.complete(req, options);
+      if (opts.singleSampleRequests) return rest(req, await single(req, 0, options), want, options);
+      const first = await inner.complete(req, options);
       if (first.choices.length >= want) return first;
       if (!warned) {
         warned = true;
@@ -57,7 +57,7 @@ export function completeChoices(inner: ChatProvider, opts: CompleteChoicesOption
           'the server answered fewer choices than `n` asked for; drawing the rest with separate requests (set singleSampleRequests: true on the provider to skip the `n` request)',
         );
       }
-      return rest(req, first, want);
+      return rest(req, first, want, options);
     },
   };
 }

@@ -1,6 +1,7 @@
-import OpenAI from 'openai';
-import pLimit from 'p-limit';
-import { keepAliveFetch } from './keepAliveFetch';
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import type { ChatCompletion } from 'openai/resources/chat/completions';
+import PQueue from 'p-queue';
+import { postJson, TransportError, type JsonAnswer } from './postJson';
 import { readApiKey } from '../apiKey';
 import { createLogger, type Logger } from '../../log';
 import { ProviderUnavailableError } from './errors';
@@ -37,7 +38,7 @@ export interface OpenAIChatProviderOptions {
   logger?: Logger;
 }
 
-/** The key sent to endpoints that need none: the SDK insists on some string. */
+/** The key sent to endpoints that need none (some servers insist on a bearer token of any kind). */
 const NO_KEY = 'no-key';
 
 function chatApiKey(apiKeyEnv: string | undefined, baseURL: string): string {
@@ -48,6 +49,39 @@ function chatApiKey(apiKeyEnv: string | undefined, baseURL: string): string {
 function estimateTokens(req: ChatRequest): number {
   const chars = req.messages.reduce((sum, m) => sum + m.content.length + 8, 0);
   return Math.ceil(chars / 4) + (req.maxTokens ?? 512) * (req.n ?? 1);
+}
+
+/** `<baseURL>/chat/completions`, keeping any query of the base URL (some gateways carry a version there). */
+function chatCompletionsURL(baseURL: string): URL {
+  const url = new URL(baseURL);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/chat/completions`;
+  return url;
+}
+
+/** What the SDK would send besides the body: the key, and the organization and project it reads from the environment. */
+function requestHeaders(apiKey: string): Record<string, string> {
+  const h: Record<string, string> = { authorization: `Bearer ${apiKey}`, accept: 'application/json', 'user-agent': 'open-strawberry' };
+  if (process.env.OPENAI_ORG_ID) h['openai-organization'] = process.env.OPENAI_ORG_ID;
+  if (process.env.OPENAI_PROJECT_ID) h['openai-project'] = process.env.OPENAI_PROJECT_ID;
+  return h;
+}
+
+function safeJson(text: string): object | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function headersOf(answer: JsonAnswer): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(answer.headers)) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
+  }
+  return h;
 }
 
 /** An answer that came back whole but unusable (truncated JSON, no choices): retried like a 5xx. */
@@ -75,8 +109,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * A ChatProvider over the `openai` SDK. Retries are ours, not the SDK's (the client has `maxRetries: 0`), per
- * request: each attempt passes the concurrency limiter (`p-limit`, one per client, so all shards of a worker
+ * A ChatProvider for OpenAI-compatible chat completions: the request goes over keep-alive node:http
+ * (postJson.ts says why not through the SDK's client) and every failure is one of the `openai` SDK's error
+ * classes. Retries are ours, per request: each attempt passes the concurrency limiter (a `p-queue`, one per client, so all shards of a worker
  * share the provider's concurrency) and the rate limiters; retry-after is honoured; 429s are retried until a
  * deadline, other retryable failures (5xx, timeouts, malformed bodies, empty `choices`) up to `maxRetries`.
  */
@@ -92,8 +127,10 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
   } = opts;
   const logger = opts.logger ?? createLogger({ component: 'chat-provider' });
   const apiKey = chatApiKey(opts.apiKeyEnv, baseURL);
-  const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: timeoutMs, fetch: keepAliveFetch });
-  const limit = pLimit(concurrency);
+  const endpoint = chatCompletionsURL(baseURL);
+  const headers = requestHeaders(apiKey);
+  // A priority queue (CompleteOptions.priority): p-queue 6, its last CommonJS line.
+  const slots = new PQueue({ concurrency });
   const requests = opts.requestsPerMinute ? new TokenBucket(opts.requestsPerMinute) : undefined;
   const tokens = opts.tokensPerMinute ? new TokenBucket(opts.tokensPerMinute) : undefined;
 
@@ -105,21 +142,33 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
     // Checked again after the rate limiters: an aborted lane sends nothing more. A request already sent is
     // not aborted: what it drew is paid for, and the caller may still record it.
     if (signal?.aborted) throw aborted(signal);
-    let completion;
+    const body = JSON.stringify({
+      model: req.model,
+      messages: req.messages,
+      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+      ...(req.n !== undefined ? { n: req.n } : {}),
+      ...(req.seed !== undefined ? { seed: req.seed } : {}),
+    });
+    let answer: JsonAnswer;
     try {
-      completion = await client.chat.completions.create({
-        model: req.model,
-        messages: req.messages,
-        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-        ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
-        ...(req.n !== undefined ? { n: req.n } : {}),
-        ...(req.seed !== undefined ? { seed: req.seed } : {}),
-      });
+      answer = await postJson(endpoint, headers, body, timeoutMs);
     } catch (err) {
-      // A 200 whose body is cut off or not JSON: the SDK's JSON parse fails.
-      // (By name: the SDK's SyntaxError may come from another realm.)
-      if ((err as { name?: unknown } | null)?.name === 'SyntaxError') throw new MalformedAnswer(`malformed response body (${(err as Error).message})`);
-      throw err;
+      // Described by the SDK's own error classes, so callers and classifyError see what the SDK would throw.
+      if (err instanceof TransportError && err.timedOut) throw new APIConnectionTimeoutError({ message: err.message });
+      throw new APIConnectionError({ message: (err as Error).message, cause: err instanceof Error ? err : undefined });
+    }
+    const text = answer.body.toString('utf8');
+    if (answer.status < 200 || answer.status > 299) {
+      const json = safeJson(text);
+      throw APIError.generate(answer.status, json, json === undefined ? text : undefined, headersOf(answer));
+    }
+    // A 200 whose body is cut off or not JSON.
+    let completion: ChatCompletion;
+    try {
+      completion = JSON.parse(text) as ChatCompletion;
+    } catch (err) {
+      throw new MalformedAnswer(`malformed response body (${(err as Error).message})`);
     }
     const usage = {
       promptTokens: completion.usage?.prompt_tokens ?? 0,
@@ -141,7 +190,7 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
     let rateLimited = 0;
     for (;;) {
       try {
-        return await limit(() => attempt(req, signal));
+        return await slots.add(() => attempt(req, signal), { priority: options.priority ?? 0 });
       } catch (err) {
         if (signal?.aborted) throw aborted(signal);
         const c =

@@ -37,6 +37,13 @@ export interface CompleteOptions {
    * A request already on the wire is left to finish, so what it drew can still be recorded.
    */
   signal?: AbortSignal;
+  /**
+   * Order among requests waiting for a concurrency slot: higher first, equal ones first come, first served.
+   * Shards pass their index negated, so the oldest shard of a phase drains first and finishes while the
+   * others keep the provider busy (shards sharing slots evenly would all finish at once, leaving the
+   * provider idle while the next ones start).
+   */
+  priority?: number;
 }
 
 export interface ChatProvider {
@@ -44,6 +51,6 @@ export interface ChatProvider {
 }
 
 /** The same provider with every request bound to `signal` (e.g. the lanes of one activity shard). */
-export function withSignal(provider: ChatProvider, signal: AbortSignal): ChatProvider {
-  return { complete: (req, options) => provider.complete(req, { ...options, signal: options?.signal ?? signal }) };
+export function withSignal(provider: ChatProvider, signal: AbortSignal, priority?: number): ChatProvider {
+  return { complete: (req, options) => provider.complete(req, { ...options, signal: options?.signal ?? signal, priority: options?.priority ?? priority }) };
 }

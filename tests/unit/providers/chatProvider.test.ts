@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { UserError } from '../../../lib/errors';
 import {
+  completeChoices,
   createOpenAIChatProvider,
   ProviderRequestError,
   ProviderUnavailableError,
@@ -234,6 +235,26 @@ describe('createOpenAIChatProvider', () => {
     await Promise.all(Array.from({ length: 7 }, () => p.complete(req)));
     expect(peer.requests).toHaveLength(7);
     expect(peer.maxInFlight).toBe(2);
+  });
+
+  it('serves waiting requests by priority, equal ones in arrival order', async () => {
+    peer = await startPeer(() => ({ status: 200, body: completion(['x']), delayMs: 30 }));
+    const p = provider(peer, { concurrency: 1 });
+    const ask = (label: string, priority?: number) => p.complete({ ...req, messages: [{ role: 'user', content: label }] }, { priority });
+    const first = ask('first');
+    // Queued while `first` holds the only slot.
+    await Promise.all([first, ask('shard 2', -2), ask('no priority'), ask('shard 1', -1), ask('shard 0', 0), ask('urgent', 5)]);
+    expect(peer.requests.map((r) => r.body.messages[0].content)).toEqual(['first', 'urgent', 'no priority', 'shard 0', 'shard 1', 'shard 2']);
+  });
+
+  it('completeChoices and its extra requests keep the caller\'s signal: an aborted lane sends nothing', async () => {
+    peer = await startPeer(() => ({ status: 200, body: completion(['only one']) }));
+    const p = completeChoices(provider(peer), { logger: quiet });
+    const ac = new AbortController();
+    ac.abort(new Error('a sibling lane failed'));
+    await expect(p.complete({ ...req, n: 3 }, { signal: ac.signal })).rejects.toThrow('a sibling lane failed');
+    await expect(completeChoices(provider(peer), { logger: quiet, singleSampleRequests: true }).complete({ ...req, n: 3 }, { signal: ac.signal })).rejects.toThrow('a sibling lane failed');
+    expect(peer.requests).toHaveLength(0);
   });
 });
 

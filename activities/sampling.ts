@@ -135,6 +135,8 @@ export async function drawSamples(
 
 /** While items run, a heartbeat at least this often (and thrice per heartbeat timeout): one item (a multi-turn trace behind a 429 storm) can outlast the timeout. */
 const HEARTBEAT_EVERY_MS = 15_000;
+/** Progress heartbeats after items, at most this often. */
+const PROGRESS_EVERY_MS = 1_000;
 
 /**
  * Runs `work` over items with at most `width` lanes, heartbeating progress after each item and every
@@ -156,7 +158,11 @@ export async function forEachWithProgress<T, R>(items: readonly T[], width: numb
   let next = 0;
   let done = 0;
   let firstError: { error: unknown } | undefined;
-  const beat = () => activity.heartbeat({ done, total: items.length, attempt: activity.info.attempt });
+  let lastBeat = 0;
+  const beat = () => {
+    lastBeat = Date.now();
+    activity.heartbeat({ done, total: items.length, attempt: activity.info.attempt });
+  };
   const lane = async () => {
     while (next < items.length && !lanes.signal.aborted) {
       const i = next++;
@@ -170,7 +176,9 @@ export async function forEachWithProgress<T, R>(items: readonly T[], width: numb
         return;
       }
       done += 1;
-      beat();
+      // Progress at most once a second (each heartbeat crosses into the SDK's native core); the timer below
+      // keeps beating while items are slow.
+      if (Date.now() - lastBeat >= PROGRESS_EVERY_MS || done === items.length) beat();
     }
   };
   const timer = setInterval(beat, Math.min(HEARTBEAT_EVERY_MS, (activity.info.heartbeatTimeoutMs ?? Infinity) / 3));

@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { startDevServer } from '../cli/temporal/devServer';
 import { ledgerDatabasePath } from '../lib/ledger';
 
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
         process.stdout.write(`  ${type.padEnd(20)} ${String(s.count).padStart(4)} activities  ${secs.toFixed(1).padStart(7)} s${extra}\n`);
       }
       process.stdout.write(`  the worker's process used ${cpuSeconds.toFixed(1)} s of CPU in ${wall.toFixed(1)} s (${(cpuSeconds / wall).toFixed(2)} cores; ${((cpuSeconds * 1000) / Math.max(1, estRequests)).toFixed(2)} ms per estimation request); its event loop was busy ${((elu.active / 1000).toFixed(1))} s (${((elu.active / Math.max(1, estRequests))).toFixed(2)} ms per estimation request), load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores\n`);
-      process.stdout.write(`  peak RSS ${(peakRss / 1e6).toFixed(0)} MB (worker + client; the sim runs in its own process), ledger ${ledgerMb.toFixed(1)} MB, round history ${events.length} events\n`);
+      process.stdout.write(`  peak RSS ${(peakRss / 1e6).toFixed(0)} MB (worker + client; the sim runs in its own process), ledger ${ledgerMb.toFixed(1)} MB, round history ${events.length} events (${(temporal.api.history.v1.History.encode(history).finish().length / 1e6).toFixed(2)} MB)\n`);
       summary.push(`scale ${n}: estimation efficiency ${efficiency.toFixed(2)}, peak RSS ${(peakRss / 1e6).toFixed(0)} MB, history ${events.length} events, estimation ${estSeconds.toFixed(1)} s`);
       await h.teardown();
     }

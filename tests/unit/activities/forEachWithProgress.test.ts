@@ -4,14 +4,14 @@ import { forEachWithProgress } from '../../../activities/sampling';
 
 /** The loop every sharded activity runs: progress heartbeats, and no new provider calls once cancelled. */
 describe('forEachWithProgress', () => {
-  it('heartbeats once per finished item and keeps the order of results', async () => {
+  it('heartbeats progress after the first item, then at most once a second, and at the end; keeps the order of results', async () => {
     const env = new MockActivityEnvironment();
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
     const out = await env.run(() => forEachWithProgress([3, 1, 2], 2, async (x) => x * 10));
     expect(out).toEqual([30, 10, 20]);
-    expect(beats).toHaveLength(3);
-    expect(beats.at(-1)).toEqual({ done: 3, total: 3, attempt: 1 });
+    // Items finishing within a second of each other: the first and the last report, not every one.
+    expect(beats).toEqual([{ done: 1, total: 3, attempt: 1 }, { done: 3, total: 3, attempt: 1 }]);
   });
 
   it('starts no new item once the activity is cancelled, and fails as cancelled', async () => {

@@ -19,6 +19,13 @@ const runsDir = useRunsDir();
 const config = (kind: string) => path.join(repoRoot, `tests/fixtures/campaigns/small-${kind}.yaml`);
 const SIM_KEY = 'sim-test-key';
 
+/**
+ * These tests are about continuation and serving, not the promotion statistics: with 8 held-out problems a
+ * clear gain (+0.19) can miss the 95% bound, leaving every round on the base model. A one-sided 50% bound
+ * promotes on the point estimate, so round 2 continues from round 1's model.
+ */
+const promoteOnEstimate = (c: ResolvedCampaignConfig): ResolvedCampaignConfig => ({ ...c, evaluation: { ...c.evaluation, confidence: 0.5 } });
+
 /** Candidates of the campaign, oldest round first. */
 async function candidates(name: string): Promise<{ registry: ModelRegistry; trained: ModelEntry[] }> {
   const registry = await ModelRegistry.load(new DirectoryRunStore(runsDir), name);
@@ -37,7 +44,7 @@ describe('multi-round campaigns per provider kind', () => {
   });
 
   it('openai: 3 rounds, each job trains the current student (the `ft:` parent as `model`)', async () => {
-    h = await startCampaignHarness({ label: 'openai-3', configure: (c) => ({ ...c, stopping: { maxRounds: 3, maxRoundsWithoutPromotion: 3 } }) });
+    h = await startCampaignHarness({ label: 'openai-3', configure: (c) => promoteOnEstimate({ ...c, stopping: { maxRounds: 3, maxRoundsWithoutPromotion: 3 } }) });
     const outcome = await h.result();
     expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
     const { registry, trained } = await candidates(h.name);
@@ -57,7 +64,7 @@ describe('multi-round campaigns per provider kind', () => {
     h = await startCampaignHarness({
       label: 'together-3',
       configFile: config('together'),
-      configure: (c): ResolvedCampaignConfig => ({ ...c, prices }),
+      configure: (c): ResolvedCampaignConfig => promoteOnEstimate({ ...c, prices }),
       simConfig: { provider: { kind: 'together', deploymentSeconds: 0.3 } },
     });
     const outcome = await h.result();

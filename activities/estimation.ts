@@ -2,6 +2,7 @@ import type { RoundInput } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { estimatePassRate, type PassRateEstimate } from '../lib/estimation';
 import { withSignal } from '../lib/providers/chat';
+import { roundSamplingSeed } from '../lib/traces';
 import { recordStep, roundDir, type Ref } from '../lib/store';
 import { scopeOf } from './manifest';
 import { shardIds } from './candidates';
@@ -14,13 +15,23 @@ export interface EstimateRow {
   estimate: PassRateEstimate;
 }
 
+/**
+ * The base seed of this round's estimation and trace samples: derived from the campaign and the round where
+ * the round workflow asks for it (`seedPerRound`), so a round after a rejected one draws new samples of the
+ * same model; rounds recorded before that keep `traces.seed`.
+ */
+export function roundSeed(ctx: RoundInput): number {
+  const base = ctx.config.traces.seed ?? 0;
+  return ctx.seedPerRound ? roundSamplingSeed(base, ctx.campaign, ctx.round) : base;
+}
+
 export function estimationSpec(ctx: RoundInput): SampleSpec {
   const e = ctx.config.estimation;
   return {
     purpose: 'estimate',
     style: e.style,
     model: ctx.model,
-    trace: { ...ctx.config.traces, verifier: undefined, verifyEvery: 0, temperature: e.temperature, maxTokens: e.maxTokens },
+    trace: { ...ctx.config.traces, verifier: undefined, verifyEvery: 0, temperature: e.temperature, maxTokens: e.maxTokens, seed: roundSeed(ctx) },
   };
 }
 

@@ -8,7 +8,7 @@ import { withCurrentFlags, type TraceRecord } from '../lib/traces';
 import { iterJsonlRef } from './band';
 import { shardIds } from './candidates';
 import { activityLog, chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
-import { estimationSpec } from './estimation';
+import { estimationSpec, roundSeed } from './estimation';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
 function traceSpec(ctx: RoundInput): SampleSpec {
@@ -20,6 +20,7 @@ function traceSpec(ctx: RoundInput): SampleSpec {
     model: ctx.model,
     trace: {
       ...traces,
+      seed: roundSeed(ctx),
       verifier: verifier ? { model: verifier.model === 'student' ? ctx.model : verifier.model, temperature: verifier.temperature, maxTokens: verifier.maxTokens } : undefined,
     },
     verifierProvider: verifier ? chatProvider(providerFor(ctx.config, 'verifier'), ctx.served) : undefined,

@@ -17,6 +17,7 @@
  * Env: REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_DIR (default runs/real-loop).
  */
 import { spawnSync } from 'node:child_process';
+import { ServiceError } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -179,7 +180,21 @@ async function main(): Promise<void> {
     try {
       out(`[${elapsed()}] campaign ${config.name} under Temporal (${temporal.address}), ${ROUNDS} rounds at most`);
       const handle = await startCampaign(client, { config }, { taskQueue });
-      const outcome = await worker.runUntil(handle.result());
+      // The client's wait for the result is a long poll on the workflow's history: on a loaded machine one
+      // poll can fail (a ServiceError, seen once after a round) while the campaign runs on. Wait again, a few
+      // times at most, before giving up.
+      const result = async () => {
+        for (let tries = 1; ; tries++) {
+          try {
+            return await client.workflow.getHandle(handle.workflowId).result();
+          } catch (err) {
+            if (!(err instanceof ServiceError) || tries >= 5) throw err;
+            out(`[${elapsed()}] waiting for the campaign's result failed (${err.message}); waiting again (${tries}/5)`);
+            await new Promise((r) => setTimeout(r, 5000));
+          }
+        }
+      };
+      const outcome = await worker.runUntil(result());
       summaries = outcome.rounds;
     } finally {
       await connection.close();

@@ -109,8 +109,11 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
         await acts.checkBudget.executeWithOptions({ ...baseOptions, summary: 'check the budget' }, [{ ctx: input, purpose: 'estimate', plannedSamples: prep.candidates * config.estimation.k }]);
       }
       await phase('estimate', `${prep.candidates} candidates in ${prep.shards} shard(s)`);
+      // Added after histories were recorded: the round's samples are seeded from the campaign and the round,
+      // so a round after a rejected one (same model) draws new samples instead of repeating the last round.
+      const sampling: RoundInput = patched('round-sampling-seed') ? { ...input, seedPerRound: true } : input;
       const estimates = await sharded(prep.shards, 'estimate', (shard) =>
-        acts.estimateShard.executeWithOptions({ ...shardOptions, summary: `estimate pass rates, shard ${shard + 1}/${prep.shards}` }, [{ ctx: input, candidates: prep.candidatesRef, shard }]),
+        acts.estimateShard.executeWithOptions({ ...shardOptions, summary: `estimate pass rates, shard ${shard + 1}/${prep.shards}` }, [{ ctx: sampling, candidates: prep.candidatesRef, shard }]),
       );
 
       await phase('select');
@@ -125,7 +128,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
       }
       await phase('traces');
       const traces = await sharded(band.shards, 'traces', (shard) =>
-        acts.generateTracesShard.executeWithOptions({ ...shardOptions, summary: `generate traces, shard ${shard + 1}/${band.shards}` }, [{ ctx: input, band: band.ref, shard }]),
+        acts.generateTracesShard.executeWithOptions({ ...shardOptions, summary: `generate traces, shard ${shard + 1}/${band.shards}` }, [{ ctx: sampling, band: band.ref, shard }]),
       );
 
       await phase('verify', `${traces.reduce((s, t) => s + t.generated, 0)} traces generated`);

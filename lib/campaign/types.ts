@@ -83,6 +83,11 @@ export interface RoundInput {
   resume?: RoundResume;
   /** Model id -> the name chat requests use to reach it (deployed models only; others serve as themselves). */
   served?: Record<string, string>;
+  /**
+   * Set by rounds started after the per-round seeds were added: estimation and traces sample with a base seed
+   * derived from `traces.seed`, the campaign and the round (`roundSamplingSeed`), not `traces.seed` itself.
+   */
+  seedPerRound?: boolean;
   config: ResolvedCampaignConfig;
 }
 

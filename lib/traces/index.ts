@@ -3,6 +3,6 @@ export * from './record';
 export * from './flags';
 export * from './options';
 export * from './grade';
-export { samplingSeed } from './seed';
+export { roundSamplingSeed, samplingSeed } from './seed';
 export { generateTrace, type TraceDeps } from './generateTrace';
 export { generateCotSample } from './generateCot';

@@ -8,3 +8,14 @@ export function samplingSeed(base: number, sampleIndex: number, turn?: number): 
   const h = createHash('sha256').update(`${base}\u0000${sampleIndex}\u0000${turn ?? ''}`).digest();
   return h.readUInt32BE(0) & 0x7fffffff;
 }
+
+/**
+ * The base seed of one round's samples: a pure function of the configured base seed, the campaign and the
+ * round. Without it every round of a campaign drew with the same seeds, so a round whose candidate was
+ * rejected was followed by the same samples of the same (unchanged) model: the same band, the same traces,
+ * the same dataset, a round wasted. 31 bits.
+ */
+export function roundSamplingSeed(base: number, campaign: string, round: number): number {
+  const h = createHash('sha256').update(`round-seed\u0000${base}\u0000${campaign}\u0000${round}`).digest();
+  return h.readUInt32BE(0) & 0x7fffffff;
+}

@@ -18,6 +18,22 @@ def boxed(text: str):
     return m[-1].strip() if m else None
 
 
+def valid_steps(start: str, text: str) -> bool:
+    """Whether a sortsteps solution is the procedure itself: every line one adjacent swap of a descending pair
+    of the line above, ending sorted, then the boxed answer (a right answer reached by skipped or garbled
+    lines is not)."""
+    lines = text.strip().split("\n")
+    if len(lines) < 1 or lines[-1] != "\\boxed{%s}" % "".join(sorted(start)):
+        return False
+    cur = start
+    for line in lines[:-1]:
+        diff = [i for i in range(len(cur)) if i >= len(line) or line[i] != cur[i]]
+        if len(line) != len(cur) or len(diff) != 2 or diff[1] != diff[0] + 1 or cur[diff[0]] <= cur[diff[1]] or line[diff[0]] != cur[diff[1]] or line[diff[1]] != cur[diff[0]]:
+            return False
+        cur = line
+    return cur == "".join(sorted(start))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="strawberry_local.evaluate")
     ap.add_argument("--checkpoint", required=True)
@@ -52,8 +68,13 @@ def main(argv=None) -> int:
             outs += gen.generate(model, rows[i : i + 64])
         correct = [boxed(tokenizer.decode(ids)) == probs[i // args.samples]["answer"] for i, (ids, _) in enumerate(outs)]
         per = [correct[i * args.samples : (i + 1) * args.samples] for i in range(len(probs))]
+        valid = [valid_steps(probs[i // args.samples]["question"].split()[-1], tokenizer.decode(ids)) for i, (ids, _) in enumerate(outs)]
+        lines = {}
+        for ids, _ in outs:
+            n = tokenizer.decode(ids).count("\n")
+            lines[n] = lines.get(n, 0) + 1
         print(json.dumps({"level": level, "accuracy": round(sum(correct) / len(correct), 3), f"pass@{args.samples}": round(sum(any(c) for c in per) / len(per), 3),
-                          "example": tokenizer.decode(outs[0][0])[:80], "wall_s": round(time.time() - t0, 1)}), flush=True)
+                          "valid": round(sum(valid) / len(valid), 3), "lines": dict(sorted(lines.items())), "example": tokenizer.decode(outs[0][0])[:80], "wall_s": round(time.time() - t0, 1)}), flush=True)
     return 0
 
 

@@ -40,13 +40,13 @@ def question(s: str) -> str:
     return f"sort {s}"
 
 
-def sample_level(rng: random.Random, level: int) -> str:
-    """A uniformly random array of WIDTH distinct digits with exactly `level` inversions (rejection-free:
-    a random inversion table with the right sum)."""
+def sample_level(rng: random.Random, level: int, width: int = WIDTH) -> str:
+    """A uniformly random array of `width` distinct digits with exactly `level` inversions (a random
+    inversion table, drawn until its sum is `level`)."""
     while True:
-        digits = sorted(rng.sample(DIGITS, WIDTH))
-        # Lehmer code: code[i] <= WIDTH-1-i, sum = inversions. Draw codes until the sum matches.
-        code = [rng.randint(0, WIDTH - 1 - i) for i in range(WIDTH)]
+        digits = sorted(rng.sample(DIGITS, width))
+        # Lehmer code: code[i] <= width-1-i, sum = inversions. Draw codes until the sum matches.
+        code = [rng.randint(0, width - 1 - i) for i in range(width)]
         if sum(code) != level:
             continue
         pool, out = digits[:], []
@@ -91,10 +91,13 @@ def cmd_base_data(args) -> int:
                     taken.update(json.loads(l)["question"] for l in f if l.strip())
     rng = random.Random(f"sortsteps-base:{args.seed}")
     levels = parse_levels(args.levels)
+    widths = parse_levels(args.widths) if args.widths else [WIDTH]
     rows = []
     while len(rows) < args.count:
         level = levels[len(rows) % len(levels)]
-        s = sample_level(rng, level)
+        # Several widths (optional): the k-th line of a solution then sits at many distances from the prompt,
+        # so the model cannot learn "stop after the third line" from positions; it must stop when sorted.
+        s = sample_level(rng, level, widths[(len(rows) // len(levels)) % len(widths)])
         q = question(s)
         if q in taken:  # low levels hold few arrays (level 1: 420): repeats are allowed, curriculum problems never
             continue
@@ -120,6 +123,7 @@ def main(argv=None) -> int:
     b.add_argument("--levels", required=True, help="e.g. 1-3 or 1,2")
     b.add_argument("--count", type=int, default=3000)
     b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--widths", default="", help=f"array widths, e.g. 4-8 (default {WIDTH} only)")
     b.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     return cmd_curriculum(args) if args.cmd == "curriculum" else cmd_base_data(args)

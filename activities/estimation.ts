@@ -16,13 +16,13 @@ export interface EstimateRow {
 }
 
 /**
- * The base seed of this round's estimation and trace samples: derived from the campaign and the round where
+ * The base seed of this round's estimation and trace samples: derived from `traces.seed` and the round where
  * the round workflow asks for it (`seedPerRound`), so a round after a rejected one draws new samples of the
  * same model; rounds recorded before that keep `traces.seed`.
  */
 export function roundSeed(ctx: RoundInput): number {
   const base = ctx.config.traces.seed ?? 0;
-  return ctx.seedPerRound ? roundSamplingSeed(base, ctx.campaign, ctx.round) : base;
+  return ctx.seedPerRound ? roundSamplingSeed(base, ctx.round) : base;
 }
 
 export function estimationSpec(ctx: RoundInput): SampleSpec {

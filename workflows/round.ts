@@ -109,7 +109,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
         await acts.checkBudget.executeWithOptions({ ...baseOptions, summary: 'check the budget' }, [{ ctx: input, purpose: 'estimate', plannedSamples: prep.candidates * config.estimation.k }]);
       }
       await phase('estimate', `${prep.candidates} candidates in ${prep.shards} shard(s)`);
-      // Added after histories were recorded: the round's samples are seeded from the campaign and the round,
+      // Added after histories were recorded: the round's samples are seeded from traces.seed and the round,
       // so a round after a rejected one (same model) draws new samples instead of repeating the last round.
       const sampling: RoundInput = patched('round-sampling-seed') ? { ...input, seedPerRound: true } : input;
       const estimates = await sharded(prep.shards, 'estimate', (shard) =>

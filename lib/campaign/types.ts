@@ -85,7 +85,7 @@ export interface RoundInput {
   served?: Record<string, string>;
   /**
    * Set by rounds started after the per-round seeds were added: estimation and traces sample with a base seed
-   * derived from `traces.seed`, the campaign and the round (`roundSamplingSeed`), not `traces.seed` itself.
+   * derived from `traces.seed` and the round (`roundSamplingSeed`), not `traces.seed` itself.
    */
   seedPerRound?: boolean;
   config: ResolvedCampaignConfig;

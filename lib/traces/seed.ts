@@ -10,12 +10,13 @@ export function samplingSeed(base: number, sampleIndex: number, turn?: number): 
 }
 
 /**
- * The base seed of one round's samples: a pure function of the configured base seed, the campaign and the
- * round. Without it every round of a campaign drew with the same seeds, so a round whose candidate was
- * rejected was followed by the same samples of the same (unchanged) model: the same band, the same traces,
- * the same dataset, a round wasted. 31 bits.
+ * The base seed of one round's samples: a pure function of the configured base seed and the round. Without it
+ * every round of a campaign drew with the same seeds, so a round whose candidate was rejected was followed by
+ * the same samples of the same (unchanged) model: the same band, the same traces, the same dataset, a round
+ * wasted. Not of the campaign's name: the same config gives the same samples under any name (a re-run, a
+ * benchmark), and `traces.seed` is the knob for other draws. 31 bits.
  */
-export function roundSamplingSeed(base: number, campaign: string, round: number): number {
-  const h = createHash('sha256').update(`round-seed\u0000${base}\u0000${campaign}\u0000${round}`).digest();
+export function roundSamplingSeed(base: number, round: number): number {
+  const h = createHash('sha256').update(`round-seed\u0000${base}\u0000${round}`).digest();
   return h.readUInt32BE(0) & 0x7fffffff;
 }

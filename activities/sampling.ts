@@ -139,7 +139,7 @@ const HEARTBEAT_EVERY_MS = 15_000;
 const PROGRESS_EVERY_MS = 1_000;
 
 /**
- * Runs `work` over items with at most `width` lanes, heartbeating progress after each item and every
+ * Runs `work` over items with at most `width` lanes, heartbeating progress after items (at most once a second) and every
  * HEARTBEAT_EVERY_MS in between (a dead worker still stops heartbeating; a slow item no longer looks dead).
  *
  * The first failure aborts the sibling lanes (their `signal`: no new item, no new request; a request already

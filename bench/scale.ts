@@ -3,8 +3,7 @@
  * concurrency 32) per size, on a real Temporal dev server and a real worker, printing per phase the wall time
  * and (for sampling phases) the achieved/ideal ratio, plus the peak RSS of the worker's process (the client
  * shares it; the sim runs in a process of its own, so its CPU is not the worker's), the ledger's size and the
- * round's history events. It ends
- * with one line per size: `scale N: estimation efficiency E, peak RSS M MB, history H events, estimation S s`.
+ * round's history events (and size). It ends with one line per size: `scale N: estimation efficiency E, peak RSS M MB, history H events, estimation S s`.
  *
  * Ideal estimation time = ceil(requests / concurrency) x latency: every lane busy all the time. Efficiency is
  * ideal / achieved. Figures only; nothing is asserted.

@@ -11,6 +11,9 @@ export class ProblemIndex {
   private readonly byQuestion = new Map<string, Problem>();
   private readonly byId = new Map<string, Problem>();
   private readonly types = new Map<string, AnswerType>();
+  /** The last text fromUserText was asked about, and its answer (every choice of a request asks the same). */
+  private lastText: string | undefined;
+  private lastProblem: Problem | undefined;
 
   constructor(curricula: readonly Curriculum[]) {
     for (const c of curricula)
@@ -45,16 +48,12 @@ export class ProblemIndex {
    * question that appears in the text (slow path, for prompts that are not ours).
    */
   fromUserText(text: string): Problem | undefined {
-    // Every choice of a request asks for the same text: the last answer is kept.
     if (this.lastText === text) return this.lastProblem;
     const p = this.findInUserText(text);
     this.lastText = text;
     this.lastProblem = p;
     return p;
   }
-
-  private lastText: string | undefined;
-  private lastProblem: Problem | undefined;
 
   private findInUserText(text: string): Problem | undefined {
     const q = questionFromPrompt(text);

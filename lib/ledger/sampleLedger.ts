@@ -85,7 +85,7 @@ CREATE TABLE IF NOT EXISTS imported_files (
 );
 `;
 
-/** Records written in one transaction at most (a group commit collects what lanes appended meanwhile). */
+/** Records imported from a JSONL file per transaction. */
 const MAX_BATCH = 2000;
 
 interface Pending {

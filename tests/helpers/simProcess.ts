@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SimConfigInput } from '../../sim';
@@ -22,16 +22,22 @@ export interface SimProcess {
 export async function spawnSim(opts: { curricula: string[]; config?: SimConfigInput }): Promise<SimProcess> {
   const args = [path.join(repoRoot, 'bin', 'strawberry.js'), 'sim', '--port', '0'];
   for (const c of opts.curricula) args.push('--curriculum', c);
+  let configFile: string | undefined;
   if (opts.config) {
     // JSON is YAML: the sim's --config reads it.
-    const file = path.join(os.tmpdir(), `strawberry-sim-${process.pid}-${Date.now().toString(36)}.json`);
-    writeFileSync(file, JSON.stringify(opts.config));
-    args.push('--config', file);
+    configFile = path.join(os.tmpdir(), `strawberry-sim-${process.pid}-${Date.now().toString(36)}.json`);
+    writeFileSync(configFile, JSON.stringify(opts.config));
+    args.push('--config', configFile);
   }
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      if (configFile) rmSync(configFile, { force: true });
+      resolve();
+    }),
+  );
   const baseURL = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -2,7 +2,6 @@ export * from './types';
 export * from './errors';
 export { createOpenAIChatProvider, type OpenAIChatProviderOptions } from './openai';
 export { readApiKey } from '../apiKey';
-export { Semaphore } from './semaphore';
 export { TokenBucket } from './tokenBucket';
 export { retryAfterMs, backoffMs, classifyError, isRetryableStatus } from './retry';
 export { completeChoices, choiceSeed, type CompleteChoicesOptions } from './completeChoices';

@@ -8,7 +8,6 @@ import {
   ProviderRequestError,
   ProviderUnavailableError,
   retryAfterMs,
-  Semaphore,
   TokenBucket,
   type OpenAIChatProviderOptions,
 } from '../../../lib/providers/chat';
@@ -294,15 +293,5 @@ describe('TokenBucket', () => {
     bucket.charge(50); // real usage was higher than estimated: balance -50
     await bucket.take(10); // needs 60 tokens of refill: 36 s
     expect(t.now).toBe(36000);
-  });
-});
-
-describe('Semaphore', () => {
-  it('serves waiters in order and never exceeds its limit', async () => {
-    const s = new Semaphore(1);
-    const order: number[] = [];
-    await Promise.all([1, 2, 3].map((i) => s.run(async () => order.push(i))));
-    expect(order).toEqual([1, 2, 3]);
-    expect(s.inUse).toBe(0);
   });
 });

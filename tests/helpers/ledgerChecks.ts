@@ -68,36 +68,41 @@ export async function roundInputOf(client: Client, campaign: string, round: numb
 }
 
 export interface EstimateCoverage {
-  /** `<problemId> <model>: <what is wrong>` for every problem whose estimate samples are not exactly 0..m-1. */
+  /** `<problemId> <model>: <what is wrong>` for every problem whose estimate samples are not as the rounds say. */
   problems: string[];
   /** Problems checked. */
   checked: number;
 }
 
 /**
- * For every problem a round estimated, with that round's model: the ledger's `estimate` records form the
- * contiguous prefix 0..m-1 of one sampling-params hash, m = the `samples` of its estimate. A problem estimated
- * by two rounds with the same model shares its samples (the later round reuses them), so m is the largest.
+ * For every problem the rounds estimated, with each round's model: the ledger's `estimate` records of one
+ * sampling-params hash form a contiguous prefix 0..m-1 (no index twice: nothing paid twice), one hash per round
+ * that estimated it, m = that round's `samples`. Each round draws with its own seed (`round-sampling-seed`), so
+ * two rounds with the same model (after a rejected round) hold two prefixes under two hashes; a round whose
+ * samples were redrawn under another hash (e.g. by a worker that computed it differently) shows up as an extra one.
  */
 export function checkEstimateCoverage(ledger: SampleLedger, rounds: { model: string; rows: EstimateRow[] }[]): EstimateCoverage {
-  const expected = new Map<string, { problemId: string; model: string; samples: number }>();
+  const expected = new Map<string, { problemId: string; model: string; samples: number[] }>();
   for (const { model, rows } of rounds) {
     for (const r of rows) {
       const k = JSON.stringify([r.problemId, model]);
-      const prev = expected.get(k);
-      expected.set(k, { problemId: r.problemId, model, samples: Math.max(prev?.samples ?? 0, r.estimate.samples) });
+      const entry = expected.get(k) ?? { problemId: r.problemId, model, samples: [] };
+      entry.samples.push(r.estimate.samples);
+      expected.set(k, entry);
     }
   }
   const problems: string[] = [];
   for (const { problemId, model, samples } of expected.values()) {
-    const records: SampleRecord[] = ledger.records({ problemId, model, purpose: 'estimate' });
-    const hashes = new Set(records.map((r) => r.samplingParamsHash));
-    const indices = records.map((r) => r.sampleIndex).sort((a, b) => a - b);
-    const prefix = Array.from({ length: samples }, (_, i) => i);
-    if (hashes.size > 1) problems.push(`${problemId} ${model}: ${hashes.size} sampling-params hashes`);
-    if (JSON.stringify(indices) !== JSON.stringify(prefix)) {
-      problems.push(`${problemId} ${model}: ledger indices [${indices.join(',')}], estimate says ${samples} samples`);
+    const byHash = new Map<string, number[]>();
+    for (const r of ledger.records({ problemId, model, purpose: 'estimate' })) byHash.set(r.samplingParamsHash, [...(byHash.get(r.samplingParamsHash) ?? []), r.sampleIndex]);
+    if (byHash.size !== samples.length) problems.push(`${problemId} ${model}: ${byHash.size} sampling-params hashes for ${samples.length} round(s)`);
+    for (const [hash, indices] of byHash) {
+      indices.sort((a, b) => a - b);
+      if (indices.some((x, i) => x !== i)) problems.push(`${problemId} ${model} ${hash}: ledger indices [${indices.join(',')}] are not 0..${indices.length - 1}`);
     }
+    const sizes = [...byHash.values()].map((v) => v.length).sort((a, b) => a - b);
+    const want = [...samples].sort((a, b) => a - b);
+    if (JSON.stringify(sizes) !== JSON.stringify(want)) problems.push(`${problemId} ${model}: ${JSON.stringify(sizes)} samples per hash, the rounds' estimates say ${JSON.stringify(want)}`);
   }
   return { problems, checked: expected.size };
 }

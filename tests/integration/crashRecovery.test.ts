@@ -51,7 +51,7 @@ describe('a worker killed mid-estimation', () => {
     const outcome = await h.result();
     process.stderr.write(
       `crashRecovery: killed after ${killedAt - started} ms with ${samplesAtKill} round-1 estimate samples and ${shardFilesAtKill} estimate shard file(s); ` +
-        `campaign done ${Date.now() - killedAt} ms after the kill; sim ${JSON.stringify(h.sim.stats())}\n`,
+        `campaign done ${Date.now() - killedAt} ms after the kill; rounds ${outcome.rounds.map((r) => r.outcome).join(', ')}; sim ${JSON.stringify(h.sim.stats())}\n`,
     );
 
     expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2]);

@@ -114,10 +114,7 @@ export async function drawSamples(
         break;
       }
     records.push({
-      problemId: base.problemId,
-      model: base.model,
-      samplingParamsHash: base.samplingParamsHash,
-      purpose: base.purpose,
+      ...base,
       sampleIndex: t.sampleIndex,
       completion,
       grade: t.grade,

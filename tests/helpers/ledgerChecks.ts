@@ -94,7 +94,11 @@ export function checkEstimateCoverage(ledger: SampleLedger, rounds: { model: str
   const problems: string[] = [];
   for (const { problemId, model, samples } of expected.values()) {
     const byHash = new Map<string, number[]>();
-    for (const r of ledger.records({ problemId, model, purpose: 'estimate' })) byHash.set(r.samplingParamsHash, [...(byHash.get(r.samplingParamsHash) ?? []), r.sampleIndex]);
+    for (const r of ledger.records({ problemId, model, purpose: 'estimate' })) {
+      const indices = byHash.get(r.samplingParamsHash) ?? [];
+      indices.push(r.sampleIndex);
+      byHash.set(r.samplingParamsHash, indices);
+    }
     if (byHash.size !== samples.length) problems.push(`${problemId} ${model}: ${byHash.size} sampling-params hashes for ${samples.length} round(s)`);
     for (const [hash, indices] of byHash) {
       indices.sort((a, b) => a - b);

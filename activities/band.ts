@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { RoundInput } from '../lib/campaign/types';
+import type { RoundContext } from '../lib/campaign/types';
 import { UserError } from '../lib/errors';
 import { selectBand as chooseBand, type LevelBandCounts } from '../lib/selection';
 import { recordStep, roundDir, type Ref } from '../lib/store';
-import { scopeOf } from './manifest';
-import { curriculumAt, problemIndex, runStore } from './deps';
+import { scopeOf, shardRefs } from './manifest';
+import { configOf, curriculumAt, problemIndex, runStore } from './deps';
 import type { EstimateRow } from './estimation';
 
 export interface BandFile {
@@ -41,18 +41,19 @@ export async function readJsonlRef<T>(ref: Ref): Promise<T[]> {
 }
 
 /** The barely-solvable band of the round, ranked and capped, with counts per level. */
-export async function selectBand({ ctx, estimates }: { ctx: RoundInput; estimates: Ref[] }): Promise<{
-  ref: Ref;
+export async function selectBand({ ctx, shards }: { ctx: RoundContext; shards: number }): Promise<{
   candidates: number;
   inBand: number;
   selected: number;
   shards: number;
 }> {
-  const problemOf = problemIndex(await curriculumAt(ctx.config.curriculumPath));
+  const config = await configOf(ctx);
+  const problemOf = problemIndex(await curriculumAt(config.curriculumPath));
+  const estimates = await shardRefs(ctx, 'estimate', shards);
   const rows = (await Promise.all(estimates.map((r) => readJsonlRef<EstimateRow>(r)))).flat();
   const selection = chooseBand(
     rows.map((r) => ({ problem: problemOf(r.problemId), estimate: r.estimate })),
-    ctx.config.band,
+    config.band,
   );
   const file: BandFile = {
     ids: selection.selected.map((s) => s.problem.id),
@@ -61,12 +62,11 @@ export async function selectBand({ ctx, estimates }: { ctx: RoundInput; estimate
   };
   const stored = await runStore().writeJsonAtomic(bandPath(ctx.campaign, ctx.round), file);
   const result = {
-    ref: { ...stored, count: file.ids.length },
     candidates: rows.length,
     inBand: selection.totals.inBand,
     selected: file.ids.length,
-    shards: Math.max(1, Math.ceil(file.ids.length / ctx.config.sharding.problemsPerShard)),
+    shards: Math.max(1, Math.ceil(file.ids.length / config.sharding.problemsPerShard)),
   };
-  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'band', result);
+  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'band', { ref: { ...stored, count: file.ids.length }, ...result });
   return result;
 }

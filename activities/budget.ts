@@ -2,10 +2,11 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { stat } from 'node:fs/promises';
 import { averageSampleCost, estimatedTrainingTokens, formatCost, priceOf, trainingCost } from '../lib/budget/cost';
 import { providerFor } from '../lib/config/load';
-import type { RoundInput } from '../lib/campaign/types';
+import type { RoundContext } from '../lib/campaign/types';
 import { ledgerUsage, priceRows, spentByRound } from '../lib/report/campaignReport';
 import type { DirectoryRunStore, Ref } from '../lib/store';
-import { activityLog, runStore } from './deps';
+import { activityLog, configOf, runStore } from './deps';
+import { stepRef } from './manifest';
 
 /**
  * Before a phase that draws samples or trains: what the campaign and this round spent (the ledger's tokens,
@@ -18,19 +19,18 @@ export async function checkBudget({
   ctx,
   purpose,
   plannedSamples,
-  dataset,
 }: {
-  ctx: RoundInput;
-  purpose: string;
+  ctx: RoundContext;
+  /** `fine-tune`: the projection is the round's dataset (its tokens x epochs, at the training price). */
+  purpose: 'estimate' | 'trace' | 'fine-tune';
   plannedSamples: number;
-  /** For the fine-tune phase: the dataset the job will train on (its tokens x epochs, at the training price). */
-  dataset?: Ref;
 }): Promise<{ spent: number; projected: number }> {
-  const budget = ctx.config.budget;
+  const config = await configOf(ctx);
+  const budget = config.budget;
   const store = runStore() as DirectoryRunStore;
   const usage = await ledgerUsage(store, ctx.campaign);
   // Chat tokens, trained tokens and deployment time already spent (a live deployment counts up to now).
-  const spentByRoundNow = await spentByRound(store, ctx.campaign, ctx.config);
+  const spentByRoundNow = await spentByRound(store, ctx.campaign, config);
   let campaignSpent = 0;
   let roundSpent = 0;
   for (const [round, cost] of spentByRoundNow) {
@@ -39,15 +39,16 @@ export async function checkBudget({
   }
   const samePurpose: Awaited<ReturnType<typeof ledgerUsage>> extends Map<number, infer R> ? R : never = [];
   for (const rows of usage.values()) {
-    priceRows(ctx.config, rows);
+    priceRows(config, rows);
     samePurpose.push(...rows.filter((r) => r.phase === purpose));
   }
   let projected: number;
   let what: string;
-  if (dataset) {
-    const provider = providerFor(ctx.config, 'fineTune');
-    const tokens = estimatedTrainingTokens(await datasetTokens(store, dataset), ctx.config.fineTune.nEpochs);
-    projected = trainingCost(tokens, priceOf(ctx.config, provider.name, ctx.baseModel)) ?? 0;
+  if (purpose === 'fine-tune') {
+    const dataset = await stepRef(ctx, 'dataset');
+    const provider = providerFor(config, 'fineTune');
+    const tokens = estimatedTrainingTokens(await datasetTokens(store, dataset), config.fineTune.nEpochs);
+    projected = trainingCost(tokens, priceOf(config, provider.name, ctx.baseModel)) ?? 0;
     what = `about ${tokens} training tokens`;
   } else {
     projected = plannedSamples * averageSampleCost(samePurpose);

@@ -1,10 +1,9 @@
-import type { ResolvedCampaignConfig } from '../lib/config/load';
 import { providerFor } from '../lib/config/load';
 import { isTerminalStatus, type FineTuneIntent } from '../lib/providers/fineTune';
 import type { DeploymentIntent } from '../lib/providers/serving';
 import { ModelRegistry } from '../lib/registry';
 import { roundDir } from '../lib/store';
-import { fineTuneProvider, runStore, servingProvider } from './deps';
+import { configOf, fineTuneProvider, runStore, servingProvider } from './deps';
 import { createLogger } from '../lib/log';
 
 const log = createLogger({ component: 'activities', phase: 'cancel' });
@@ -18,18 +17,18 @@ const log = createLogger({ component: 'activities', phase: 'cancel' });
  */
 export async function cancelProviderWork({
   campaign,
-  config,
+  configHash,
   round,
   keepDeployments,
 }: {
   campaign: string;
-  config: ResolvedCampaignConfig;
+  configHash: string;
   round: number;
   keepDeployments: boolean;
 }): Promise<{ cancelledJobs: string[]; deletedDeployments: string[] }> {
   const store = runStore();
   const files = await store.list(`${roundDir(campaign, round)}/`);
-  const p = providerFor(config, 'fineTune');
+  const p = providerFor(await configOf({ campaign, configHash }), 'fineTune');
   const provider = fineTuneProvider(p);
 
   const cancelledJobs: string[] = [];

@@ -1,19 +1,22 @@
 import { nextFrontier } from '../lib/campaign/advance';
-import type { RoundInput, RoundResult, RoundSummary } from '../lib/campaign/types';
+import { judgedLevel, promotionPairs } from '../lib/campaign/roundDecision';
+import type { RoundContext, RoundResult, RoundSummary } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
-import { decidePromotion, ModelRegistry, type ProblemPair, type PromotionEvidence } from '../lib/registry';
+import { decidePromotion, ModelRegistry, type PromotionEvidence } from '../lib/registry';
 import type { TraceRecord } from '../lib/traces';
-import { roundDir, type Ref } from '../lib/store';
-import { bandPath, type BandFile } from './band';
-import { activityLog, runStore } from './deps';
-import type { RoundEvaluation } from './evaluation';
+import { readManifest, roundDir } from '../lib/store';
+import { bandPath, iterJsonlRef, type BandFile } from './band';
+import { activityLog, configOf, runStore } from './deps';
+import { evaluationPath, type RoundEvaluation } from './evaluation';
+import { scopeOf, stepRef } from './manifest';
 
 /** The candidate of a round enters the registry as soon as its job succeeded. */
-export async function registerCandidate({ ctx, model, jobId, dataset }: { ctx: RoundInput; model: string; jobId: string; dataset: Ref }): Promise<void> {
+export async function registerCandidate({ ctx, model, jobId }: { ctx: RoundContext; model: string; jobId: string }): Promise<void> {
   const registry = await ModelRegistry.load(runStore(), ctx.campaign);
+  const dataset = await stepRef(ctx, 'dataset');
   await registry.registerCandidate({
     modelId: model,
-    provider: providerFor(ctx.config, 'fineTune').kind,
+    provider: providerFor(await configOf(ctx), 'fineTune').kind,
     parent: ctx.model,
     round: ctx.round,
     datasetRef: dataset.uri,
@@ -37,33 +40,29 @@ export function roundSummaryPath(campaign: string, round: number): string {
 export async function concludeRound({
   ctx,
   candidate,
-  evaluation,
   counts,
   outcome,
 }: {
-  ctx: RoundInput;
+  ctx: RoundContext;
   candidate?: string;
-  evaluation: RoundEvaluation;
   counts: { candidates: number; inBand: number; tracesKept: number; datasetExamples: number };
   outcome: 'trained' | 'band-empty' | 'no-dataset';
 }): Promise<RoundConclusion> {
   const store = runStore();
+  const config = await configOf(ctx);
+  const evaluation = await store.readJson<RoundEvaluation>(evaluationPath(ctx.campaign, ctx.round));
+  if ((evaluation.candidateModel ?? undefined) !== candidate) {
+    throw new Error(`${evaluationPath(ctx.campaign, ctx.round)} evaluated ${evaluation.candidateModel ?? 'no candidate'}, not ${candidate ?? 'no candidate'} (evaluate again)`);
+  }
   const registry = await ModelRegistry.load(store, ctx.campaign);
   let promoted = false;
   let promotion: PromotionEvidence | undefined;
   let decisionNote = outcome === 'band-empty' ? 'no problem in band' : 'too few examples to fine-tune';
   if (candidate && evaluation.candidate) {
-    // A parent that already masters the frontier cannot be beaten there (both sit at the ceiling): the
-    // round then trained mostly on the next level, so that is where the candidate is judged.
-    const parentAtFrontier = evaluation.parent[ctx.frontier]?.accuracy ?? 0;
-    const judged = parentAtFrontier >= ctx.config.advancement.masteryThreshold && ctx.frontier + 1 < ctx.levelCount ? ctx.frontier + 1 : ctx.frontier;
-    const ev = ctx.config.evaluation;
-    const pairs: ProblemPair[] = (evaluation.perProblem ?? [])
-      .filter((p) => p.candidate !== undefined && p.samples > 0)
-      .map((p) => ({ problemId: p.problemId, level: p.level, candidate: p.candidate! / p.samples, parent: p.parent / p.samples }));
+    const ev = config.evaluation;
     const decision = decidePromotion({
-      pairs,
-      frontierLevel: judged,
+      pairs: promotionPairs(evaluation.perProblem ?? []),
+      frontierLevel: judgedLevel(evaluation.parent, ctx.frontier, ctx.levelCount, config.advancement.masteryThreshold),
       rule: { minEffect: ev.minEffect, tolerance: ev.regressionTolerance, confidence: ev.confidence, resamples: ev.bootstrapResamples, seed: candidate },
     });
     promotion = decision.evidence;
@@ -81,9 +80,9 @@ export async function concludeRound({
     frontier: ctx.frontier,
     levelCount: ctx.levelCount,
     evaluation: currentEval,
-    masteryThreshold: ctx.config.advancement.masteryThreshold,
+    masteryThreshold: config.advancement.masteryThreshold,
     frontierInBand: atFrontier?.inBand ?? 0,
-    minBandSize: ctx.config.advancement.minBandSize,
+    minBandSize: config.advancement.minBandSize,
     frontierMostlyAbove: atFrontier ? atFrontier.above > atFrontier.below : false,
   });
 
@@ -100,23 +99,19 @@ export async function concludeRound({
     outcome: candidate ? (promoted ? 'promoted' : 'rejected') : outcome === 'band-empty' ? 'band-empty' : 'no-dataset',
     note: `${decisionNote}; ${advance.reason}`,
     ...(band ? { selected: band.ids.length } : {}),
-    ...(ctx.config.traces.verifier ? { verifierCalls: await verifierCallsOf(ctx) } : {}),
+    ...(config.traces.verifier ? { verifierCalls: await verifierCallsOf(ctx) } : {}),
     ...(promotion ? { promotion } : {}),
   };
   const conclusion: RoundConclusion = { status: 'completed', summary, nextFrontier: advance.frontier, currentModel, mastered: advance.mastered };
   activityLog(ctx, 'decide').info({ outcome: summary.outcome, model: currentModel, nextFrontier: advance.frontier }, summary.note);
-  await store.writeJsonAtomic(roundSummaryPath(ctx.campaign, ctx.round), { ...conclusion, base: evaluation.base, levelCount: ctx.levelCount, config: ctx.config });
+  await store.writeJsonAtomic(roundSummaryPath(ctx.campaign, ctx.round), { ...conclusion, base: evaluation.base, levelCount: ctx.levelCount, configHash: ctx.configHash });
   return conclusion;
 }
 
 /** LLM verifier calls made for the round's traces, from its verified traces (0 when the round made none). */
-async function verifierCallsOf(ctx: RoundInput): Promise<number> {
-  const rel = `${roundDir(ctx.campaign, ctx.round)}/verified.jsonl`;
-  const store = runStore();
-  if (!(await store.exists(rel))) return 0;
+async function verifierCallsOf(ctx: RoundContext): Promise<number> {
+  const verified = (await readManifest(runStore(), ctx.campaign, ctx.round, scopeOf(ctx))).verified?.ref;
   let calls = 0;
-  for (const line of (await store.read(rel)).toString('utf8').split('\n')) {
-    if (line.trim()) calls += (JSON.parse(line) as TraceRecord).verifierCalls ?? 0;
-  }
+  if (verified) for await (const t of iterJsonlRef<TraceRecord>(verified)) calls += t.verifierCalls ?? 0;
   return calls;
 }

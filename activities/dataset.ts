@@ -1,20 +1,20 @@
-import type { RoundInput } from '../lib/campaign/types';
+import type { RoundContext } from '../lib/campaign/types';
 import { DatasetTooSmallError, selectTraces, writeDataset } from '../lib/datasets';
-import { recordStep, roundDir, type Ref } from '../lib/store';
-import { scopeOf } from './manifest';
+import { recordStep, roundDir } from '../lib/store';
+import { scopeOf, stepRef } from './manifest';
 import type { TraceRecord } from '../lib/traces';
 import { readJsonlRef } from './band';
-import { activityLog, runStore } from './deps';
+import { activityLog, configOf, runStore } from './deps';
 
 export function datasetPath(campaign: string, round: number): string {
   return `${roundDir(campaign, round)}/dataset.jsonl`;
 }
 
 /** Correct, unflagged traces, capped and de-duplicated, written as OpenAI chat fine-tuning JSONL with replay of earlier rounds. */
-export async function buildDataset({ ctx, verified }: { ctx: RoundInput; verified: Ref }): Promise<{ ref?: Ref; kept: number; note: string }> {
+export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ examples?: number; kept: number; note: string }> {
   const store = runStore();
-  const d = ctx.config.dataset;
-  const traces = await readJsonlRef<TraceRecord>(verified);
+  const d = (await configOf(ctx)).dataset;
+  const traces = await readJsonlRef<TraceRecord>(await stepRef(ctx, 'verified'));
   const selection = selectTraces(traces, { perProblemCap: d.perProblemCap, maxChars: d.maxChars, dropNearDuplicates: d.dropNearDuplicates });
   const earlier = (await store.list(`${ctx.campaign}/`))
     .filter((p) => {
@@ -40,7 +40,7 @@ export async function buildDataset({ ctx, verified }: { ctx: RoundInput; verifie
     await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref, kept: selection.kept.length });
     activityLog(ctx, 'dataset').info({ examples: written.count, replayed: written.replayCount, sha256: written.sha256, drops: c }, 'dataset written');
     return {
-      ref,
+      examples: written.count,
       kept: selection.kept.length,
       note: `dataset: ${written.newCount} new + ${written.replayCount} replayed examples (dropped: ${c.incorrect} incorrect, ${c.flagged} flagged, ${c.nearDuplicate} near-duplicates, ${c.overCap} over cap)`,
     };

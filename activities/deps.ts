@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { RoundInput } from '../lib/campaign/types';
+import type { RoundContext } from '../lib/campaign/types';
+import type { ResolvedCampaignConfig } from '../lib/config/load';
+import { loadStoredConfig } from '../lib/config/configStore';
 import type { ProviderConfig } from '../lib/config/schema';
 import { UserError } from '../lib/errors';
 import { createLogger, type Logger } from '../lib/log';
@@ -23,7 +25,7 @@ import type { GradeFn } from '../lib/traces';
 
 const workerLog = createLogger({ component: 'activities' });
 /** Log lines of an activity carry the campaign, round and phase, so one campaign's story can be filtered out. */
-export function activityLog(ctx: RoundInput, phase: string): Logger {
+export function activityLog(ctx: Pick<RoundContext, 'campaign' | 'round'>, phase: string): Logger {
   return workerLog.child({ campaign: ctx.campaign, round: ctx.round, phase });
 }
 
@@ -32,6 +34,11 @@ let store: RunStore | undefined;
 export function runStore(): RunStore {
   store ??= new DirectoryRunStore(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
   return store;
+}
+
+/** The stored config version an activity runs with (its input carries only the hash). */
+export function configOf(ctx: Pick<RoundContext, 'campaign' | 'configHash'>): Promise<ResolvedCampaignConfig> {
+  return loadStoredConfig(runStore(), ctx.campaign, ctx.configHash);
 }
 
 const curricula = new Map<string, { mtimeMs: number; curriculum: Promise<Curriculum> }>();

@@ -1,12 +1,12 @@
-import type { RoundInput } from '../lib/campaign/types';
-import { providerFor } from '../lib/config/load';
+import type { RoundContext } from '../lib/campaign/types';
+import { providerFor, type ResolvedCampaignConfig } from '../lib/config/load';
 import { estimatePassRate, type PassRateEstimate } from '../lib/estimation';
 import { withSignal } from '../lib/providers/chat';
 import { roundSamplingSeed } from '../lib/traces';
-import { recordStep, roundDir, type Ref } from '../lib/store';
-import { scopeOf } from './manifest';
+import { recordStep, roundDir } from '../lib/store';
+import { scopeOf, stepRef } from './manifest';
 import { shardIds } from './candidates';
-import { activityLog, chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
+import { activityLog, chatProvider, configOf, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
 export interface EstimateRow {
@@ -16,36 +16,36 @@ export interface EstimateRow {
 }
 
 /**
- * The base seed of this round's estimation and trace samples: derived from `traces.seed` and the round where
- * the round workflow asks for it (`seedPerRound`), so a round after a rejected one draws new samples of the
- * same model; rounds recorded before that keep `traces.seed`.
+ * The base seed of a round's estimation and trace samples, derived from `traces.seed` and the round: a round
+ * after a rejected one draws new samples of the same model, and the same config draws the same samples under
+ * any campaign name.
  */
-export function roundSeed(ctx: RoundInput): number {
-  const base = ctx.config.traces.seed ?? 0;
-  return ctx.seedPerRound ? roundSamplingSeed(base, ctx.round) : base;
+export function roundSeed(config: ResolvedCampaignConfig, round: number): number {
+  return roundSamplingSeed(config.traces.seed ?? 0, round);
 }
 
-export function estimationSpec(ctx: RoundInput): SampleSpec {
-  const e = ctx.config.estimation;
+export function estimationSpec(ctx: Pick<RoundContext, 'model' | 'round'>, config: ResolvedCampaignConfig): SampleSpec {
+  const e = config.estimation;
   return {
     purpose: 'estimate',
     style: e.style,
     model: ctx.model,
-    trace: { ...ctx.config.traces, verifier: undefined, verifyEvery: 0, temperature: e.temperature, maxTokens: e.maxTokens, seed: roundSeed(ctx) },
+    trace: { ...config.traces, verifier: undefined, verifyEvery: 0, temperature: e.temperature, maxTokens: e.maxTokens, seed: roundSeed(config, ctx.round) },
   };
 }
 
 /** Pass rates of one shard of candidates, sampled in batches (the API's `n`) and resumable from the ledger. */
-export async function estimateShard({ ctx, candidates, shard }: { ctx: RoundInput; candidates: Ref; shard: number }): Promise<{ ref: Ref; problems: number; samples: number }> {
-  const curriculum = await curriculumAt(ctx.config.curriculumPath);
+export async function estimateShard({ ctx, shard }: { ctx: RoundContext; shard: number }): Promise<{ problems: number; samples: number }> {
+  const config = await configOf(ctx);
+  const curriculum = await curriculumAt(config.curriculumPath);
   const problemOf = problemIndex(curriculum);
-  const ids = await shardIds(candidates, shard, ctx.config.sharding.problemsPerShard);
-  const providerConfig = providerFor(ctx.config, 'student');
+  const ids = await shardIds(await stepRef(ctx, 'candidates'), shard, config.sharding.problemsPerShard);
+  const providerConfig = providerFor(config, 'student');
   const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `estimate-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
-  const spec = estimationSpec(ctx);
-  const options = { ...ctx.config.estimation, band: ctx.config.band.band };
+  const spec = estimationSpec(ctx, config);
+  const options = { ...config.estimation, band: config.band.band };
 
   // As many lanes as the provider takes requests: the provider's limiter (shared by every shard of this
   // worker) keeps the requests in flight at its concurrency, whatever the number of shards.
@@ -72,5 +72,5 @@ export async function estimateShard({ ctx, candidates, shard }: { ctx: RoundInpu
   const samples = rows.reduce((s, r) => s + r.estimate.samples, 0);
   await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'estimate', { ref, problems: rows.length, samples, usage }, shard);
   activityLog(ctx, 'estimate').info({ shard, problems: rows.length, samples, mode: options.mode, usage }, 'pass rates estimated');
-  return { ref, problems: rows.length, samples };
+  return { problems: rows.length, samples };
 }

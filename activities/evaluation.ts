@@ -1,11 +1,13 @@
-import type { LevelAccuracy, RoundInput } from '../lib/campaign/types';
+import { levelAccuracy, type HeldOutProblemResult } from '../lib/campaign/roundDecision';
+import type { LevelAccuracy, RoundContext } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import type { Problem } from '../lib/curriculum/types';
 import { seededRandom } from '../lib/curriculum/random';
 import { shuffle } from '../lib/datasets/write';
 import { withSignal } from '../lib/providers/chat';
 import { ModelRegistry } from '../lib/registry';
-import { chatProvider, curriculumAt, grader, openLedger, runStore } from './deps';
+import { roundDir } from '../lib/store';
+import { chatProvider, configOf, curriculumAt, grader, openLedger, runStore } from './deps';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
 export interface RoundEvaluation {
@@ -19,7 +21,14 @@ export interface RoundEvaluation {
    * Per held-out problem, correct samples of each model out of `samples` (the same problems for every model):
    * the paired evidence promotion is decided on. Absent in evaluations recorded before it was kept.
    */
-  perProblem?: { problemId: string; level: number; samples: number; parent: number; base: number; candidate?: number }[];
+  perProblem?: HeldOutProblemResult[];
+  /** The candidate these results are of (absent: the round trained none). */
+  candidateModel?: string;
+}
+
+/** Where a round's held-out evaluation is kept for the decision and for reports. */
+export function evaluationPath(campaign: string, round: number): string {
+  return `${roundDir(campaign, round)}/evaluation.json`;
 }
 
 /**
@@ -44,12 +53,13 @@ export function heldOutProblems(levels: { index: number; problems: Problem[] }[]
  * model, on the same problems. Samples go through the ledger, so a model is never evaluated twice on the
  * same problem and settings.
  */
-export async function evaluateModels({ ctx, candidate }: { ctx: RoundInput; candidate?: string }): Promise<RoundEvaluation> {
-  const curriculum = await curriculumAt(ctx.config.curriculumPath);
-  const ev = ctx.config.evaluation;
+export async function evaluateModels({ ctx, candidate }: { ctx: RoundContext; candidate?: string }): Promise<{ problems: number }> {
+  const config = await configOf(ctx);
+  const curriculum = await curriculumAt(config.curriculumPath);
+  const ev = config.evaluation;
   const upTo = Math.min(ctx.frontier + 1, ctx.levelCount - 1);
   const problems = heldOutProblems(curriculum.levels, upTo, ev.maxHeldOutPerLevel, `${ctx.campaign}:r${ctx.round}`);
-  const providerConfig = providerFor(ctx.config, 'student');
+  const providerConfig = providerFor(config, 'student');
   const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `eval-r${ctx.round}`);
   const grade = grader(curriculum.answerType);
@@ -59,20 +69,14 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundInput; cand
       purpose: 'eval',
       style: 'cot',
       model,
-      trace: { temperature: ev.temperature, maxTokens: ctx.config.estimation.maxTokens, seed: 0 },
+      trace: { temperature: ev.temperature, maxTokens: config.estimation.maxTokens, seed: 0 },
     };
     const perProblem = await forEachWithProgress(problems, providerConfig.concurrency, async (problem, signal) => {
       const have = recordedPrefix(ledger, sampleKeyBase(spec, problem.id), ev.samplesPerProblem);
       const fresh = have.length < ev.samplesPerProblem ? await drawSamples(ledger, withSignal(provider, signal), problem, spec, grade, have.length, ev.samplesPerProblem - have.length) : [];
       return { id: problem.id, level: problem.levelIndex, correct: [...have, ...fresh].filter((t) => t.grade.correct).length };
     });
-    const acc: LevelAccuracy = {};
-    for (const { level, correct } of perProblem) {
-      const e = (acc[level] ??= { accuracy: 0, correct: 0, n: 0 });
-      e.correct += correct;
-      e.n += ev.samplesPerProblem;
-    }
-    for (const e of Object.values(acc)) e.accuracy = e.n ? e.correct / e.n : 0;
+    const acc = levelAccuracy(perProblem.map((p) => ({ ...p, samples: ev.samplesPerProblem })));
     return { acc, correct: new Map(perProblem.map((p) => [p.id, p.correct])) };
   };
 
@@ -96,7 +100,9 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundInput; cand
   await registry.setEvaluation(ctx.baseModel, result.base);
   if (candidate && cand) {
     result.candidate = cand.acc;
+    result.candidateModel = candidate;
     await registry.setEvaluation(candidate, result.candidate);
   }
-  return result;
+  await runStore().writeJsonAtomic(evaluationPath(ctx.campaign, ctx.round), result);
+  return { problems: problems.length };
 }

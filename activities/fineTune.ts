@@ -1,22 +1,24 @@
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
-import type { RoundInput } from '../lib/campaign/types';
+import type { RoundContext } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { ensureJob, fineTuneKey } from '../lib/providers/fineTune';
 import { ModelRegistry } from '../lib/registry';
-import { recordStep, roundDir, type Ref } from '../lib/store';
+import { recordStep, roundDir } from '../lib/store';
 import type { TrainingRecord } from '../lib/report/campaignReport';
-import { scopeOf } from './manifest';
-import { activityLog, fineTuneProvider, runStore } from './deps';
+import { scopeOf, stepRef } from './manifest';
+import { activityLog, configOf, fineTuneProvider, runStore } from './deps';
 
 /**
  * Exactly one job per round attempt: the upload is remembered in the run store, the intent is persisted
  * under the business key `<campaign>-r<n>-a<attempt>` before the job is created (without retries), and any
  * doubt is settled by listing jobs by that key and adopting what exists.
  */
-export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset: Ref }): Promise<{ jobId: string; adopted: boolean }> {
+export async function startFineTune({ ctx }: { ctx: RoundContext }): Promise<{ jobId: string; adopted: boolean }> {
   const store = runStore();
-  const provider = fineTuneProvider(providerFor(ctx.config, 'fineTune'));
+  const config = await configOf(ctx);
+  const provider = fineTuneProvider(providerFor(config, 'fineTune'));
+  const dataset = await stepRef(ctx, 'dataset');
   const dir = `${roundDir(ctx.campaign, ctx.round)}/fine-tune-a${ctx.attempt}`;
   await store.verify(dataset);
 
@@ -27,7 +29,7 @@ export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset
     await store.writeJsonAtomic(`${dir}/upload.json`, upload);
   }
 
-  const ft = ctx.config.fineTune;
+  const ft = config.fineTune;
   // Round 1 trains the catalog base model; later rounds continue from the round's student (the model the
   // last promotion produced), each provider its own way (OpenAI `ft:` model, Together `from_checkpoint`,
   // Fireworks warm start). The registry knows the job that trained the parent (Together continues from it).
@@ -57,8 +59,9 @@ export async function startFineTune({ ctx, dataset }: { ctx: RoundInput; dataset
  * (retry-as-polling, no history per poll). Failed or cancelled: a non-retryable failure carrying the
  * provider's own error text, which blocks the campaign until a person decides.
  */
-export async function waitForFineTune({ ctx, jobId }: { ctx: RoundInput; jobId: string }): Promise<{ model: string; jobId: string }> {
-  const job = await fineTuneProvider(providerFor(ctx.config, 'fineTune')).getJob(jobId);
+export async function waitForFineTune({ ctx, jobId }: { ctx: RoundContext; jobId: string }): Promise<{ model: string; jobId: string }> {
+  const provider = providerFor(await configOf(ctx), 'fineTune');
+  const job = await fineTuneProvider(provider).getJob(jobId);
   heartbeat({ status: job.providerStatus, attempt: Context.current().info.attempt });
   const record = (status: 'failed' | 'succeeded', extra: { model?: string; error?: string }) =>
     recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'fineTune', { attempt: ctx.attempt, jobId, status, ...extra }, ctx.attempt);
@@ -69,7 +72,6 @@ export async function waitForFineTune({ ctx, jobId }: { ctx: RoundInput; jobId: 
     }
     await record('succeeded', { model: job.fineTunedModel });
     // What the job trained on and what the provider says it cost, for reports and the budget (lib/report).
-    const provider = providerFor(ctx.config, 'fineTune');
     const training: TrainingRecord = { jobId, model: job.fineTunedModel, baseModel: ctx.baseModel, provider: provider.name, attempt: ctx.attempt };
     if (job.trainedTokens !== undefined) training.trainedTokens = job.trainedTokens;
     if (job.providerPrice !== undefined) training.providerPrice = job.providerPrice;

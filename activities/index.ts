@@ -1,7 +1,8 @@
 /** Every activity the worker registers: thin adapters from refs in the run store to lib/ and back. */
 import { buildDataset as buildDatasetStep } from './dataset';
 import { selectBand as selectBandStep } from './band';
-import { initCampaign as initCampaignStep, prepareRound as prepareRoundStep } from './candidates';
+import { openCampaign as openCampaignStep, reconfigure as reconfigureStep } from './campaign';
+import { prepareRound as prepareRoundStep } from './candidates';
 import { concludeRound as concludeRoundStep, registerCandidate as registerCandidateStep } from './conclude';
 import { startFineTune as startFineTuneStep } from './fineTune';
 import { checkBudget as checkBudgetStep } from './budget';
@@ -19,7 +20,8 @@ export { readRoundManifest } from './manifest';
 export { waitForServing } from './serve';
 
 // Steps without progress of their own heartbeat while they run (every activity has a heartbeat timeout).
-export const initCampaign = heartbeating(initCampaignStep);
+export const openCampaign = heartbeating(openCampaignStep);
+export const reconfigure = heartbeating(reconfigureStep);
 export const prepareRound = heartbeating(prepareRoundStep);
 export const selectBand = heartbeating(selectBandStep);
 export const verifyTraces = heartbeating(verifyTracesStep);

@@ -1,12 +1,12 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
-import type { RoundInput } from '../lib/campaign/types';
+import type { RoundContext } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { fineTuneKey } from '../lib/providers/fineTune';
 import { ensureDeployment } from '../lib/providers/serving';
 import { ModelRegistry } from '../lib/registry';
 import { roundDir } from '../lib/store';
-import { activityLog, runStore, servingProvider } from './deps';
+import { activityLog, configOf, runStore, servingProvider } from './deps';
 
 /** What the serve phase hands to evaluation: the name chat requests use, and the deployment behind it. */
 export interface ServedModel {
@@ -28,8 +28,8 @@ export function deploymentKey(campaign: string, round: number, attempt: number):
  * the run store before anything is created, an existing deployment is adopted, and its id goes into the
  * registry (with its creation time, so its running time can be told later).
  */
-export async function startServing({ ctx, model }: { ctx: RoundInput; model: string }): Promise<ServedModel> {
-  const p = providerFor(ctx.config, 'fineTune');
+export async function startServing({ ctx, model }: { ctx: RoundContext; model: string }): Promise<ServedModel> {
+  const p = providerFor(await configOf(ctx), 'fineTune');
   const serving = servingProvider(p);
   if (!serving.needsDeployment(model)) return { model, servedModel: model, ready: true };
   const store = runStore();
@@ -46,18 +46,17 @@ export async function startServing({ ctx, model }: { ctx: RoundInput; model: str
  * Temporal retries at a fixed interval; failed or gone is non-retryable and blocks the round with the
  * provider's words; ready records the time in the registry and returns the name to sample from.
  */
-export async function waitForServing({ ctx, served }: { ctx: RoundInput; served: ServedModel }): Promise<ServedModel> {
-  if (!served.deploymentId) return { ...served, ready: true };
-  const p = providerFor(ctx.config, 'fineTune');
-  const d = await servingProvider(p).getDeployment(served.deploymentId);
+export async function waitForServing({ ctx, model, deploymentId }: { ctx: RoundContext; model: string; deploymentId: string }): Promise<ServedModel> {
+  const p = providerFor(await configOf(ctx), 'fineTune');
+  const d = await servingProvider(p).getDeployment(deploymentId);
   heartbeat({ state: d.providerState });
   if (d.state === 'ready') {
     const registry = await ModelRegistry.load(runStore(), ctx.campaign);
-    await registry.setDeployment(served.model, { id: d.id, provider: p.kind, servedModel: d.servedModel, readyAt: new Date().toISOString() });
-    return { model: served.model, servedModel: d.servedModel, deploymentId: d.id, ready: true };
+    await registry.setDeployment(model, { id: d.id, provider: p.kind, servedModel: d.servedModel, readyAt: new Date().toISOString() });
+    return { model, servedModel: d.servedModel, deploymentId: d.id, ready: true };
   }
   if (d.state === 'failed' || d.state === 'deleted') {
-    throw ApplicationFailure.nonRetryable(`deployment ${d.id} of ${served.model} is ${d.providerState}${d.error ? `: ${d.error}` : ''}`, 'DeploymentFailed');
+    throw ApplicationFailure.nonRetryable(`deployment ${d.id} of ${model} is ${d.providerState}${d.error ? `: ${d.error}` : ''}`, 'DeploymentFailed');
   }
   throw ApplicationFailure.create({ message: `deployment ${d.id} is ${d.providerState}`, type: 'DeploymentStarting', category: ApplicationFailureCategory.BENIGN });
 }
@@ -67,12 +66,12 @@ export async function waitForServing({ ctx, served }: { ctx: RoundInput; served:
  * cancel), records when in the registry (and so the running time). Models without a live deployment are
  * skipped; a deployment already gone is not an error.
  */
-export async function tearDownDeployments({ campaign, config, models }: { campaign: string; config: RoundInput['config']; models?: string[] }): Promise<{ deleted: string[] }> {
+export async function tearDownDeployments({ campaign, configHash, models }: { campaign: string; configHash: string; models?: string[] }): Promise<{ deleted: string[] }> {
   const store = runStore();
   const registry = await ModelRegistry.load(store, campaign);
   const live = registry.liveDeployments().filter((m) => !models || models.includes(m.modelId));
   if (live.length === 0) return { deleted: [] };
-  const serving = servingProvider(providerFor(config, 'fineTune'));
+  const serving = servingProvider(providerFor(await configOf({ campaign, configHash }), 'fineTune'));
   const deleted: string[] = [];
   for (const m of live) {
     await serving.deleteDeployment(m.deployment!.id);

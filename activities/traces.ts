@@ -1,18 +1,18 @@
-import type { RoundInput } from '../lib/campaign/types';
-import { providerFor } from '../lib/config/load';
+import type { RoundContext } from '../lib/campaign/types';
+import { providerFor, type ResolvedCampaignConfig } from '../lib/config/load';
 import { VERIFIER_VERSION } from '../lib/grading';
 import { withSignal } from '../lib/providers/chat';
-import { recordStep, roundDir, type Ref } from '../lib/store';
-import { scopeOf } from './manifest';
+import { recordStep, roundDir } from '../lib/store';
+import { scopeOf, shardRefs, stepRef } from './manifest';
 import { withCurrentFlags, type TraceRecord } from '../lib/traces';
 import { iterJsonlRef } from './band';
 import { shardIds } from './candidates';
-import { activityLog, chatProvider, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
+import { activityLog, chatProvider, configOf, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
 import { estimationSpec, roundSeed } from './estimation';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
-function traceSpec(ctx: RoundInput): SampleSpec {
-  const { traces } = ctx.config;
+function traceSpec(ctx: RoundContext, config: ResolvedCampaignConfig): SampleSpec {
+  const { traces } = config;
   const verifier = traces.verifier;
   return {
     purpose: 'trace',
@@ -20,10 +20,10 @@ function traceSpec(ctx: RoundInput): SampleSpec {
     model: ctx.model,
     trace: {
       ...traces,
-      seed: roundSeed(ctx),
+      seed: roundSeed(config, ctx.round),
       verifier: verifier ? { model: verifier.model === 'student' ? ctx.model : verifier.model, temperature: verifier.temperature, maxTokens: verifier.maxTokens } : undefined,
     },
-    verifierProvider: verifier ? chatProvider(providerFor(ctx.config, 'verifier'), ctx.served) : undefined,
+    verifierProvider: verifier ? chatProvider(providerFor(config, 'verifier'), ctx.served) : undefined,
   };
 }
 
@@ -32,24 +32,25 @@ function traceSpec(ctx: RoundInput): SampleSpec {
  * samples count when estimation already used the trace style; the rest are generated (or read back from the
  * ledger after a retry).
  */
-export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInput; band: Ref; shard: number }): Promise<{ ref: Ref; generated: number; reused: number; correct: number }> {
-  const curriculum = await curriculumAt(ctx.config.curriculumPath);
+export async function generateTracesShard({ ctx, shard }: { ctx: RoundContext; shard: number }): Promise<{ generated: number; reused: number; correct: number }> {
+  const config = await configOf(ctx);
+  const curriculum = await curriculumAt(config.curriculumPath);
   const problemOf = problemIndex(curriculum);
-  const ids = await shardIds(band, shard, ctx.config.sharding.problemsPerShard);
-  const providerConfig = providerFor(ctx.config, 'student');
+  const ids = await shardIds(await stepRef(ctx, 'band'), shard, config.sharding.problemsPerShard);
+  const providerConfig = providerFor(config, 'student');
   const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `trace-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
-  const spec = traceSpec(ctx);
-  const reuseEstimates = ctx.config.estimation.style === 'multi-turn';
-  const perProblem = ctx.config.traces.perProblem;
+  const spec = traceSpec(ctx, config);
+  const reuse = config.estimation.style === 'multi-turn' ? estimationSpec(ctx, config) : undefined;
+  const perProblem = config.traces.perProblem;
   let reusedCount = 0;
   const usage = { promptTokens: 0, completionTokens: 0 };
 
   const perProblemTraces = await forEachWithProgress(ids, providerConfig.concurrency, async (id, signal) => {
     const problem = problemOf(id);
-    const reused = reuseEstimates
-      ? recordedPrefix(ledger, sampleKeyBase(estimationSpec(ctx), id), ctx.config.estimation.k)
+    const reused = reuse
+      ? recordedPrefix(ledger, sampleKeyBase(reuse, id), config.estimation.k)
           .filter((t) => t.grade.correct && t.style === 'multi-turn')
           .slice(0, perProblem)
       : [];
@@ -65,8 +66,8 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
   });
   const traces = perProblemTraces.flat();
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/traces/shard-${shard}.jsonl`, traces);
-  const result = { ref, generated: traces.length - reusedCount, reused: reusedCount, correct: traces.filter((t) => t.grade.correct).length };
-  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'traces', { ...result, usage }, shard);
+  const result = { generated: traces.length - reusedCount, reused: reusedCount, correct: traces.filter((t) => t.grade.correct).length };
+  await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'traces', { ref, ...result, usage }, shard);
   activityLog(ctx, 'traces').info({ shard, problems: ids.length, generated: result.generated, reused: result.reused, correct: result.correct }, 'traces generated');
   return result;
 }
@@ -76,8 +77,10 @@ export async function generateTracesShard({ ctx, band, shard }: { ctx: RoundInpu
  * graded by an older version are regraded); the optional LLM verifier already checked the steps while the
  * trace was generated, and its unresolved flags are kept for selection.
  */
-export async function verifyTraces({ ctx, traces }: { ctx: RoundInput; traces: Ref[] }): Promise<{ ref: Ref; total: number; correct: number; flagged: number; regraded: number }> {
-  const curriculum = await curriculumAt(ctx.config.curriculumPath);
+export async function verifyTraces({ ctx, shards }: { ctx: RoundContext; shards: number }): Promise<{ total: number; correct: number; flagged: number; regraded: number }> {
+  const config = await configOf(ctx);
+  const curriculum = await curriculumAt(config.curriculumPath);
+  const traces = await shardRefs(ctx, 'traces', shards);
   const problemOf = problemIndex(curriculum);
   const grade = grader(curriculum.answerType);
   let regraded = 0;
@@ -102,9 +105,5 @@ export async function verifyTraces({ ctx, traces }: { ctx: RoundInput; traces: R
   }
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/verified.jsonl`, verified());
   await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'verified', { ref, total: counts.total, correct: counts.correct });
-  return {
-    ref,
-    ...counts,
-    regraded,
-  };
+  return { ...counts, regraded };
 }

@@ -1,6 +1,7 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
-import type { CampaignInput } from '../lib/campaign/types';
-import type { ResolvedCampaignConfig } from '../lib/config/load';
+import { WORKFLOW_SHAPE, type CampaignStart } from '../lib/campaign/types';
+import { storeConfig } from '../lib/config/configStore';
+import { DirectoryRunStore, type RunStore } from '../lib/store';
 import { UserError } from '../lib/errors';
 import { campaignWorkflow, campaignWorkflowId } from '../workflows/campaign';
 import { CampaignKey } from '../workflows/searchAttributes';
@@ -13,17 +14,27 @@ export async function connectClient(address: string, namespace: string): Promise
   return { client: new Client({ connection, namespace }), connection };
 }
 
+/** The run store the CLI reads and writes: STRAWBERRY_RUNS_DIR, as on workers (default `runs/`). */
+export function cliRunStore(): DirectoryRunStore {
+  return new DirectoryRunStore(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
+}
+
+/**
+ * Starts a campaign workflow: the config is stored in the run store (content-addressed, the same store the
+ * workers read) and the workflow gets its hash, so no history carries the config itself.
+ */
 export async function startCampaign(
   client: Client,
-  input: CampaignInput,
-  opts: { taskQueue?: string } = {},
+  start: CampaignStart,
+  opts: { taskQueue?: string; store?: RunStore } = {},
 ): Promise<WorkflowHandle<typeof campaignWorkflow>> {
-  const config: ResolvedCampaignConfig = input.config;
+  const { config } = start;
+  const configHash = await storeConfig(opts.store ?? cliRunStore(), config);
   try {
     return await client.workflow.start(campaignWorkflow, {
       workflowId: campaignWorkflowId(config.name),
       taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
-      args: [input],
+      args: [{ shape: WORKFLOW_SHAPE, name: config.name, configHash, ...(start.state ? { state: { ...start.state, configHash } } : {}) }],
       staticSummary: `campaign ${config.name}: ${config.student.baseModel} on ${config.curriculum}`,
       staticDetails: [
         `## Campaign ${config.name}`,
@@ -33,7 +44,8 @@ export async function startCampaign(
         `- curriculum: \`${config.curriculumPath}\``,
         `- estimation: ${config.estimation.mode}, k = ${config.estimation.k}; band [${config.band.band.min}, ${config.band.band.max}]`,
         `- stopping: ${config.stopping.maxRounds} rounds max, ${config.stopping.maxRoundsWithoutPromotion} without promotion`,
-        input.state ? `- resumed at round ${input.state.round}` : '',
+        `- config: \`${configHash}\` (stored in the run store as ${config.name}/configs/${configHash}.json)`,
+        start.state ? `- resumed at round ${start.state.round}` : '',
       ].join('\n'),
       typedSearchAttributes: [{ key: CampaignKey, value: config.name }],
     });

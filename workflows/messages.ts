@@ -35,6 +35,8 @@ export interface CampaignStatus {
   summaries: RoundSummary[];
   /** Progress of the running round's phase, e.g. {done: 120, total: 400}. */
   progress?: { phase: string; done: number; total: number };
+  /** The stored config version the next round runs with (`<runs>/<name>/configs/<hash>.json`). */
+  configHash?: string;
 }
 
 export const statusQuery = defineQuery<CampaignStatus>('status');

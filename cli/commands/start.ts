@@ -9,14 +9,12 @@ import { registryPath } from '../../lib/registry';
 import { DirectoryRunStore, type RunStore } from '../../lib/store';
 import { assertWritableDir } from '../../lib/store/ensureDir';
 import { campaignWorkflowId } from '../../workflows/campaign';
-import { alreadyRunning, startCampaign } from '../campaigns';
+import { alreadyRunning, cliRunStore, startCampaign } from '../campaigns';
+
+export { cliRunStore };
 import { describeCampaign, webUiHint, withClient } from '../connect';
 import { DEFAULT_TASK_QUEUE } from '../temporal/worker';
 
-/** The run store the CLI reads and writes: STRAWBERRY_RUNS_DIR, as on workers (default `runs/`). */
-export function cliRunStore(): DirectoryRunStore {
-  return new DirectoryRunStore(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
-}
 
 /** Every key the campaign's providers need must be set here (unless the workers run elsewhere: --no-key-check). */
 export async function checkKeyVariables(config: ResolvedCampaignConfig, env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -82,7 +80,7 @@ export function registerStart(program: Command): void {
         if ((await describeCampaign(c, config.name))?.status.name === 'RUNNING') throw alreadyRunning(config.name);
         await assertFreshRunStore(store, config.name);
         await keepConfigCopy(store, config);
-        await startCampaign(c.client, { config }, { taskQueue: opts.taskQueue });
+        await startCampaign(c.client, { config }, { taskQueue: opts.taskQueue, store });
         const out = (line: string) => process.stdout.write(`${line}\n`);
         out(`Started campaign ${config.name}: workflow ${campaignWorkflowId(config.name)} on ${c.address}, task queue ${opts.taskQueue}`);
         out(`Run store: ${store.resolve(config.name)}`);

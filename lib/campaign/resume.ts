@@ -1,7 +1,8 @@
 import type { ResolvedCampaignConfig } from '../config/load';
 import { UserError } from '../errors';
 import { assertSegment, type RunStore } from '../store';
-import type { CampaignInput, CampaignState, RoundSummary } from './types';
+import { loadStoredConfig } from '../config/configStore';
+import type { CampaignStart, RoundSummary } from './types';
 import { ModelRegistry } from '../registry';
 
 /**
@@ -25,12 +26,11 @@ export interface RoundSummaryFile {
   currentModel: string;
   mastered: boolean;
   levelCount: number;
-  /** The config the round ran with: the start config plus any `configure` changes made before it. */
+  /** The stored config version the round ran with: the start config plus any `configure` changes made before it. */
+  configHash?: string;
+  /** That config (shape-1 rounds wrote it whole; `completedRounds` loads it by `configHash` for later ones). */
   config?: ResolvedCampaignConfig;
 }
-
-/** Rounds kept in the carried state, as the campaign workflow keeps them. */
-const MAX_SUMMARIES = 20;
 
 const SUMMARY_FILE = /^round-(\d+)\/summary\.json$/;
 
@@ -53,6 +53,7 @@ export async function completedRounds(store: RunStore, campaign: string): Promis
     if (typeof file.nextFrontier !== 'number' || typeof file.currentModel !== 'string' || typeof file.levelCount !== 'number') {
       throw bad('expected nextFrontier, currentModel and levelCount');
     }
+    if (file.configHash && !file.config) file.config = await loadStoredConfig(store, campaign, file.configHash).catch(() => undefined);
     out.push(file as RoundSummaryFile);
   }
   return out;
@@ -70,11 +71,11 @@ export async function readCampaignConfig(store: RunStore, campaign: string): Pro
 
 /**
  * The input that continues `campaign` after its last completed round: round = last + 1, frontier, current
- * model and level count from that round, the trailing run of rounds without promotion, the last summaries.
+ * model and level count from that round, the trailing run of rounds without promotion.
  * With no completed round the input has no state: the campaign starts from round 1 (the ledger still holds
  * the samples drawn so far). `config` (from `--config`) replaces the stored copy; its name becomes `campaign`.
  */
-export async function buildResumeInput(store: RunStore, campaign: string, config?: ResolvedCampaignConfig): Promise<CampaignInput> {
+export async function buildResumeInput(store: RunStore, campaign: string, config?: ResolvedCampaignConfig): Promise<CampaignStart> {
   const resolved = config ? { ...config, name: campaign } : await readCampaignConfig(store, campaign);
   if (!resolved) {
     throw new UserError(`${campaignConfigPath(campaign)} is not in the run store: pass the campaign's config with --config <file> (or set STRAWBERRY_RUNS_DIR to the store the campaign used)`);
@@ -87,17 +88,15 @@ export async function buildResumeInput(store: RunStore, campaign: string, config
 
   let roundsWithoutPromotion = 0;
   for (let i = rounds.length - 1; i >= 0 && !rounds[i]!.summary.promoted; i--) roundsWithoutPromotion++;
-  const state: CampaignState = {
+  const state: NonNullable<CampaignStart['state']> = {
     round: last.summary.round + 1,
     frontier: last.nextFrontier,
     levelCount: last.levelCount,
     baseModel: resolved.student.baseModel,
     currentModel: last.currentModel,
     roundsWithoutPromotion,
-    summaries: rounds.slice(-MAX_SUMMARIES).map((r) => r.summary),
     attempt: 1,
     paused: false,
-    config: current,
   };
   // A current model served by a deployment that still runs is sampled through it again.
   const deployment = (await ModelRegistry.load(store, campaign)).get(last.currentModel)?.deployment;

@@ -1,6 +1,6 @@
 import type { ResolvedCampaignConfig } from '../config/load';
 import type { PromotionEvidence } from '../registry/decidePromotion';
-import type { Ref } from '../store/types';
+import type { CampaignSettings } from './settings';
 
 /**
  * The small values that travel through Temporal: workflow inputs, results and the state a campaign carries
@@ -31,6 +31,13 @@ export interface RoundSummary {
   promotion?: PromotionEvidence;
 }
 
+/**
+ * The shape of workflow inputs this release writes and reads. A history of another shape (recorded by an
+ * older release) is refused with a message that says how to carry the campaign over (`strawberry resume`).
+ */
+export const WORKFLOW_SHAPE = 2;
+
+/** What a campaign carries across continue-as-new: ids, counters and the stored config's hash (under 1 KB). */
 export interface CampaignState {
   /** The next round to run, 1-based. */
   round: number;
@@ -42,19 +49,16 @@ export interface CampaignState {
   roundsWithoutPromotion: number;
   /** The name that reaches `currentModel` when it is served by a deployment (absent: the model id itself). */
   currentServedModel?: string;
-  /** The last few rounds, newest last (bounded so the state stays small). */
-  summaries: RoundSummary[];
   /** Fine-tune attempt of the current round: a retry after `blocked` creates a job under a new business key. */
   attempt: number;
-  /** Artifacts of the current round kept across a `blocked` state, so a retry starts at the fine-tune. */
-  resume?: RoundResume;
   paused: boolean;
-  /** Tunables changed at run time through the `configure` update. */
-  config: ResolvedCampaignConfig;
+  /** The stored config version the next round runs with (lib/config/configStore.ts; `configure` makes a new one). */
+  configHash: string;
 }
 
+/** How far a round got, kept across a `blocked` state so a retry starts at the fine-tune (its dataset is in the manifest). */
 export interface RoundResume {
-  datasetRef: Ref;
+  datasetExamples: number;
   candidates: number;
   inBand: number;
   tracesKept: number;
@@ -66,13 +70,29 @@ export interface RoundResume {
   served?: { servedModel: string; deploymentId?: string };
 }
 
-export interface CampaignInput {
+/**
+ * What `start` and `resume` begin a campaign workflow from: the config (stored in the run store first, then
+ * passed by its hash) and, on resume, where the campaign stood.
+ */
+export interface CampaignStart {
   config: ResolvedCampaignConfig;
+  state?: Omit<CampaignState, 'configHash'>;
+}
+
+export interface CampaignInput {
+  shape: typeof WORKFLOW_SHAPE;
+  name: string;
+  /** The stored config the campaign starts with (`strawberry start` stores it in the run store first). */
+  configHash: string;
   /** Absent on the first run; carried by continue-as-new and by `strawberry resume`. */
   state?: CampaignState;
 }
 
-export interface RoundInput {
+/**
+ * Which round an activity works for, and with which stored config: the small context every round activity
+ * takes (activities load the config by `configHash`; the largest activity input stays under 600 bytes).
+ */
+export interface RoundContext {
   campaign: string;
   round: number;
   frontier: number;
@@ -80,15 +100,16 @@ export interface RoundInput {
   model: string;
   baseModel: string;
   attempt: number;
-  resume?: RoundResume;
+  configHash: string;
   /** Model id -> the name chat requests use to reach it (deployed models only; others serve as themselves). */
   served?: Record<string, string>;
-  /**
-   * Set by rounds started after the per-round seeds were added: estimation and traces sample with a base seed
-   * derived from `traces.seed` and the round (`roundSamplingSeed`), not `traces.seed` itself.
-   */
-  seedPerRound?: boolean;
-  config: ResolvedCampaignConfig;
+}
+
+export interface RoundInput extends RoundContext {
+  shape: typeof WORKFLOW_SHAPE;
+  /** What the round workflow itself reads of the config (fan-out, timeouts, poll intervals). */
+  settings: CampaignSettings;
+  resume?: RoundResume;
 }
 
 export type RoundResult =

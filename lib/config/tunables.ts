@@ -3,8 +3,8 @@ import type { ResolvedCampaignConfig } from './load';
 
 /**
  * The settings a running campaign may change through the `configure` update. Only what is safe between
- * phases: the band, sample counts, caps and the fine-tune poll interval. The workflow validator runs this,
- * so it must stay pure (no I/O).
+ * phases: the band, sample counts, caps and the fine-tune poll interval. The workflow validator runs
+ * `checkTunables`, so this file must stay pure (no I/O).
  */
 export const TunablesSchema = z
   .object({
@@ -22,19 +22,28 @@ export const TunablesSchema = z
 
 export type Tunables = z.infer<typeof TunablesSchema>;
 
-/** Applies validated tunables; throws an Error naming the field when the result is inconsistent. */
-export function applyTunables(config: ResolvedCampaignConfig, input: unknown): ResolvedCampaignConfig {
+/**
+ * Checks tunables against the campaign's current band; throws an Error naming the field. Pure: the
+ * workflow's `configure` validator runs it before anything is recorded.
+ */
+export function checkTunables(band: { min: number; max: number }, input: unknown): Tunables {
   const parsed = TunablesSchema.safeParse(input);
   if (!parsed.success) {
     const iss = parsed.error.issues[0]!;
     throw new Error(`configure: ${iss.path.join('.') || '(input)'}: ${iss.message}`);
   }
   const t = parsed.data;
-  const band = { ...config.band.band, ...t.band };
-  if (band.min > band.max) throw new Error(`configure: band.min (${band.min}) must be <= band.max (${band.max})`);
+  const next = { ...band, ...t.band };
+  if (next.min > next.max) throw new Error(`configure: band.min (${next.min}) must be <= band.max (${next.max})`);
+  return t;
+}
+
+/** The config with validated tunables applied (a new version: the caller stores it under its own hash). */
+export function applyTunables(config: ResolvedCampaignConfig, input: unknown): ResolvedCampaignConfig {
+  const t = checkTunables(config.band.band, input);
   return {
     ...config,
-    band: { ...config.band, band, maxProblems: t.maxProblems ?? config.band.maxProblems },
+    band: { ...config.band, band: { ...config.band.band, ...t.band }, maxProblems: t.maxProblems ?? config.band.maxProblems },
     estimation: { ...config.estimation, k: t.estimationK ?? config.estimation.k },
     traces: { ...config.traces, perProblem: t.tracesPerProblem ?? config.traces.perProblem },
     dataset: { ...config.dataset, perProblemCap: t.perProblemCap ?? config.dataset.perProblemCap },

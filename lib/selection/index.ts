@@ -1,3 +1,4 @@
 export * from './band';
 export * from './options';
 export * from './selectBand';
+export * from './candidates';

@@ -4,6 +4,7 @@ import type { ResolvedCampaignConfig } from '../../lib/config/load';
 import { campaignReport } from '../../lib/report/campaignReport';
 import { DirectoryRunStore } from '../../lib/store';
 import { runCli } from '../helpers/cli';
+import { recordHistory } from '../helpers/recordHistory';
 import { startCampaignHarness, useRunsDir, type CampaignHarness } from '../helpers/campaignHarness';
 
 /**
@@ -48,6 +49,8 @@ describe('budget', () => {
     expect(existsSync(ledger) && readdirSync(ledger).some((f) => f.startsWith('estimate-r2'))).toBe(false);
     const report = await campaignReport(new DirectoryRunStore(runsDir), h.name);
     expect(report.totals.cost!).toBeLessThanOrEqual(budget);
+    // The campaign's run that holds round 2 (after continue-as-new), blocked by the budget.
+    await recordHistory(h.client, 'campaign-budget-stop.json', `campaign/${h.name}`);
 
     // Tokens and cost in `report` and `models` (read from the run store).
     const env = { ...process.env, STRAWBERRY_RUNS_DIR: runsDir };

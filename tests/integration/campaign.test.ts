@@ -3,6 +3,7 @@ import path from 'node:path';
 import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { RoundInput } from '../../lib/campaign/types';
+import { loadStoredConfig } from '../../lib/config/configStore';
 import { ModelRegistry } from '../../lib/registry';
 import { DirectoryRunStore } from '../../lib/store';
 import { campaignWorkflowId } from '../../workflows/campaign';
@@ -161,9 +162,15 @@ describe('a durable campaign on Temporal and the sim', () => {
     const outcome = await h.result();
     expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2]);
     // The rejected band left the config alone; the accepted k reached the round started after it.
+    // A new stored config version, never an edit in place: round 1 kept the old one.
+    const round1 = await roundInputOf(h.client, h.name, 1);
     const round2 = await roundInputOf(h.client, h.name, 2);
-    expect(round2.config.estimation.k).toBe(10);
-    expect(round2.config.band.band).toEqual(h.config.band.band);
+    expect(round2.configHash).not.toBe(round1.configHash);
+    expect(round2.settings.estimationK).toBe(10);
+    expect(round2.settings.band).toEqual(h.config.band.band);
+    const store = new DirectoryRunStore(process.env.STRAWBERRY_RUNS_DIR!);
+    expect((await loadStoredConfig(store, h.name, round2.configHash)).estimation.k).toBe(10);
+    expect((await loadStoredConfig(store, h.name, round1.configHash)).estimation.k).toBe(h.config.estimation.k);
     await recordHistory(h.client, 'campaign-configure.json', campaignWorkflowId(h.name), h.handle!.firstExecutionRunId);
   });
 });

@@ -1,22 +1,40 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { activityInputSizes, continueAsNewInputSizes } from '../helpers/historyPayloads';
 
 /**
- * Every recorded history under tests/fixtures/histories/ must replay against today's workflow code:
- * a change that alters history without `patched()` fails here.
+ * Every recorded history under tests/fixtures/histories/ must replay against today's workflow code: a change
+ * that alters history fails here (bump WORKFLOW_SHAPE and re-record, see README "Upgrading"). Histories of an
+ * older shape (shape-1/) must fail with the message that says how to carry the campaign over.
  * Record new ones with STRAWBERRY_RECORD_HISTORIES=1 npm test.
  */
 const dir = path.join(__dirname, '../fixtures/histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+const olderShape = path.join(dir, 'shape-1');
+const olderFiles = readdirSync(olderShape).filter((f) => f.endsWith('.json'));
+const read = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
 describe('replay of recorded histories', () => {
-  it('has recorded histories to replay', () => {
-    expect(files.length).toBeGreaterThan(0);
+  it('has recorded histories of every branch', () => {
+    const branches = ['round-1', 'campaign-2rounds', 'campaign-pause', 'campaign-configure', 'campaign-blocked-unpause', 'campaign-blocked-cancel', 'campaign-resumed', 'campaign-budget-stop', 'round-rejected', 'round-band-empty'];
+    for (const b of branches) expect(files).toContain(`${b}.json`);
   });
 
   it.each(files)('%s replays without nondeterminism', async (file) => {
-    const history = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
-    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, history, file.replace(/\.json$/, ''));
+    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, read(path.join(dir, file)), file.replace(/\.json$/, ''));
+  });
+
+  it.each(olderFiles)('shape-1/%s fails with a message that says what to run', async (file) => {
+    const replay = Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, read(path.join(olderShape, file)), file.replace(/\.json$/, ''));
+    await expect(replay).rejects.toThrow(/strawberry resume \S+ --terminate/);
+  });
+
+  it('keeps activity inputs under 600 bytes and continue-as-new inputs under 1 KB', () => {
+    for (const file of files) {
+      const history = read(path.join(dir, file));
+      for (const { activity, bytes } of activityInputSizes(history)) expect({ file, activity, bytes: bytes < 600 }).toEqual({ file, activity, bytes: true });
+      for (const bytes of continueAsNewInputSizes(history)) expect({ file, continueAsNew: bytes < 1024 }).toEqual({ file, continueAsNew: true });
+    }
   });
 });

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadCampaignConfig } from '../../../lib/config/load';
 import { UserError } from '../../../lib/errors';
-import type { RoundInput } from '../../../lib/campaign/types';
+import type { RoundContext } from '../../../lib/campaign/types';
+import { storeConfig } from '../../../lib/config/configStore';
+import { recordStep } from '../../../lib/store';
 import { DirectoryRunStore } from '../../../lib/store';
 
 /**
@@ -20,12 +22,14 @@ describe('activities after the curriculum changed', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { selectBand } = require('../../../activities/band') as typeof import('../../../activities/band');
     const config = await loadCampaignConfig(path.resolve(__dirname, '../../fixtures/campaigns/small.yaml'));
-    const ctx: RoundInput = { campaign: 'changed', round: 1, frontier: 0, levelCount: 3, model: 'm', baseModel: 'm', attempt: 1, config };
     const store = new DirectoryRunStore(runsDir);
+    const configHash = await storeConfig(store, { ...config, name: 'changed' });
+    const ctx: RoundContext = { campaign: 'changed', round: 1, frontier: 0, levelCount: 3, model: 'm', baseModel: 'm', attempt: 1, configHash };
     const ref = await store.writeJsonl('changed/round-1/estimates/shard-0.jsonl', [
       { problemId: 'no-such-problem', levelIndex: 0, estimate: { pHat: 0.2, samples: 20, successes: 4 } },
     ]);
-    const run = selectBand({ ctx, estimates: [ref] });
+    await recordStep(store, 'changed', 1, { model: 'm', frontier: 0 }, 'estimate', { ref, problems: 1, samples: 20, usage: { promptTokens: 0, completionTokens: 0 } }, 0);
+    const run = selectBand({ ctx, shards: 1 });
     await expect(run).rejects.toBeInstanceOf(UserError);
     await expect(run).rejects.toThrow(/arithmetic\.yaml: no problem with id "no-such-problem"/);
   });

@@ -57,8 +57,7 @@ describe('buildResumeInput', () => {
       attempt: 1,
       paused: false,
     });
-    expect(input.state!.summaries.map((s) => s.round)).toEqual([1, 2, 3]);
-    expect(input.state!.config).toBe(input.config);
+
   });
 
   it('keeps the tunables changed with configure: the config of the last completed round', async () => {
@@ -70,12 +69,11 @@ describe('buildResumeInput', () => {
 
     const input = await buildResumeInput(store, 'c-tuned');
     expect(input.config.estimation.k).toBe(10);
-    expect(input.state!.config.estimation.k).toBe(10);
     // An explicit --config still wins.
     expect((await buildResumeInput(store, 'c-tuned', config)).config.estimation.k).toBe(config.estimation.k);
   });
 
-  it('keeps the last 20 summaries and orders rounds numerically (round-10 after round-9)', async () => {
+  it('orders rounds numerically (round-10 after round-9)', async () => {
     const store = tempStore();
     await store.writeJsonAtomic(campaignConfigPath('c2'), await demoConfig('c2'));
     for (let r = 1; r <= 23; r++) await store.writeJsonAtomic(`c2/round-${r}/summary.json`, summaryFile(r, r === 23, 2, `ft:r${r}`));
@@ -84,7 +82,7 @@ describe('buildResumeInput', () => {
     expect(input.state!.currentModel).toBe('ft:r23');
     expect(input.state!.frontier).toBe(3);
     expect(input.state!.roundsWithoutPromotion).toBe(0);
-    expect(input.state!.summaries.map((s) => s.round)).toEqual(Array.from({ length: 20 }, (_, i) => i + 4));
+
   });
 
   it('without a completed round the input has no state (the campaign starts at round 1)', async () => {

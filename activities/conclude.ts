@@ -105,7 +105,9 @@ export async function concludeRound({
   const conclusion: RoundConclusion = { status: 'completed', summary, nextFrontier: advance.frontier, currentModel, mastered: advance.mastered };
   activityLog(ctx, 'decide').info({ outcome: summary.outcome, model: currentModel, nextFrontier: advance.frontier }, summary.note);
   await store.writeJsonAtomic(roundSummaryPath(ctx.campaign, ctx.round), { ...conclusion, base: evaluation.base, levelCount: ctx.levelCount, configHash: ctx.configHash });
-  return conclusion;
+  // The workflows carry the summary without its promotion evidence (kept in summary.json and the registry).
+  const { promotion: _evidence, ...brief } = summary;
+  return { ...conclusion, summary: brief };
 }
 
 /** LLM verifier calls made for the round's traces, from its verified traces (0 when the round made none). */

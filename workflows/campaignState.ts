@@ -49,6 +49,8 @@ export class Campaign {
   cancelRequested = false;
   private cancelOptions: CancelOptions = {};
   private unblocked = false;
+  /** How far a blocked round got, so its retry starts at the fine-tune. */
+  private resume?: RoundInput['resume'];
   private runningRound?: string;
   private roundScope?: CancellationScope;
   /** `configure` updates apply one after another, each on the version the previous one stored. */
@@ -200,9 +202,6 @@ export class Campaign {
       this.roundScope = undefined;
     }
   }
-
-  /** How far the blocked round got, so its retry starts at the fine-tune. */
-  private resume?: RoundInput['resume'];
 
   /** A blocked round waits for `unpause` (retry with the next fine-tune attempt); false when cancelled instead. */
   async waitUntilUnblocked(result: Extract<RoundResult, { status: 'blocked' }>): Promise<boolean> {

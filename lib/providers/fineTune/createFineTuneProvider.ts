@@ -2,7 +2,7 @@ import { UserError } from '../../errors';
 import { createLocalFineTuneProvider } from '../local/fineTuneProvider';
 import { createFireworksFineTuneProvider } from './fireworksProvider';
 import { createOpenAIFineTuneProvider } from './openaiProvider';
-import { createTogetherFineTuneProvider } from './togetherProvider';
+import { TogetherProvider } from '../together';
 import type { FineTuneProvider, FineTuneProviderConfig } from './types';
 
 /**
@@ -18,7 +18,7 @@ export function createFineTuneProvider(cfg: FineTuneProviderConfig): FineTunePro
     case 'openai':
       return createOpenAIFineTuneProvider(cfg);
     case 'together':
-      return createTogetherFineTuneProvider(cfg);
+      return new TogetherProvider(cfg);
     case 'fireworks':
       return createFireworksFineTuneProvider(cfg);
     default:

@@ -21,6 +21,6 @@ export {
   type ProviderError,
 } from './errors';
 export { KEY_METADATA_FIELD } from './openaiProvider';
-export { togetherSuffixForKey } from './togetherProvider';
+export { togetherSuffixForKey } from '../together/fineTunes';
 export { fireworksDatasetIdFor, fireworksJobIdForKey } from './fireworksProvider';
 export { isTerminalStatus } from './status';

@@ -1,7 +1,7 @@
 import { UserError } from '../../errors';
 import { createFireworksServing } from './fireworksDeployments';
+import { TogetherProvider } from '../together';
 import { serverlessServing } from './serverless';
-import { createTogetherServing } from './togetherEndpoints';
 import type { ServingProvider, ServingProviderConfig } from './types';
 
 /** The serving side of a configured provider (see lib/providers/capabilities.ts for what each kind does). */
@@ -10,7 +10,7 @@ export function createServingProvider(cfg: ServingProviderConfig): ServingProvid
     case 'openai':
       return serverlessServing('openai');
     case 'together':
-      return createTogetherServing(cfg);
+      return new TogetherProvider({ ...cfg, kind: 'together' });
     case 'fireworks':
       return createFireworksServing(cfg);
     default:

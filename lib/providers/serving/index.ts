@@ -3,5 +3,5 @@ export type { Deployment, DeploymentState, EnsureDeploymentRequest, ServingOptio
 export { createServingProvider } from './createServingProvider';
 export { ensureDeployment, type DeploymentIntent } from './ensureDeployment';
 export { fireworksDeploymentIdForKey } from './fireworksDeployments';
-export { togetherEndpointNameForKey } from './togetherEndpoints';
+export { togetherEndpointNameForKey } from '../together/endpoints';
 export { PROVIDER_CAPABILITIES, type ProviderCapabilities, type ProviderKind } from '../capabilities';

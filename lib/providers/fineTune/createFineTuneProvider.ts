@@ -1,6 +1,6 @@
 import { UserError } from '../../errors';
 import { createLocalFineTuneProvider } from '../local/fineTuneProvider';
-import { createFireworksFineTuneProvider } from './fireworksProvider';
+import { FireworksProvider } from '../fireworks';
 import { createOpenAIFineTuneProvider } from './openaiProvider';
 import { TogetherProvider } from '../together';
 import type { FineTuneProvider, FineTuneProviderConfig } from './types';
@@ -20,7 +20,7 @@ export function createFineTuneProvider(cfg: FineTuneProviderConfig): FineTunePro
     case 'together':
       return new TogetherProvider(cfg);
     case 'fireworks':
-      return createFireworksFineTuneProvider(cfg);
+      return new FireworksProvider(cfg);
     default:
       throw new UserError(`unknown fine-tune provider kind ${JSON.stringify((cfg as { kind: unknown }).kind)}; expected openai, together, fireworks or local`);
   }

@@ -22,5 +22,5 @@ export {
 } from './errors';
 export { KEY_METADATA_FIELD } from './openaiProvider';
 export { togetherSuffixForKey } from '../together/fineTunes';
-export { fireworksDatasetIdFor, fireworksJobIdForKey } from './fireworksProvider';
+export { fireworksDatasetIdFor, fireworksJobIdForKey } from '../fireworks';
 export { isTerminalStatus } from './status';

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors';
-import { createFireworksServing } from './fireworksDeployments';
+import { FireworksProvider } from '../fireworks';
 import { TogetherProvider } from '../together';
 import { serverlessServing } from './serverless';
 import type { ServingProvider, ServingProviderConfig } from './types';
@@ -12,7 +12,7 @@ export function createServingProvider(cfg: ServingProviderConfig): ServingProvid
     case 'together':
       return new TogetherProvider({ ...cfg, kind: 'together' });
     case 'fireworks':
-      return createFireworksServing(cfg);
+      return new FireworksProvider({ ...cfg, kind: 'fireworks' });
     default:
       throw new UserError(`no serving for provider kind ${JSON.stringify(cfg.kind)}`);
   }

@@ -2,6 +2,6 @@
 export type { Deployment, DeploymentState, EnsureDeploymentRequest, ServingOptions, ServingProvider, ServingProviderConfig } from './types';
 export { createServingProvider } from './createServingProvider';
 export { ensureDeployment, type DeploymentIntent } from './ensureDeployment';
-export { fireworksDeploymentIdForKey } from './fireworksDeployments';
+export { fireworksDeploymentIdForKey } from '../fireworks/deployments';
 export { togetherEndpointNameForKey } from '../together/endpoints';
 export { PROVIDER_CAPABILITIES, type ProviderCapabilities, type ProviderKind } from '../capabilities';

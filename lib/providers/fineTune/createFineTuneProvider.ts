@@ -1,7 +1,7 @@
 import { UserError } from '../../errors';
 import { createLocalFineTuneProvider } from '../local/fineTuneProvider';
 import { FireworksProvider } from '../fireworks';
-import { createOpenAIFineTuneProvider } from './openaiProvider';
+import { OpenAIProvider } from '../openai';
 import { TogetherProvider } from '../together';
 import type { FineTuneProvider, FineTuneProviderConfig } from './types';
 
@@ -16,7 +16,7 @@ export function createFineTuneProvider(cfg: FineTuneProviderConfig): FineTunePro
   if (!cfg.apiKeyEnv) throw new UserError(`fine-tune provider ${cfg.kind}: apiKeyEnv is required (the name of the variable holding the key)`);
   switch (cfg.kind) {
     case 'openai':
-      return createOpenAIFineTuneProvider(cfg);
+      return new OpenAIProvider(cfg);
     case 'together':
       return new TogetherProvider(cfg);
     case 'fireworks':

@@ -20,7 +20,7 @@ export {
   isNonRetryableStatus,
   type ProviderError,
 } from './errors';
-export { KEY_METADATA_FIELD } from './openaiProvider';
+export { KEY_METADATA_FIELD } from '../openai';
 export { togetherSuffixForKey } from '../together/fineTunes';
 export { fireworksDatasetIdFor, fireworksJobIdForKey } from '../fireworks';
 export { isTerminalStatus } from './status';

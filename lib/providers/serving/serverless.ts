@@ -7,15 +7,3 @@ import type { Deployment } from './types';
 export function serverlessDeployment(model: string): Deployment {
   return { id: '', model, servedModel: model, state: 'ready', providerState: 'serverless' };
 }
-
-export function serverlessServing(kind: string): import('./types').ServingProvider {
-  return {
-    kind,
-    needsDeployment: () => false,
-    ensureDeployment: async (req) => serverlessDeployment(req.model),
-    getDeployment: async () => {
-      throw new Error(`${kind}: models serve without a deployment; there is none to get`);
-    },
-    deleteDeployment: async () => undefined,
-  };
-}

@@ -1,15 +1,7 @@
-/** Fine-tuning through provider APIs: one interface, three kinds, exactly one job per business key. */
-export type {
-  CreateJobRequest,
-  FineTuneEvent,
-  FineTuneHyperparameters,
-  FineTuneJob,
-  FineTuneProvider,
-  FineTuneProviderConfig,
-  FineTuneProviderKind,
-  FineTuneStatus,
-} from './types';
-export { createFineTuneProvider } from './createFineTuneProvider';
+/** Fine-tuning through provider APIs: one interface, a class per kind, exactly one job per business key. */
+export type { CreateJobRequest, FineTuneEvent, FineTuneHyperparameters, FineTuneJob, FineTuneProvider, FineTuneProviderKind, FineTuneStatus } from './types';
+// Defined beside the one map from kind to class.
+export { createFineTuneProvider } from '../providerClient';
 export { ensureJob, intentPathForKey, type EnsureJobOptions, type EnsureJobResult, type FineTuneIntent } from './ensureJob';
 export { fineTuneKey, keySlug } from './businessKey';
 export { readApiKey } from '../apiKey';
@@ -20,7 +12,4 @@ export {
   isNonRetryableStatus,
   type ProviderError,
 } from './errors';
-export { KEY_METADATA_FIELD } from '../openai';
-export { togetherSuffixForKey } from '../together/fineTunes';
-export { fireworksDatasetIdFor, fireworksJobIdForKey } from '../fireworks';
 export { isTerminalStatus } from './status';

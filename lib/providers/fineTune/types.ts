@@ -1,5 +1,3 @@
-import type { LocalProviderConfig } from '../local/config';
-
 /** One fine-tuning job as every provider kind reports it. */
 export type FineTuneStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -73,22 +71,4 @@ export interface FineTuneProvider {
   getJob(id: string): Promise<FineTuneJob>;
   listEvents(id: string): Promise<FineTuneEvent[]>;
   cancelJob(id: string): Promise<FineTuneJob>;
-}
-
-export interface FineTuneProviderConfig {
-  kind: FineTuneProviderKind;
-  /** e.g. `https://api.openai.com/v1`, `https://api.together.xyz/v1`, `https://api.fireworks.ai`. */
-  baseURL: string;
-  /** Name of the environment variable holding the API key; the key itself never leaves the worker (optional for `local`). */
-  apiKeyEnv: string;
-  /** Fireworks account id (`accounts/<accountId>/...`). */
-  accountId?: string;
-  /** Per-request timeout for API calls (uploads get ten times as long). Default 60 s. */
-  timeoutMs?: number;
-  /** Fireworks: how long to wait for an uploaded dataset to become READY. Default 10 min. */
-  datasetReadyTimeoutMs?: number;
-  /** Fireworks: interval between dataset state checks. Default 2 s. */
-  datasetPollMs?: number;
-  /** `local`: the training command, jobs directory and known models. */
-  local?: Omit<LocalProviderConfig, 'baseURL' | 'apiKeyEnv' | 'timeoutMs'>;
 }

@@ -52,12 +52,3 @@ export interface ServingOptions {
   minReplicas?: number;
   maxReplicas?: number;
 }
-
-export interface ServingProviderConfig {
-  kind: string;
-  baseURL: string;
-  apiKeyEnv: string;
-  accountId?: string;
-  timeoutMs?: number;
-  serving?: ServingOptions;
-}

@@ -1,3 +1,8 @@
+/**
+ * The chat completions resource of any OpenAI-compatible endpoint (`POST <baseURL>/chat/completions`,
+ * https://platform.openai.com/docs/api-reference/chat/create): OpenAI, Azure OpenAI, vLLM, LiteLLM, Together,
+ * Fireworks (`/inference/v1`), the sim. Every provider kind samples through this one client.
+ */
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import PQueue from 'p-queue';

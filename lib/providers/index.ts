@@ -1,6 +1,7 @@
 /**
  * Providers: one class per kind (openai/, together/, fireworks/, local/), each over modules named after the
- * provider's own REST resources; the fine-tuning and serving interfaces they implement (fineTune/, serving/);
+ * provider's own REST resources; the fine-tuning and serving interfaces they implement (types.ts); what the
+ * round does with any of them, exactly once per business key (fineTune/ensureJob.ts, serving/ensureDeployment.ts);
  * the OpenAI-compatible chat client (chat/); and the one map from `kind` to class (providerClient.ts).
  */
 export { createFineTuneProvider, createServingProvider, providerClient } from './providerClient';

@@ -1,9 +1,9 @@
 import { UserError } from '../errors';
 import { FireworksProvider } from './fireworks';
-import type { FineTuneProvider, FineTuneProviderKind } from './fineTune/types';
+import type { FineTuneProvider, FineTuneProviderKind } from './types';
 import { LocalProvider, NO_TRAIN_COMMAND } from './local';
 import { OpenAIProvider } from './openai';
-import type { ServingProvider } from './serving/types';
+import type { ServingProvider } from './types';
 import { TogetherProvider } from './together';
 import type { ProviderClient, ProviderClientConfig } from './types';
 

@@ -9,7 +9,7 @@ import PQueue from 'p-queue';
 import { postJson, TransportError, type JsonAnswer } from './postJson';
 import { readApiKey } from '../apiKey';
 import { createLogger, type Logger } from '../../log';
-import { ProviderUnavailableError } from './errors';
+import { ProviderUnavailableError } from '../errors';
 import { backoffMs, classifyError } from './retry';
 import { TokenBucket } from './tokenBucket';
 import type { ChatProvider, ChatRequest, ChatResponse, CompleteOptions } from './types';

@@ -1,5 +1,6 @@
 export * from './types';
-export * from './errors';
+// The one provider error classification (lib/providers/errors.ts), shared with the fine-tuning and serving clients.
+export { ProviderRequestError, ProviderUnavailableError } from '../errors';
 export { createOpenAIChatProvider, type OpenAIChatProviderOptions } from './chatCompletions';
 export { readApiKey } from '../apiKey';
 export { TokenBucket } from './tokenBucket';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ProviderRequestError, ProviderUnavailableError } from '../errors';
-import { keySlug } from '../fineTune/businessKey';
+import { keySlug } from '../businessKey';
 import type { ProviderHttp } from '../http';
 
 interface FireworksDataset {

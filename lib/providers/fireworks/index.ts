@@ -1,7 +1,7 @@
 import { UserError } from '../../errors';
-import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../fineTune/types';
+import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../types';
 import { createProviderHttp } from '../http';
-import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../serving/types';
+import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../types';
 import type { ProviderClientConfig } from '../types';
 import { FireworksDatasets } from './datasets';
 import { FireworksDeployments } from './deployments';

@@ -1,7 +1,7 @@
 import { createLogger } from '../../log';
 import { ProviderRequestError } from '../errors';
-import { keySlug } from '../fineTune/businessKey';
-import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneStatus } from '../fineTune/types';
+import { keySlug } from '../businessKey';
+import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneStatus } from '../types';
 import type { ProviderHttp } from '../http';
 import { shortId } from './resourceName';
 

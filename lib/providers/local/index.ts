@@ -1,6 +1,6 @@
 import { UserError } from '../../errors';
-import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../fineTune/types';
-import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../serving/types';
+import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../types';
+import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../types';
 import type { LocalProviderConfig } from './config';
 import { LocalLoraAdapters } from './loraAdapters';
 import { localJobStore, LocalTrainingJobs, NO_TRAIN_COMMAND } from './trainingJobs';

@@ -1,6 +1,6 @@
 import { readApiKey } from '../apiKey';
 import { messageFromBody, ProviderRequestError, providerHttpError } from '../errors';
-import type { Deployment, EnsureDeploymentRequest } from '../serving/types';
+import type { Deployment, EnsureDeploymentRequest } from '../types';
 import type { LocalProviderConfig } from './config';
 import type { LocalJobStore } from './jobStore';
 import { resolveModelPath } from './trainingJobs';

@@ -1,6 +1,6 @@
 import type { FineTuningJob } from 'openai/resources/fine-tuning/jobs/jobs';
 import { createLogger } from '../../log';
-import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneStatus } from '../fineTune/types';
+import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneStatus } from '../types';
 import type { OpenAIClient } from './client';
 
 /** The metadata field that carries the business key; jobs are found again with `?metadata[strawberry_key]=`. */

@@ -1,6 +1,6 @@
-import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../fineTune/types';
+import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../types';
 import { serverlessDeployment } from '../serving/serverless';
-import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../serving/types';
+import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../types';
 import type { ProviderClientConfig } from '../types';
 import { OpenAIClient } from './client';
 import { OpenAIFiles } from './files';

@@ -1,4 +1,4 @@
-import type { Deployment } from './types';
+import type { Deployment } from '../types';
 
 /**
  * A model that serves on the shared chat endpoint as soon as its job succeeded (OpenAI and its compatible

@@ -1,7 +1,7 @@
 import { ProviderRequestError } from '../errors';
-import { keySlug } from '../fineTune/businessKey';
+import { keySlug } from '../businessKey';
 import type { ProviderHttp } from '../http';
-import type { Deployment, DeploymentState, EnsureDeploymentRequest, ServingOptions } from '../serving/types';
+import type { Deployment, DeploymentState, EnsureDeploymentRequest, ServingOptions } from '../types';
 
 /** Together endpoint as the API returns it (https://docs.together.ai/reference/getendpoint). */
 interface TogetherEndpoint {

@@ -1,6 +1,6 @@
 import { createLogger } from '../../log';
-import { keySlug } from '../fineTune/businessKey';
-import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneStatus } from '../fineTune/types';
+import { keySlug } from '../businessKey';
+import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneStatus } from '../types';
 import type { ProviderHttp } from '../http';
 
 /** Together limits the model-name suffix; the key's slug plus its hash fits comfortably. */

@@ -1,8 +1,8 @@
 import { UserError } from '../../errors';
-import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../fineTune/types';
+import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../types';
 import { createProviderHttp } from '../http';
 import { serverlessDeployment } from '../serving/serverless';
-import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../serving/types';
+import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../types';
 import type { ProviderClientConfig } from '../types';
 import { TogetherEndpoints } from './endpoints';
 import { TogetherFiles } from './files';

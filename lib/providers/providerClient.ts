@@ -1,7 +1,7 @@
 import { UserError } from '../errors';
 import { FireworksProvider } from './fireworks';
 import type { FineTuneProvider, FineTuneProviderKind } from './types';
-import { LocalProvider, NO_TRAIN_COMMAND } from './local';
+import { checkTrainCommand, LocalProvider } from './local';
 import { OpenAIProvider } from './openai';
 import type { ServingProvider } from './types';
 import { TogetherProvider } from './together';
@@ -33,7 +33,7 @@ export function providerClient(cfg: ProviderClientConfig): ProviderClient {
  */
 export function createFineTuneProvider(cfg: ProviderClientConfig): FineTuneProvider {
   if (cfg.kind === 'local') {
-    if (!cfg.local?.train) throw new UserError(NO_TRAIN_COMMAND);
+    checkTrainCommand(cfg.local?.train);
   } else {
     if (!cfg.baseURL) throw new UserError(`fine-tune provider ${cfg.kind}: baseURL is required`);
     if (!cfg.apiKeyEnv) throw new UserError(`fine-tune provider ${cfg.kind}: apiKeyEnv is required (the name of the variable holding the key)`);

@@ -1,9 +1,8 @@
-import { UserError } from '../../errors';
 import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../types';
 import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../types';
 import type { LocalProviderConfig } from './config';
 import { LocalLoraAdapters } from './loraAdapters';
-import { localJobStore, LocalTrainingJobs, NO_TRAIN_COMMAND } from './trainingJobs';
+import { checkTrainCommand, localJobStore, LocalTrainingJobs } from './trainingJobs';
 
 export * from './command';
 export * from './config';
@@ -25,15 +24,16 @@ export class LocalProvider implements FineTuneProvider, ServingProvider {
   private readonly trainingJobs: LocalTrainingJobs | undefined;
   private readonly adapters: LocalLoraAdapters;
 
-  constructor(cfg: LocalProviderConfig) {
+  constructor(private readonly cfg: LocalProviderConfig) {
     const jobs = localJobStore(cfg);
     this.trainingJobs = cfg.train && jobs ? new LocalTrainingJobs(cfg, cfg.train, jobs) : undefined;
     this.adapters = new LocalLoraAdapters(cfg, jobs);
   }
 
+  /** Checked at each use, not at construction: serving works whatever the training command says. */
   private get training(): LocalTrainingJobs {
-    if (!this.trainingJobs) throw new UserError(NO_TRAIN_COMMAND);
-    return this.trainingJobs;
+    checkTrainCommand(this.cfg.train);
+    return this.trainingJobs!; // defined whenever there is a `train:` block
   }
 
   /** The name is not needed: the training file stays where it is. */

@@ -12,6 +12,18 @@ import { projectPython, pythonEnv } from './python';
 /** Why a `local` provider without a `train:` block cannot fine-tune (it may still serve). */
 export const NO_TRAIN_COMMAND = 'local provider: a `train:` block with the training `command` is needed to fine-tune';
 
+/**
+ * What fine-tuning needs of the `train:` block, checked before any job starts: that it exists and that its
+ * command uses only known placeholders. Serving does not check it (a provider whose training command is wrong
+ * can still load, list and unload what it trained before).
+ */
+export function checkTrainCommand(train: LocalTrainConfig | undefined): LocalTrainConfig {
+  if (!train) throw new UserError(NO_TRAIN_COMMAND);
+  const bad = unknownPlaceholders(train.command);
+  if (bad.length) throw new UserError(`local provider: train.command uses unknown placeholder(s) ${bad.map((b) => `{${b}}`).join(', ')}`);
+  return train;
+}
+
 /** The job id (and trained model name) of a business key: a slug that is a valid directory and model name. */
 export function localJobId(key: string): string {
   return keySlug(key, 64);
@@ -50,10 +62,7 @@ export class LocalTrainingJobs {
     private readonly cfg: LocalProviderConfig,
     private readonly train: LocalTrainConfig,
     private readonly jobs: LocalJobStore,
-  ) {
-    const bad = unknownPlaceholders(train.command);
-    if (bad.length) throw new UserError(`local provider: train.command uses unknown placeholder(s) ${bad.map((b) => `{${b}}`).join(', ')}`);
-  }
+  ) {}
 
   /** The training file stays where it is: its absolute path is what the command's `{trainingFile}` gets. */
   async trainingFile(localPath: string): Promise<{ fileId: string }> {

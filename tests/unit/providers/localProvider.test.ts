@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ensureJob } from '../../../lib/providers/fineTune';
+import { createFineTuneProvider, ensureJob } from '../../../lib/providers/fineTune';
 import {
   LocalProvider,
   localJobId,
@@ -51,7 +51,7 @@ describe('renderCommand', () => {
       '--out=/o',
     ]);
     expect(unknownPlaceholders(['--x', '{nope}', '{seed}'])).toEqual(['nope']);
-    expect(() => new LocalProvider(setup(['run', '{nope}']).cfg)).toThrow(/unknown placeholder\(s\) \{nope\}/);
+    expect(() => createFineTuneProvider({ kind: 'local', baseURL: '', local: setup(['run', '{nope}']).cfg })).toThrow(/unknown placeholder\(s\) \{nope\}/);
   });
 });
 

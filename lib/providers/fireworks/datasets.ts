@@ -1,3 +1,4 @@
+// Fireworks datasets (`/v1/accounts/<a>/datasets`): https://docs.fireworks.ai/api-reference/create-dataset
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ProviderRequestError, ProviderUnavailableError } from '../errors';

@@ -1,3 +1,4 @@
+// Fireworks on-demand deployments (`/v1/accounts/<a>/deployments`): https://docs.fireworks.ai/api-reference/create-deployment
 import { ProviderRequestError } from '../errors';
 import { keySlug } from '../businessKey';
 import type { ProviderHttp } from '../http';

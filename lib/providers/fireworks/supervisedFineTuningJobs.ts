@@ -1,3 +1,4 @@
+// Fireworks supervised fine-tuning jobs (`/v1/accounts/<a>/supervisedFineTuningJobs`): https://docs.fireworks.ai/api-reference/create-supervised-fine-tuning-job
 import { createLogger } from '../../log';
 import { ProviderRequestError } from '../errors';
 import { keySlug } from '../businessKey';

@@ -1,3 +1,4 @@
+// vLLM runtime LoRA adapters (`/v1/load_lora_adapter`, `/v1/unload_lora_adapter`): https://docs.vllm.ai/en/latest/features/lora/
 import { readApiKey } from '../apiKey';
 import { messageFromBody, ProviderRequestError, providerHttpError } from '../errors';
 import type { Deployment, EnsureDeploymentRequest } from '../types';

@@ -1,3 +1,4 @@
+// The `local` provider's training jobs: our own resource, the training command run as a durable job (jobStore.ts).
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors';

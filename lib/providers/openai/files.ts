@@ -1,3 +1,4 @@
+// OpenAI files (`/files`): https://platform.openai.com/docs/api-reference/files/create
 import { createReadStream } from 'node:fs';
 import { toFile } from 'openai';
 import type { OpenAIClient } from './client';

@@ -1,3 +1,4 @@
+// OpenAI fine-tuning jobs (`/fine_tuning/jobs`): https://platform.openai.com/docs/api-reference/fine-tuning
 import type { FineTuningJob } from 'openai/resources/fine-tuning/jobs/jobs';
 import { createLogger } from '../../log';
 import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneStatus } from '../types';

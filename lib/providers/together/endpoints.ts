@@ -1,3 +1,4 @@
+// Together dedicated endpoints (`/endpoints`): https://docs.together.ai/reference/createendpoint and the Endpoints section beside it
 import { ProviderRequestError } from '../errors';
 import { keySlug } from '../businessKey';
 import type { ProviderHttp } from '../http';

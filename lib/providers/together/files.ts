@@ -1,3 +1,4 @@
+// Together files (`/files`): https://docs.together.ai/reference/upload-file
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ProviderUnavailableError } from '../errors';

@@ -1,3 +1,4 @@
+// Together fine-tunes (`/fine-tunes`): https://docs.together.ai/reference/post-fine-tunes and the Fine-tuning section beside it
 import { createLogger } from '../../log';
 import { keySlug } from '../businessKey';
 import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneStatus } from '../types';

@@ -1,11 +1,9 @@
 import { UserError } from '../errors';
 import { FireworksProvider } from './fireworks';
-import type { FineTuneProvider, FineTuneProviderKind } from './types';
+import type { FineTuneProvider, FineTuneProviderKind, ProviderClient, ProviderClientConfig, ServingProvider } from './types';
 import { checkTrainCommand, LocalProvider } from './local';
 import { OpenAIProvider } from './openai';
-import type { ServingProvider } from './types';
 import { TogetherProvider } from './together';
-import type { ProviderClient, ProviderClientConfig } from './types';
 
 /** The one place a provider kind becomes its class (capabilities.ts says what each kind does). */
 const PROVIDERS: Record<FineTuneProviderKind, (cfg: ProviderClientConfig) => ProviderClient> = {

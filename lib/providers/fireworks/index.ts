@@ -1,8 +1,6 @@
 import { UserError } from '../../errors';
-import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../types';
+import type { CreateJobRequest, Deployment, EnsureDeploymentRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, ProviderClientConfig, ServingProvider } from '../types';
 import { createProviderHttp } from '../http';
-import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../types';
-import type { ProviderClientConfig } from '../types';
 import { FireworksDatasets } from './datasets';
 import { FireworksDeployments } from './deployments';
 import { FireworksSupervisedFineTuningJobs } from './supervisedFineTuningJobs';

@@ -1,5 +1,4 @@
-import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../types';
-import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../types';
+import type { CreateJobRequest, Deployment, EnsureDeploymentRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, ServingProvider } from '../types';
 import type { LocalProviderConfig } from './config';
 import { LocalLoraAdapters } from './loraAdapters';
 import { checkTrainCommand, localJobStore, LocalTrainingJobs } from './trainingJobs';

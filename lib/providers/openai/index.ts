@@ -1,7 +1,5 @@
-import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../types';
+import type { CreateJobRequest, Deployment, EnsureDeploymentRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, ProviderClientConfig, ServingProvider } from '../types';
 import { serverlessDeployment } from '../serving/serverless';
-import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../types';
-import type { ProviderClientConfig } from '../types';
 import { OpenAIClient } from './client';
 import { OpenAIFiles } from './files';
 import { OpenAIFineTuningJobs } from './fineTuningJobs';

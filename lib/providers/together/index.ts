@@ -1,9 +1,7 @@
 import { UserError } from '../../errors';
-import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneProvider } from '../types';
+import type { CreateJobRequest, Deployment, EnsureDeploymentRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, ProviderClientConfig, ServingProvider } from '../types';
 import { createProviderHttp } from '../http';
 import { serverlessDeployment } from '../serving/serverless';
-import type { Deployment, EnsureDeploymentRequest, ServingProvider } from '../types';
-import type { ProviderClientConfig } from '../types';
 import { TogetherEndpoints } from './endpoints';
 import { TogetherFiles } from './files';
 import { TogetherFineTunes } from './fineTunes';

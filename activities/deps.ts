@@ -12,7 +12,7 @@ import { gradeAnswer } from '../lib/grading';
 import { ledgerDatabasePath, SampleLedger, type LedgerView } from '../lib/ledger';
 import { completeChoices, createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
 import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
-import { createLocalServingProvider, type LocalProviderConfig } from '../lib/providers/local';
+import type { LocalProviderConfig } from '../lib/providers/local';
 import { createServingProvider, type ServingProvider } from '../lib/providers/serving';
 import { DirectoryRunStore, type RunStore } from '../lib/store';
 import type { GradeFn } from '../lib/traces';
@@ -132,7 +132,6 @@ export function localProviderConfig(p: Extract<ProviderConfig, { kind: 'local' }
 
 /** How a trained model becomes servable (the round's serve phase, teardown and cancel call it). */
 export function servingProvider(p: ProviderConfig): ServingProvider {
-  if (p.kind === 'local') return createLocalServingProvider(localProviderConfig(p));
   return createServingProvider({
     kind: p.kind,
     baseURL: p.baseURL,
@@ -140,6 +139,7 @@ export function servingProvider(p: ProviderConfig): ServingProvider {
     accountId: p.kind === 'fireworks' ? p.accountId : undefined,
     timeoutMs: p.timeoutMs,
     serving: 'serving' in p ? p.serving : undefined,
+    local: p.kind === 'local' ? localProviderConfig(p) : undefined,
   });
 }
 

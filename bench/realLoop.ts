@@ -31,7 +31,7 @@ import { loadCurriculum } from '../lib/curriculum/load';
 import type { Curriculum, Problem } from '../lib/curriculum/types';
 import { gradeAnswer } from '../lib/grading';
 import { createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
-import { createLocalFineTuneProvider, projectPython, pythonEnv, startLocalServer, type LocalProviderConfig } from '../lib/providers/local';
+import { LocalProvider, projectPython, pythonEnv, startLocalServer, type LocalProviderConfig } from '../lib/providers/local';
 import type { FineTuneProvider } from '../lib/providers/fineTune';
 import { COT_SYSTEM_PROMPT, problemPrompt } from '../lib/traces/prompts';
 
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const localCfg = placeholder.providers.local as Extract<ResolvedCampaignConfig['providers'][string], { kind: 'local' }>;
   const train = { ...localCfg.train!, jobsDir };
   const provCfg: LocalProviderConfig = { baseURL: localCfg.baseURL, train };
-  const ft = createLocalFineTuneProvider(provCfg);
+  const ft = new LocalProvider(provCfg);
   const curDir = path.join(repoRoot, 'curricula/sortsteps');
   const baseData = path.join(root, `base-${BASE_LEVELS}-${BASE_EXAMPLES}.jsonl`);
   const gen = spawnSync(projectPython(), ['-m', 'strawberry_local.sortsteps', 'base-data', '--curriculum-dir', curDir, '--levels', BASE_LEVELS, '--count', String(BASE_EXAMPLES), '--seed', String(SEED), '--out', baseData], { env: pythonEnv(), encoding: 'utf8' });

@@ -1,7 +1,8 @@
 /**
  * What each provider kind can do, in one place: how a job continues from a fine-tuned parent, what the
  * trained model is called, whether it must be deployed before it serves and how, how a deployment is torn
- * down. The clients (fineTune/, serving/) implement this; the README's provider table is written from it.
+ * down. The provider classes (openai/, together/, fireworks/, local/) implement this; the README's provider
+ * table is written from it.
  *
  * References (read November 2026):
  * - OpenAI: https://platform.openai.com/docs/api-reference/fine-tuning/create (`model` may be a fine-tuned

@@ -1,5 +1,5 @@
 import type { PromotionEvidence } from './decidePromotion';
-import type { FineTuneProviderKind } from '../providers/fineTune/types';
+import type { FineTuneProviderKind } from '../providers/types';
 
 /** Held-out result of one model on one curriculum level. */
 export interface LevelEvaluation {

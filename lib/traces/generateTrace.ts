@@ -1,7 +1,7 @@
 import { lastBoxed } from '../curriculum/boxed';
 import type { Problem } from '../curriculum/types';
 import type { ChatProvider, ChatResponse } from '../providers/chat/types';
-import { ProviderRequestError } from '../providers/chat/errors';
+import { ProviderRequestError } from '../providers/errors';
 import type { GradeFn } from './grade';
 import { TraceOptionsSchema, type TraceOptions, type TraceOptionsInput } from './options';
 import {

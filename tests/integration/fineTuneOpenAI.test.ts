@@ -7,11 +7,11 @@ import {
   ensureJob,
   fineTuneKey,
   isTerminalStatus,
-  KEY_METADATA_FIELD,
   ProviderRequestError,
   type FineTuneJob,
   type FineTuneProvider,
 } from '../../lib/providers/fineTune';
+import { KEY_METADATA_FIELD } from '../../lib/providers/openai';
 import { formatFinalAnswer, problemPrompt } from '../../lib/traces/prompts';
 import { DirectoryRunStore } from '../../lib/store';
 import { startSim, type RunningSim } from '../../sim';

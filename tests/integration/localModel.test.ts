@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedCampaignConfig } from '../../lib/config/load';
 import type { FineTuneIntent } from '../../lib/providers/fineTune';
-import { createLocalFineTuneProvider, createLocalServingProvider, LocalJobStore, projectPython, pythonEnv, startLocalServer, venvDir, type RunningLocalServer } from '../../lib/providers/local';
+import { LocalJobStore, LocalProvider, projectPython, pythonEnv, startLocalServer, venvDir, type RunningLocalServer } from '../../lib/providers/local';
 import { unpauseSignal } from '../../workflows/messages';
 import { startCampaignHarness, useRunsDir, repoRoot, type CampaignHarness } from '../helpers/campaignHarness';
 import { spawnWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
@@ -49,7 +49,7 @@ describeLocal('the local provider with a real model', () => {
     const gen = spawnSync(projectPython(), ['-m', 'strawberry_local.sortsteps', 'base-data', '--curriculum-dir', path.join(repoRoot, 'curricula/sortsteps'), '--levels', '1', '--count', '400', '--out', data], { env: pythonEnv(), encoding: 'utf8' });
     if (gen.status !== 0) throw new Error(gen.stderr);
     process.env.STRAWBERRY_LOCAL_URL = 'http://127.0.0.1:1/v1';
-    const provider = createLocalFineTuneProvider({ baseURL: 'http://127.0.0.1:1/v1', train: { ...(await testConfig()).train, jobsDir } });
+    const provider = new LocalProvider({ baseURL: 'http://127.0.0.1:1/v1', train: { ...(await testConfig()).train, jobsDir } });
     // Round 0 through the same command: from scratch (no parent), level 1 only.
     const job = await provider.createJob({ baseModel: '', trainingFileId: data, suffix: 'base', key: 'test-base', seed: 0, hyperparameters: { nEpochs: 24, learningRate: 0.003, batchSize: 32 } });
     const done = await until(async () => {
@@ -136,7 +136,7 @@ describeLocal('the local provider with a real model', () => {
     expect(r1.evaluation[0]).toMatchObject({ n: 8, accuracy: expect.any(Number) });
 
     // Served under its new name: through the runtime load endpoint, and answering chat.
-    const serving = createLocalServingProvider({ ...local, baseURL: server!.baseURL });
+    const serving = new LocalProvider({ ...local, baseURL: server!.baseURL });
     expect(serving.needsDeployment(a2)).toBe(true);
     expect(await serving.ensureDeployment({ key: `${h.name}-r1-a2-serve`, model: a2 })).toMatchObject({ state: 'ready', servedModel: a2 });
     expect((await serving.getDeployment(a2)).state).toBe('ready');

@@ -1,6 +1,7 @@
 export * from './types';
-export * from './errors';
-export { createOpenAIChatProvider, type OpenAIChatProviderOptions } from './openai';
+// The one provider error classification (lib/providers/errors.ts), shared with the fine-tuning and serving clients.
+export { ProviderRequestError, ProviderUnavailableError } from '../errors';
+export { createOpenAIChatProvider, type OpenAIChatProviderOptions } from './chatCompletions';
 export { readApiKey } from '../apiKey';
 export { TokenBucket } from './tokenBucket';
 export { retryAfterMs, backoffMs, classifyError, isRetryableStatus } from './retry';

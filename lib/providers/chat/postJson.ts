@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
  * against the sim with 32 requests in flight and n = 20 it cost 1.6-2.7 ms of event-loop CPU per request
  * (1.0 with a node:http fetch under the SDK; 0.85-1.4 through axios with a keep-alive agent), this path
  * 0.4-0.8 ms. At hundreds of requests a second that is what keeps a worker's lanes from waiting on its own
- * event loop (bench:scale). The SDK's error classes still describe every failure (lib/providers/chat/openai.ts).
+ * event loop (bench:scale). The SDK's error classes still describe every failure (lib/providers/chat/chatCompletions.ts).
  */
 
 export interface JsonAnswer {

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIError } from 'openai';
 import { redact } from '../redact';
-import { isRetryableStatus, ProviderRequestError } from './errors';
+import { isRetryableStatus, ProviderRequestError } from '../errors';
 
 /** Statuses worth retrying: one answer for chat and fine-tuning clients (lib/providers/errors.ts). */
 export { isRetryableStatus };

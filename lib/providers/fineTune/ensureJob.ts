@@ -1,8 +1,8 @@
 import { createLogger } from '../../log';
 import type { RunStore } from '../../store';
-import { keySlug } from './businessKey';
-import { ProviderRequestError } from './errors';
-import type { CreateJobRequest, FineTuneJob, FineTuneProvider } from './types';
+import { keySlug } from '../businessKey';
+import { ProviderRequestError } from '../errors';
+import type { CreateJobRequest, FineTuneJob, FineTuneProvider } from '../types';
 
 /** What is persisted before a job is created, and completed with the job id once it is known. */
 export interface FineTuneIntent {

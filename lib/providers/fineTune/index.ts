@@ -1,17 +1,9 @@
-/** Fine-tuning through provider APIs: one interface, three kinds, exactly one job per business key. */
-export type {
-  CreateJobRequest,
-  FineTuneEvent,
-  FineTuneHyperparameters,
-  FineTuneJob,
-  FineTuneProvider,
-  FineTuneProviderConfig,
-  FineTuneProviderKind,
-  FineTuneStatus,
-} from './types';
-export { createFineTuneProvider } from './createFineTuneProvider';
+/** Fine-tuning through provider APIs: one interface, a class per kind, exactly one job per business key. */
+export type { CreateJobRequest, FineTuneEvent, FineTuneHyperparameters, FineTuneJob, FineTuneProvider, FineTuneProviderKind, FineTuneStatus } from '../types';
+// Defined beside the one map from kind to class.
+export { createFineTuneProvider } from '../providerClient';
 export { ensureJob, intentPathForKey, type EnsureJobOptions, type EnsureJobResult, type FineTuneIntent } from './ensureJob';
-export { fineTuneKey, keySlug } from './businessKey';
+export { fineTuneKey, keySlug } from '../businessKey';
 export { readApiKey } from '../apiKey';
 export {
   ProviderRequestError,
@@ -19,8 +11,5 @@ export {
   isRetryableProviderError,
   isNonRetryableStatus,
   type ProviderError,
-} from './errors';
-export { KEY_METADATA_FIELD } from './openaiProvider';
-export { togetherSuffixForKey } from './togetherProvider';
-export { fireworksDatasetIdFor, fireworksJobIdForKey } from './fireworksProvider';
+} from '../errors';
 export { isTerminalStatus } from './status';

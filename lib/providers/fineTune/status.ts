@@ -1,4 +1,4 @@
-import type { FineTuneStatus } from './types';
+import type { FineTuneStatus } from '../types';
 
 /** Final states: polling stops here. */
 export function isTerminalStatus(status: FineTuneStatus): boolean {

@@ -1,5 +1,5 @@
 import type { RunStore } from '../../store';
-import type { Deployment, ServingProvider } from './types';
+import type { Deployment, ServingProvider } from '../types';
 
 /** Persisted before a deployment is created, completed with its id once known. */
 export interface DeploymentIntent {

@@ -1,7 +1,6 @@
 /** Serving trained models: deployments where a provider needs them, nothing where it does not. */
-export type { Deployment, DeploymentState, EnsureDeploymentRequest, ServingOptions, ServingProvider, ServingProviderConfig } from './types';
-export { createServingProvider } from './createServingProvider';
+export type { Deployment, DeploymentState, EnsureDeploymentRequest, ServingOptions, ServingProvider } from '../types';
+// Defined beside the one map from kind to class.
+export { createServingProvider } from '../providerClient';
 export { ensureDeployment, type DeploymentIntent } from './ensureDeployment';
-export { fireworksDeploymentIdForKey } from './fireworksDeployments';
-export { togetherEndpointNameForKey } from './togetherEndpoints';
-export { PROVIDER_CAPABILITIES, type ProviderCapabilities, type ProviderKind } from '../capabilities';
+export { serverlessDeployment } from './serverless';

@@ -4,12 +4,11 @@ import path from 'node:path';
 import {
   createFineTuneProvider,
   ensureJob,
-  fireworksDatasetIdFor,
-  fireworksJobIdForKey,
   ProviderRequestError,
   ProviderUnavailableError,
   type FineTuneProvider,
 } from '../../../lib/providers/fineTune';
+import { fireworksDatasetIdFor, fireworksJobIdForKey } from '../../../lib/providers/fireworks';
 import { DirectoryRunStore } from '../../../lib/store';
 import { loadFixture, startReplayServer, type ReplayServer } from './replayServer';
 

@@ -6,9 +6,9 @@ import {
   ensureJob,
   ProviderRequestError,
   ProviderUnavailableError,
-  togetherSuffixForKey,
   type FineTuneProvider,
 } from '../../../lib/providers/fineTune';
+import { togetherSuffixForKey } from '../../../lib/providers/together';
 import { DirectoryRunStore } from '../../../lib/store';
 import { loadFixture, startReplayServer, type ReplayServer } from './replayServer';
 

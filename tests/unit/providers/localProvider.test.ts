@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ensureJob } from '../../../lib/providers/fineTune';
+import { createFineTuneProvider, ensureJob } from '../../../lib/providers/fineTune';
 import {
-  createLocalFineTuneProvider,
+  LocalProvider,
   localJobId,
   LocalJobStore,
   renderCommand,
@@ -51,7 +51,7 @@ describe('renderCommand', () => {
       '--out=/o',
     ]);
     expect(unknownPlaceholders(['--x', '{nope}', '{seed}'])).toEqual(['nope']);
-    expect(() => createLocalFineTuneProvider(setup(['run', '{nope}']).cfg)).toThrow(/unknown placeholder\(s\) \{nope\}/);
+    expect(() => createFineTuneProvider({ kind: 'local', baseURL: '', local: setup(['run', '{nope}']).cfg })).toThrow(/unknown placeholder\(s\) \{nope\}/);
   });
 });
 
@@ -59,7 +59,7 @@ describe('local fine-tune jobs', () => {
   it('runs the command as a job: status, PID, log, exit code, the model named after the key; a retry adopts it', async () => {
     const { cfg, root } = setup(trainer(300));
     const store = new DirectoryRunStore(path.join(root, 'runs'));
-    const provider = createLocalFineTuneProvider(cfg);
+    const provider = new LocalProvider(cfg);
     const { fileId } = await provider.uploadDataset(__filename, { name: 'x' });
     const req = { baseModel: 'base', trainingFileId: fileId, suffix: 's', key: 'camp-r1-a1', seed: 3 };
 
@@ -69,10 +69,10 @@ describe('local fine-tune jobs', () => {
     expect(['pending', 'running']).toContain(first.job.status);
 
     // A retried activity (a new worker: a fresh provider) adopts the same job, even before it finished.
-    const again = await ensureJob(createLocalFineTuneProvider(cfg), store, req);
+    const again = await ensureJob(new LocalProvider(cfg), store, req);
     expect(again).toMatchObject({ adopted: true, job: { id: first.job.id } });
     // ... and so does one whose intent record was lost: found by key in the jobs directory.
-    const lost = await ensureJob(createLocalFineTuneProvider(cfg), new DirectoryRunStore(path.join(root, 'other-runs')), req);
+    const lost = await ensureJob(new LocalProvider(cfg), new DirectoryRunStore(path.join(root, 'other-runs')), req);
     expect(lost).toMatchObject({ adopted: true, job: { id: first.job.id } });
 
     const done = await until(() => provider.getJob(first.job.id), (j) => j.status === 'succeeded', 'the job to succeed');
@@ -94,7 +94,7 @@ describe('local fine-tune jobs', () => {
 
   it('reports a failed command with its exit code and log tail', async () => {
     const { cfg } = setup([node, '-e', 'console.error("bad data at line 3"); process.exit(3)']);
-    const provider = createLocalFineTuneProvider(cfg);
+    const provider = new LocalProvider(cfg);
     const job = await provider.createJob({ baseModel: 'b', trainingFileId: __filename, suffix: 's', key: 'k-fail' });
     const failed = await until(() => provider.getJob(job.id), (j) => j.status !== 'running' && j.status !== 'pending', 'the job to end');
     expect(failed).toMatchObject({ status: 'failed', providerStatus: 'exited 3' });
@@ -103,7 +103,7 @@ describe('local fine-tune jobs', () => {
 
   it('detects a job whose process vanished (killed without an exit code) and reports why', async () => {
     const { cfg } = setup([node, '-e', 'setTimeout(()=>{}, 60000)']);
-    const provider = createLocalFineTuneProvider(cfg);
+    const provider = new LocalProvider(cfg);
     const job = await provider.createJob({ baseModel: 'b', trainingFileId: __filename, suffix: 's', key: 'k-vanish' });
     const record = new LocalJobStore(cfg.train!.jobsDir).read(job.id)!;
     process.kill(-record.pid!, 'SIGKILL'); // the whole group, wrapper included: as when the host dies
@@ -114,7 +114,7 @@ describe('local fine-tune jobs', () => {
 
   it('cancelJob kills the process group and the job stays cancelled', async () => {
     const { cfg } = setup([node, '-e', 'setTimeout(()=>{}, 60000)']);
-    const provider = createLocalFineTuneProvider(cfg);
+    const provider = new LocalProvider(cfg);
     const job = await provider.createJob({ baseModel: 'b', trainingFileId: __filename, suffix: 's', key: 'k-cancel' });
     const record = new LocalJobStore(cfg.train!.jobsDir).read(job.id)!;
     expect((await provider.cancelJob(job.id)).status).toBe('cancelled');

@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createFineTuneProvider, fireworksJobIdForKey, togetherSuffixForKey } from '../../../lib/providers/fineTune';
-import { createServingProvider, ensureDeployment, fireworksDeploymentIdForKey, togetherEndpointNameForKey } from '../../../lib/providers/serving';
+import { createFineTuneProvider } from '../../../lib/providers/fineTune';
+import { fireworksDeploymentIdForKey, fireworksJobIdForKey } from '../../../lib/providers/fireworks';
+import { createServingProvider, ensureDeployment } from '../../../lib/providers/serving';
+import { togetherEndpointNameForKey, togetherSuffixForKey } from '../../../lib/providers/together';
 import { DirectoryRunStore } from '../../../lib/store';
 import { loadFixture, startReplayServer, type ReplayServer } from '../fineTune/replayServer';
 

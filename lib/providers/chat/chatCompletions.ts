@@ -1,10 +1,15 @@
+/**
+ * The chat completions resource of any OpenAI-compatible endpoint (`POST <baseURL>/chat/completions`,
+ * https://platform.openai.com/docs/api-reference/chat/create): OpenAI, Azure OpenAI, vLLM, LiteLLM, Together,
+ * Fireworks (`/inference/v1`), the sim. Every provider kind samples through this one client.
+ */
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import PQueue from 'p-queue';
 import { postJson, TransportError, type JsonAnswer } from './postJson';
 import { readApiKey } from '../apiKey';
 import { createLogger, type Logger } from '../../log';
-import { ProviderUnavailableError } from './errors';
+import { ProviderUnavailableError } from '../errors';
 import { backoffMs, classifyError } from './retry';
 import { TokenBucket } from './tokenBucket';
 import type { ChatProvider, ChatRequest, ChatResponse, CompleteOptions } from './types';

@@ -1,6 +1,6 @@
 /**
- * The unit project (tests/setupUnit.ts) refuses what needs a Temporal server or Python, and the run started none:
- * the integration project's globalSetup, which starts the dev server, did not run.
+ * The unit project (tests/setupUnit.ts) refuses what needs a Temporal server or Python, and no unit run starts one:
+ * only the integration project's globalSetup starts the dev server.
  */
 import { spawnSync } from 'node:child_process';
 import { execFileSync } from 'child_process';
@@ -32,7 +32,12 @@ describe('unit tests run without a Temporal server and without Python', () => {
     expect(await new MockActivityEnvironment().run(async () => 42)).toBe(42);
   });
 
-  it('no dev server was started for this run (the integration globalSetup did not run)', () => {
-    expect(process.env.STRAWBERRY_TEST_TEMPORAL_ADDRESS).toBeUndefined();
+  it('no setup starts a server for a unit run: only the integration project has a globalSetup', () => {
+    // Jest 29 runs a project's globalSetup only when a selected test belongs to that project.
+    const config = require('../../jest.config.js') as { globalSetup?: string; projects: { displayName: string; globalSetup?: string }[] };
+    expect(config.globalSetup).toBeUndefined();
+    const unit = config.projects.find((p) => p.displayName === 'unit')!;
+    expect(unit.globalSetup).toBeUndefined();
+    expect(config.projects.filter((p) => p.globalSetup).map((p) => p.displayName)).toEqual(['integration']);
   });
 });

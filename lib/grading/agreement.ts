@@ -6,6 +6,7 @@
  * (order-sensitive lists). Cases marked `label_questionable` or `disabled_in_source` are left out.
  */
 import * as fs from 'node:fs';
+import { table } from '../format/table';
 import { answersEquivalent, type EquivalenceOptions, type EquivalenceReason } from './answersEquivalent';
 
 export interface EquivalenceCase {
@@ -101,10 +102,10 @@ const pct = (a: number, n: number) => (n === 0 ? '-' : `${((100 * a) / n).toFixe
 
 export function formatAgreementTable(rep: AgreementReport): string {
   const rows = [...rep.byCategory.entries()].sort((x, y) => x[0].localeCompare(y[0]));
-  const w = Math.max(8, ...rows.map(([k]) => k.length));
-  const lines = [`${'category'.padEnd(w)}  cases  agree  agreement`];
-  for (const [k, v] of rows) lines.push(`${k.padEnd(w)}  ${String(v.n).padStart(5)}  ${String(v.agree).padStart(5)}  ${pct(v.agree, v.n).padStart(9)}`);
-  lines.push(`${'TOTAL'.padEnd(w)}  ${String(rep.total.n).padStart(5)}  ${String(rep.total.agree).padStart(5)}  ${pct(rep.total.agree, rep.total.n).padStart(9)}`);
+  const cells = (k: string, v: { n: number; agree: number }) => [k, String(v.n), String(v.agree), pct(v.agree, v.n)];
+  const lines = [
+    table(['category', 'cases', 'agree', 'agreement'], [...rows.map(([k, v]) => cells(k, v)), cells('TOTAL', rep.total)], { right: [1, 2, 3], rule: false, maxWidth: Infinity }),
+  ];
   const wrong = rep.results.filter((r) => !r.agree);
   if (wrong.length) lines.push(`disagreements: ${wrong.map((r) => `${r.c.id} (expected ${r.c.expected}, got ${r.got}: ${r.reason})`).join('; ')}`);
   return lines.join('\n');

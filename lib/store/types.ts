@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { AtomicData } from '../atomicFile';
 
 /**
  * A reference to a stored file: what activities pass through Temporal instead of the data itself.
@@ -18,8 +18,8 @@ export interface StoredFile {
   bytes: number;
 }
 
-/** Bytes to write: whole in memory, or streamed (a Node stream or any async iterable of chunks). */
-export type WriteData = string | Uint8Array | Readable | AsyncIterable<string | Uint8Array>;
+/** Bytes to write: whole in memory, or streamed (a Node stream or any async iterable of chunks); see lib/atomicFile.ts. */
+export type WriteData = AtomicData;
 
 /** Rows to write as JSON lines; async sources are streamed, never held whole. */
 export type Rows = Iterable<unknown> | AsyncIterable<unknown>;

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isTempFileName, writeFileAtomic, writeThenRename } from '../atomicFile';
+import { isTempFileName, writeFileAtomic } from '../atomicFile';
 import { UserError } from '../errors';
+import { appendJsonl, iterJsonl, type JsonlReadOptions, writeJsonlAtomic } from '../jsonl';
 import type { Ref, Rows, RunStore, StoredFile, WriteData } from './types';
 
 /** Default root of the run store, relative to the working directory. */
@@ -50,6 +51,16 @@ export class DirectoryRunStore implements RunStore {
     return this.resolve(this.relPathOf(ref));
   }
 
+  iterJsonl<T = unknown>(ref: Ref | StoredFile, options?: JsonlReadOptions<T>): AsyncGenerator<T> {
+    return iterJsonl<T>(this.localPath(ref), options);
+  }
+
+  async readJsonl<T = unknown>(ref: Ref | StoredFile, options?: JsonlReadOptions<T>): Promise<T[]> {
+    const out: T[] = [];
+    for await (const row of this.iterJsonl<T>(ref, options)) out.push(row);
+    return out;
+  }
+
   async writeFileAtomic(relPath: string, data: WriteData): Promise<StoredFile> {
     const { sha256, bytes } = await writeFileAtomic(this.resolve(relPath), data);
     return { uri: this.uriFor(relPath), sha256, bytes };
@@ -60,16 +71,7 @@ export class DirectoryRunStore implements RunStore {
   }
 
   async writeJsonl(relPath: string, rows: Rows): Promise<Required<Ref>> {
-    const target = this.resolve(relPath);
-    let count = 0;
-    const { sha256, bytes } = await writeThenRename(target, async (write) => {
-      for await (const row of rows as AsyncIterable<unknown>) {
-        const line = JSON.stringify(row);
-        if (line === undefined) throw new Error(`run store: row ${count + 1} of ${relPath} is not serialisable as JSON`);
-        await write(line + '\n');
-        count++;
-      }
-    });
+    const { sha256, bytes, count } = await writeJsonlAtomic(this.resolve(relPath), rows, relPath);
     return { uri: this.uriFor(relPath), sha256, count, bytes };
   }
 
@@ -109,12 +111,8 @@ export class DirectoryRunStore implements RunStore {
   }
 
   async appendLine(relPath: string, line: string | object): Promise<void> {
-    const text = typeof line === 'string' ? line : JSON.stringify(line);
-    if (text.includes('\n')) throw new Error(`run store: a line appended to ${relPath} must not contain a newline`);
-    const target = this.resolve(relPath);
-    await mkdir(path.dirname(target), { recursive: true });
     // One write call with O_APPEND: concurrent appenders never interleave within a line.
-    await appendFile(target, text + '\n', { flag: 'a' });
+    await appendJsonl(this.resolve(relPath), line);
   }
 
   async verify(ref: Ref | StoredFile): Promise<void> {

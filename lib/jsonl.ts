@@ -20,7 +20,7 @@ export class JsonlError extends UserError {
     readonly reason: string,
   ) {
     super(`${where}:${line}: ${reason}`);
-    this.name = 'JsonlError';
+    // The name stays 'UserError': activities list it in nonRetryableErrorTypes, which match by name.
   }
 }
 

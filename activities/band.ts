@@ -1,9 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { RoundContext } from '../lib/campaign/types';
-import { UserError } from '../lib/errors';
 import { selectBand as chooseBand, type LevelBandCounts } from '../lib/selection';
-import { recordStep, roundDir, type Ref } from '../lib/store';
+import { recordStep, roundDir } from '../lib/store';
 import { scopeOf, shardRefs } from './manifest';
 import { configOf, curriculumAt, problemIndex, runStore } from './deps';
 import type { EstimateRow } from './estimation';
@@ -18,28 +15,6 @@ export function bandPath(campaign: string, round: number): string {
   return `${roundDir(campaign, round)}/band.json`;
 }
 
-/** Rows of a stored JSONL file, streamed line by line (never the whole file as one string). */
-export async function* iterJsonlRef<T>(ref: Ref): AsyncGenerator<T> {
-  const file = runStore().localPath(ref);
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (!line.trim()) continue;
-    try {
-      yield JSON.parse(line) as T;
-    } catch (err) {
-      throw new UserError(`${file}:${n}: not valid JSON (${(err as Error).message})`);
-    }
-  }
-}
-
-export async function readJsonlRef<T>(ref: Ref): Promise<T[]> {
-  const out: T[] = [];
-  for await (const row of iterJsonlRef<T>(ref)) out.push(row);
-  return out;
-}
-
 /** The barely-solvable band of the round, ranked and capped, with counts per level. */
 export async function selectBand({ ctx, shards }: { ctx: RoundContext; shards: number }): Promise<{
   candidates: number;
@@ -50,7 +25,7 @@ export async function selectBand({ ctx, shards }: { ctx: RoundContext; shards: n
   const config = await configOf(ctx);
   const problemOf = problemIndex(await curriculumAt(config.curriculumPath));
   const estimates = await shardRefs(ctx, 'estimate', shards);
-  const rows = (await Promise.all(estimates.map((r) => readJsonlRef<EstimateRow>(r)))).flat();
+  const rows = (await Promise.all(estimates.map((r) => runStore().readJsonl<EstimateRow>(r)))).flat();
   const selection = chooseBand(
     rows.map((r) => ({ problem: problemOf(r.problemId), estimate: r.estimate })),
     config.band,

@@ -5,7 +5,7 @@ import { providerFor } from '../lib/config/load';
 import { decidePromotion, ModelRegistry, type PromotionEvidence } from '../lib/registry';
 import type { TraceRecord } from '../lib/traces';
 import { readManifest, roundDir } from '../lib/store';
-import { bandPath, iterJsonlRef, type BandFile } from './band';
+import { bandPath, type BandFile } from './band';
 import { activityLog, configOf, runStore } from './deps';
 import { evaluationPath, type RoundEvaluation } from './evaluation';
 import { scopeOf, stepRef } from './manifest';
@@ -114,6 +114,6 @@ export async function concludeRound({
 async function verifierCallsOf(ctx: RoundContext): Promise<number> {
   const verified = (await readManifest(runStore(), ctx.campaign, ctx.round, scopeOf(ctx))).verified?.ref;
   let calls = 0;
-  if (verified) for await (const t of iterJsonlRef<TraceRecord>(verified)) calls += t.verifierCalls ?? 0;
+  if (verified) for await (const t of runStore().iterJsonl<TraceRecord>(verified)) calls += t.verifierCalls ?? 0;
   return calls;
 }

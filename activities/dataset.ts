@@ -3,7 +3,6 @@ import { DatasetTooSmallError, selectTraces, writeDataset } from '../lib/dataset
 import { recordStep, roundDir } from '../lib/store';
 import { scopeOf, stepRef } from './manifest';
 import type { TraceRecord } from '../lib/traces';
-import { readJsonlRef } from './band';
 import { activityLog, configOf, runStore } from './deps';
 
 export function datasetPath(campaign: string, round: number): string {
@@ -14,7 +13,7 @@ export function datasetPath(campaign: string, round: number): string {
 export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ examples?: number; kept: number; note: string }> {
   const store = runStore();
   const d = (await configOf(ctx)).dataset;
-  const traces = await readJsonlRef<TraceRecord>(await stepRef(ctx, 'verified'));
+  const traces = await store.readJsonl<TraceRecord>(await stepRef(ctx, 'verified'));
   const selection = selectTraces(traces, { perProblemCap: d.perProblemCap, maxChars: d.maxChars, dropNearDuplicates: d.dropNearDuplicates });
   const earlier = (await store.list(`${ctx.campaign}/`))
     .filter((p) => {

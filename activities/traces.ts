@@ -5,7 +5,6 @@ import { withSignal } from '../lib/providers/chat';
 import { recordStep, roundDir } from '../lib/store';
 import { scopeOf, shardRefs, stepRef } from './manifest';
 import { withCurrentFlags, type TraceRecord } from '../lib/traces';
-import { iterJsonlRef } from './band';
 import { shardIds } from './candidates';
 import { activityLog, chatProvider, configOf, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
 import { estimationSpec, roundSeed } from './estimation';
@@ -88,7 +87,7 @@ export async function verifyTraces({ ctx, shards }: { ctx: RoundContext; shards:
   // Streamed: one trace at a time from the shard files into verified.jsonl.
   async function* verified(): AsyncGenerator<TraceRecord> {
     for (const r of traces) {
-      for await (const t of iterJsonlRef<TraceRecord>(r)) {
+      for await (const t of runStore().iterJsonl<TraceRecord>(r)) {
         // Flags of records written before the flag contract are re-derived (lib/traces/flags.ts).
         let v = withCurrentFlags(t);
         if (t.grade.verifierVersion !== VERIFIER_VERSION) {

@@ -8,6 +8,7 @@
  *
  *   npm run bench:estimation -- [--problems 20000] [--seed 1] [--batch 5] [--a 0.05 --b 0.05] [--eps 0.01]
  */
+import { table } from '../lib/format/table';
 import { createEstimator, type EstimationOptionsInput } from '../lib/estimation';
 import { mulberry32 } from '../lib/random';
 import { isInBand } from '../lib/selection/band';
@@ -111,12 +112,13 @@ console.log(`pass-rate estimation bench: ${PROBLEMS} problems (35% p=0, 20% p=1,
 console.log(`fixed rule calls ${fixedInCount} problems (${((100 * fixedInCount) / PROBLEMS).toFixed(1)}%) in band`);
 console.log(`bayes: prior Beta(${bayesOpts.prior.a}, ${bayesOpts.prior.b}), eps ${bayesOpts.eps}`);
 console.log('');
-console.log('mode                 mean samples  ratio to k=20  agreement  dropped in-band  kept out-of-band');
-for (const r of rows) {
-  console.log(
-    `${r.mode.padEnd(20)} ${r.meanSamples.toFixed(2).padStart(12)}  ${r.ratio.toFixed(3).padStart(12)}x  ${(100 * r.agreement).toFixed(2).padStart(8)}%  ${(100 * r.falseDrops).toFixed(2).padStart(14)}%  ${(100 * r.falseKeeps).toFixed(2).padStart(15)}%`,
-  );
-}
+console.log(
+  table(
+    ['mode', 'mean samples', 'ratio to k=20', 'agreement', 'dropped in-band', 'kept out-of-band'],
+    rows.map((r) => [r.mode, r.meanSamples.toFixed(2), `${r.ratio.toFixed(3)}x`, `${(100 * r.agreement).toFixed(2)}%`, `${(100 * r.falseDrops).toFixed(2)}%`, `${(100 * r.falseKeeps).toFixed(2)}%`]),
+    { right: [1, 2, 3, 4, 5], rule: false, maxWidth: Infinity },
+  ),
+);
 const curtail = rows[1]!;
 const bayes = rows[2]!;
 const ok = curtail.agreement === 1 && bayes.ratio <= 0.75 && bayes.agreement >= 0.99;

@@ -109,4 +109,4 @@ for (const [name, g, p] of hostile) {
 }
 
 console.log('\nagreement with mathverify-dev (questionable and disabled cases left out):');
-console.log(formatAgreementTable(runAgreement(loadEquivalenceCases(devFile))));
+void loadEquivalenceCases(devFile).then((cases) => console.log(formatAgreementTable(runAgreement(cases))));

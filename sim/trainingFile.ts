@@ -1,3 +1,5 @@
+import { jsonlTextLines, parseJsonLine } from '../lib/jsonl';
+
 /**
  * Validates a fine-tuning training file the way OpenAI does before a job starts: JSONL, one chat example per
  * line with `messages`, at least `minExamples` examples, and `weight` (0 or 1) only on assistant messages.
@@ -22,18 +24,12 @@ const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 
 export function validateTrainingFile(text: string, minExamples: number): { examples: TrainingExample[] } | { error: TrainingFileError } {
   const examples: TrainingExample[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    const at = `line ${i + 1}`;
+  for (const line of jsonlTextLines(text)) {
+    const at = `line ${line.line}`;
     const bad = (why: string) => ({ error: { code: 'invalid_training_file', message: `The job failed due to an invalid training file. ${at}: ${why}` } });
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch {
-      return bad('not valid JSON (the file must be JSONL: one JSON object per line)');
-    }
+    const parsed = parseJsonLine(line.text);
+    if (!('value' in parsed)) return bad('not valid JSON (the file must be JSONL: one JSON object per line)');
+    const row = parsed.value;
     if (typeof row !== 'object' || row === null || Array.isArray(row)) return bad('expected a JSON object');
     const messages = (row as { messages?: unknown }).messages;
     if (!Array.isArray(messages) || messages.length === 0) return bad('missing `messages` (expected a non-empty array of chat messages)');

@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { writeTextAtomic } from '../../lib/atomicFile';
 import { UserError } from '../../lib/errors';
+import { type JsonlLine, readJsonl, reject, type Rejected } from '../../lib/jsonl';
 import { answersEquivalent, type AnswerType, type EquivalenceOptions, type EquivalenceReason } from '../../lib/grading';
 
 /** Per-line comparison settings, Math-Verify's names (as in shared/data/answer-equivalence). */
@@ -39,35 +39,23 @@ function readParams(v: unknown, where: string): PairParams {
 }
 
 /** Reads `{id?, gold, pred}` lines; a bad line is a UserError naming `file:line` and the field. */
-export function readPairs(file: string): Pair[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  const pairs: Pair[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    const where = `${file}:${i + 1}`;
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch {
-      throw new UserError(`${where}: not valid JSON (expected an object {id?, gold, pred})`);
-    }
-    if (!row || typeof row !== 'object' || Array.isArray(row)) throw new UserError(`${where}: expected a JSON object {id?, gold, pred}`);
+export async function readPairs(file: string): Promise<Pair[]> {
+  const pair = (row: unknown, line: JsonlLine): Pair | Rejected => {
+    if (!row || typeof row !== 'object' || Array.isArray(row)) return reject('expected a JSON object {id?, gold, pred}');
     const r = row as Record<string, unknown>;
     for (const f of ['gold', 'pred'] as const) {
-      if (typeof r[f] !== 'string') throw new UserError(`${where}: field "${f}" must be a string, got ${r[f] === undefined ? 'nothing' : typeof r[f]}`);
+      if (typeof r[f] !== 'string') return reject(`field "${f}" must be a string, got ${r[f] === undefined ? 'nothing' : typeof r[f]}`);
     }
-    if (r.id !== undefined && typeof r.id !== 'string' && typeof r.id !== 'number') {
-      throw new UserError(`${where}: field "id" must be a string or a number`);
-    }
-    const params = readParams(r.params, where);
-    pairs.push({ id: r.id === undefined ? String(i + 1) : String(r.id), gold: r.gold as string, pred: r.pred as string, params });
-  });
-  return pairs;
+    if (r.id !== undefined && typeof r.id !== 'string' && typeof r.id !== 'number') return reject('field "id" must be a string or a number');
+    const params = readParams(r.params, `${file}:${line.line}`);
+    return { id: r.id === undefined ? String(line.line) : String(r.id), gold: r.gold as string, pred: r.pred as string, params };
+  };
+  try {
+    return await readJsonl(file, { decode: pair });
+  } catch (err) {
+    if (err instanceof UserError || (err as NodeJS.ErrnoException).code === undefined) throw err;
+    throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
 }
 
 /** `strawberry check-answers`: the campaigns' own answer comparison (answersEquivalent) over a JSONL of pairs. */
@@ -92,7 +80,7 @@ export function registerCheckAnswers(program: Command): void {
         if (!/^\d+$/.test(opts.precision) || precision > 15) throw new UserError(`--precision: expected an integer from 0 to 15, got "${opts.precision}"`);
       }
       const defaults: EquivalenceOptions = { answerType, precision, strict: opts.strict, allowSetRelationComp: opts.allowSetRelationComp === true };
-      const pairs = readPairs(opts.in);
+      const pairs = await readPairs(opts.in);
       const counts = new Map<EquivalenceReason, number>();
       let equivalent = 0;
       const lines = pairs.map((p) => {

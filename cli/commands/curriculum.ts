@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadCurriculum } from '../../lib/curriculum';
 import type { Curriculum } from '../../lib/curriculum/types';
+import { table } from '../../lib/format/table';
 
 /** `strawberry curriculum show <file>`: what a curriculum file expands to, level by level. */
 export function registerCurriculum(program: Command): void {
@@ -26,12 +27,6 @@ export function formatCurriculum(c: Curriculum): string {
   const total = c.levels.reduce((n, l) => n + l.problems.length, 0);
   const totalHeld = c.levels.reduce((n, l) => n + l.problems.filter((p) => p.heldOut).length, 0);
   rows.push(['', 'total', '', '', String(total), String(totalHeld), String(total - totalHeld)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const numeric = new Set([0, 3, 4, 5, 6]);
-  const line = (r: string[]) =>
-    r
-      .map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [`curriculum: ${c.name}`, `file: ${c.path}`, `answer type: ${c.answerType}`, '', line(header), ...rows.map(line), ''].join('\n');
+  const levels = table(header, rows, { right: [0, 3, 4, 5, 6], rule: false, maxWidth: Infinity });
+  return [`curriculum: ${c.name}`, `file: ${c.path}`, `answer type: ${c.answerType}`, '', levels, ''].join('\n');
 }

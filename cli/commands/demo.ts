@@ -7,7 +7,7 @@ import { DirectoryRunStore } from '../../lib/store';
 import { startSim } from '../../sim';
 import { campaignWorkflowId } from '../../workflows/campaign';
 import { connectClient, startCampaign } from '../campaigns';
-import { levelNamesOf, lineageTable, roundsTable } from '../report';
+import { levelNamesOf, lineageTable, roundsTable } from '../tables';
 import { connectOrStartServer } from '../temporal/devServer';
 import { repoRoot, stateDir } from '../temporal/paths';
 import { createWorker } from '../temporal/worker';

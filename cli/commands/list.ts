@@ -2,7 +2,7 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
 import { CampaignKey, FrontierKey, PhaseKey, RoundKey, StudentModelKey } from '../../workflows/searchAttributes';
 import { withClient } from '../connect';
-import { table } from '../report';
+import { table } from '../../lib/format/table';
 
 export interface CampaignRow {
   campaign: string;

@@ -3,7 +3,8 @@ import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
 import { campaignReport } from '../../lib/report/campaignReport';
 import type { ModelEntry } from '../../lib/registry';
-import { lineageTable, table, tokensTable, trainingTable } from '../report';
+import { table } from '../../lib/format/table';
+import { lineageTable, tokensTable, trainingTable } from '../tables';
 import { cliRunStore } from './start';
 
 /** `strawberry models <name>`: the campaign's model lineage with evaluations, and the rejected candidates (read from the run store). */
@@ -86,9 +87,8 @@ export function deploymentsTable(models: readonly ModelEntry[], now = new Date()
       const deleted = d.deletedAt ? `deleted ${d.deletedAt.slice(0, 16).replace('T', ' ')}` : undefined;
       return [m.modelId, d.id, d.servedModel, deleted ?? (d.readyAt ? 'live' : 'starting'), duration(seconds), ...(costs ? [costs.get(d.id)?.toFixed(2) ?? ''] : [])];
     }),
-    undefined,
     // The deployment id stays whole (a person passes it to the provider's own tools), and so does its state.
-    [1, 3],
+    { whole: [1, 3] },
   );
 }
 

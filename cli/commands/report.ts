@@ -5,7 +5,7 @@ import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
 import { DirectoryRunStore } from '../../lib/store';
 import { readCampaignConfig } from '../../lib/campaign/resume';
-import { deploymentsTable, levelNamesOf, lineageTable, roundsTable, tokensTable, trainingTable } from '../report';
+import { deploymentsTable, levelNamesOf, lineageTable, roundsTable, tokensTable, trainingTable } from '../tables';
 import { writeTextAtomic } from '../../lib/atomicFile';
 import { campaignReport } from '../../lib/report/campaignReport';
 import { renderHtmlReport } from '../../lib/report/html';

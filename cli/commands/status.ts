@@ -8,7 +8,7 @@ import { roundStatusQuery, statusQuery, type CampaignStatus, type RoundStatus } 
 import { campaignHandle } from '../campaigns';
 import { requireCampaign, withClient, type Connected } from '../connect';
 import { ProgressBars, problemsText, runningShards, type ShardProgress } from '../progress';
-import { roundsTable } from '../report';
+import { roundsTable } from '../tables';
 
 /** What `status` shows: the live status of a running campaign, or how a finished one ended. */
 export type StatusView =

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeTextAtomic } from '../atomicFile';
 import { seededRandom } from '../curriculum/random';
+import { iterJsonl, type JsonlLine, reject } from '../jsonl';
 import type { TraceRecord } from '../traces/record';
 import { type ChatExample, flattenedExample, multiTurnExample } from './examples';
 
@@ -82,22 +82,14 @@ export async function writeDataset(selected: readonly TraceRecord[], options: Wr
 async function replayPool(files: readonly string[], exclude: Set<string>): Promise<string[]> {
   const seen = new Set<string>();
   const pool: string[] = [];
+  const example = (v: unknown, line: JsonlLine) =>
+    v && typeof v === 'object' && Array.isArray((v as { messages?: unknown }).messages) ? line.text.trim() : reject('replay line has no "messages" array');
   for (const f of files) {
-    const text = await readFile(f, 'utf8');
-    text.split('\n').forEach((raw, i) => {
-      const line = raw.trim();
-      if (line === '' || seen.has(line) || exclude.has(line)) return;
-      let v: unknown;
-      try {
-        v = JSON.parse(line);
-      } catch {
-        throw new Error(`${f}:${i + 1}: replay line is not JSON`);
-      }
-      if (!v || typeof v !== 'object' || !Array.isArray((v as { messages?: unknown }).messages))
-        throw new Error(`${f}:${i + 1}: replay line has no "messages" array`);
+    for await (const line of iterJsonl(f, { decode: example })) {
+      if (seen.has(line) || exclude.has(line)) continue;
       seen.add(line);
       pool.push(line);
-    });
+    }
   }
   return pool;
 }

@@ -5,7 +5,8 @@
  * `match_types` (no `expr` means no plain-number extraction from prose) and the `is_equiv` harness
  * (order-sensitive lists). Cases marked `label_questionable` or `disabled_in_source` are left out.
  */
-import * as fs from 'node:fs';
+import { table } from '../format/table';
+import { readJsonl, reject, type Rejected } from '../jsonl';
 import { answersEquivalent, type EquivalenceOptions, type EquivalenceReason } from './answersEquivalent';
 
 export interface EquivalenceCase {
@@ -20,24 +21,19 @@ export interface EquivalenceCase {
   disabled_in_source?: boolean;
 }
 
-export function loadEquivalenceCases(file: string): EquivalenceCase[] {
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
-  const out: EquivalenceCase[] = [];
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    let c: EquivalenceCase;
-    try {
-      c = JSON.parse(line) as EquivalenceCase;
-    } catch {
-      throw new Error(`${file}:${i + 1}: not valid JSON`);
-    }
-    for (const f of ['id', 'gold', 'pred', 'category'] as const) {
-      if (typeof c[f] !== 'string') throw new Error(`${file}:${i + 1}: field "${f}" must be a string`);
-    }
-    if (typeof c.expected !== 'boolean') throw new Error(`${file}:${i + 1}: field "expected" must be a boolean`);
-    out.push(c);
-  });
-  return out;
+/** The cases of a JSONL file, streamed; a bad line is a UserError naming `file:line` and the field. */
+export async function loadEquivalenceCases(file: string): Promise<EquivalenceCase[]> {
+  return readJsonl<EquivalenceCase>(file, { decode: equivalenceCase });
+}
+
+function equivalenceCase(v: unknown): EquivalenceCase | Rejected {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return reject('expected a JSON object');
+  const c = v as EquivalenceCase;
+  for (const f of ['id', 'gold', 'pred', 'category'] as const) {
+    if (typeof c[f] !== 'string') return reject(`field "${f}" must be a string`);
+  }
+  if (typeof c.expected !== 'boolean') return reject('field "expected" must be a boolean');
+  return c;
 }
 
 export function isScoredCase(c: EquivalenceCase): boolean {
@@ -101,10 +97,10 @@ const pct = (a: number, n: number) => (n === 0 ? '-' : `${((100 * a) / n).toFixe
 
 export function formatAgreementTable(rep: AgreementReport): string {
   const rows = [...rep.byCategory.entries()].sort((x, y) => x[0].localeCompare(y[0]));
-  const w = Math.max(8, ...rows.map(([k]) => k.length));
-  const lines = [`${'category'.padEnd(w)}  cases  agree  agreement`];
-  for (const [k, v] of rows) lines.push(`${k.padEnd(w)}  ${String(v.n).padStart(5)}  ${String(v.agree).padStart(5)}  ${pct(v.agree, v.n).padStart(9)}`);
-  lines.push(`${'TOTAL'.padEnd(w)}  ${String(rep.total.n).padStart(5)}  ${String(rep.total.agree).padStart(5)}  ${pct(rep.total.agree, rep.total.n).padStart(9)}`);
+  const cells = (k: string, v: { n: number; agree: number }) => [k, String(v.n), String(v.agree), pct(v.agree, v.n)];
+  const lines = [
+    table(['category', 'cases', 'agree', 'agreement'], [...rows.map(([k, v]) => cells(k, v)), cells('TOTAL', rep.total)], { right: [1, 2, 3], rule: false, maxWidth: Infinity }),
+  ];
   const wrong = rep.results.filter((r) => !r.agree);
   if (wrong.length) lines.push(`disagreements: ${wrong.map((r) => `${r.c.id} (expected ${r.c.expected}, got ${r.got}: ${r.reason})`).join('; ')}`);
   return lines.join('\n');

@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
+import { iterJsonl, JsonlError, reject } from '../jsonl';
 import { createLogger, type Logger } from '../log';
 import { keyOf, keyProblem, type SampleKey } from './key';
 import type { NewSampleRecord, SampleGrade, SampleRecord } from './record';
@@ -194,11 +193,7 @@ export class SampleLedger {
     if (start >= size) return;
     this.stats.files++;
     // Line numbers count from the start offset (the whole file on a first import).
-    const where = start === 0 ? file : `${file} (from byte ${start})`;
-    const lines = createInterface({ input: createReadStream(file, { start }), crlfDelay: Infinity });
-    let lineNo = 0;
     let batch: SampleRecord[] = [];
-    let lastLine: { text: string; lineNo: number } | undefined;
     const flush = () => {
       if (batch.length === 0) return;
       const written = this.insertMany(batch, 'import');
@@ -206,26 +201,26 @@ export class SampleLedger {
       this.stats.duplicates += batch.length - written;
       batch = [];
     };
-    // A line is only known to be complete once the next one starts (or the file ends with a newline).
-    const take = (text: string, no: number) => {
-      if (text.trim() === '') return;
-      const r = parseRecord(text);
-      if (typeof r === 'string') throw new LedgerFormatError(`${where}:${no}: ${r}`);
-      batch.push(r);
-      if (batch.length >= MAX_BATCH) flush();
-    };
-    for await (const text of lines) {
-      lineNo++;
-      if (lastLine) take(lastLine.text, lastLine.lineNo);
-      lastLine = { text, lineNo };
-    }
-    // The last line: whole if it parses (with or without its newline), torn otherwise.
-    if (lastLine && lastLine.text.trim() !== '') {
-      const r = parseRecord(lastLine.text);
-      if (typeof r === 'string') {
+    const rows = iterJsonl<SampleRecord>(file, {
+      start,
+      decode: (value) => {
+        const r = checkRecord(value);
+        return typeof r === 'string' ? reject(r) : r;
+      },
+      // The last line: whole if it parses (with or without its newline), torn otherwise.
+      onTornLastLine: (err) => {
         this.stats.torn++;
-        this.stats.warnings.push(`${where}:${lastLine.lineNo}: skipped a torn last line (an interrupted write)`);
-      } else batch.push(r);
+        this.stats.warnings.push(`${err.where}:${err.line}: skipped a torn last line (an interrupted write)`);
+      },
+    });
+    try {
+      for await (const r of rows) {
+        batch.push(r);
+        if (batch.length >= MAX_BATCH) flush();
+      }
+    } catch (err) {
+      if (err instanceof JsonlError) throw new LedgerFormatError(err.message);
+      throw err;
     }
     flush();
     // The torn tail is reported once: the next open starts after it.
@@ -465,13 +460,8 @@ function ledgerLog(): Logger {
   return logger;
 }
 
-function parseRecord(line: string): SampleRecord | string {
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch (err) {
-    return `invalid JSON (${(err as Error).message})`;
-  }
+/** A parsed ledger line as a record, or what is wrong with it. */
+function checkRecord(v: unknown): SampleRecord | string {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return 'expected a JSON object';
   const problem = keyProblem(v as Record<string, unknown>);
   if (problem) return problem;

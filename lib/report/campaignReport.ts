@@ -1,7 +1,7 @@
-import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ledgerDatabasePath } from '../ledger/sampleLedger';
-import { createInterface } from 'node:readline';
+import { iterJsonl } from '../jsonl';
 import { costOf, deploymentCost, deploymentSeconds, priceOf, trainingCost } from '../budget/cost';
 import { completedRounds, readCampaignConfig } from '../campaign/resume';
 import type { ResolvedCampaignConfig } from '../config/load';
@@ -200,15 +200,9 @@ export async function ledgerUsage(store: DirectoryRunStore, name: string): Promi
     const fallbackPhase = m[1]!;
     const rows = byRound.get(round) ?? new Map();
     byRound.set(round, rows);
-    const lines = createInterface({ input: createReadStream(store.resolve(rel)), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (!line.trim()) continue;
-      let rec: { purpose?: string; model?: string; usage?: { promptTokens?: number; completionTokens?: number } };
-      try {
-        rec = JSON.parse(line);
-      } catch {
-        continue; // a torn last line after a crash
-      }
+    type UsageLine = { purpose?: string; model?: string; usage?: { promptTokens?: number; completionTokens?: number } };
+    // Lines that do not parse (a torn last line after a crash) are skipped, as before: the ledger's import reports them.
+    for await (const rec of iterJsonl<UsageLine>(store.resolve(rel), { onInvalidLine: () => {} })) {
       const phase = rec.purpose ?? fallbackPhase;
       const model = rec.model ?? '?';
       const key = `${phase}\u0000${model}`;
@@ -230,10 +224,7 @@ async function passRates(store: DirectoryRunStore, name: string, round: number):
   const out: RoundReport['passRates'] = [];
   for (const rel of await store.list(`${roundDir(name, round)}/estimates/`)) {
     if (!rel.endsWith('.jsonl')) continue;
-    const text = (await store.read(rel)).toString('utf8');
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      const row = JSON.parse(line) as { levelIndex: number; estimate: { pHat: number } };
+    for await (const row of iterJsonl<{ levelIndex: number; estimate: { pHat: number } }>(store.resolve(rel))) {
       out.push({ levelIndex: row.levelIndex, pHat: row.estimate.pHat });
     }
   }

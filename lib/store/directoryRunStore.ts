@@ -1,16 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isTempFileName, writeFileAtomic } from '../atomicFile';
 import { UserError } from '../errors';
+import { appendJsonl, iterJsonl, type JsonlReadOptions, writeJsonlAtomic } from '../jsonl';
 import type { Ref, Rows, RunStore, StoredFile, WriteData } from './types';
 
 /** Default root of the run store, relative to the working directory. */
 export const DEFAULT_RUNS_ROOT = 'runs';
-
-const TMP_MARK = '.tmp-';
 
 /**
  * The run store as a local directory (default `runs/`), laid out `runs/<campaign>/round-<n>/...`.
@@ -52,12 +51,18 @@ export class DirectoryRunStore implements RunStore {
     return this.resolve(this.relPathOf(ref));
   }
 
+  iterJsonl<T = unknown>(ref: Ref | StoredFile, options?: JsonlReadOptions<T>): AsyncGenerator<T> {
+    return iterJsonl<T>(this.localPath(ref), options);
+  }
+
+  async readJsonl<T = unknown>(ref: Ref | StoredFile, options?: JsonlReadOptions<T>): Promise<T[]> {
+    const out: T[] = [];
+    for await (const row of this.iterJsonl<T>(ref, options)) out.push(row);
+    return out;
+  }
+
   async writeFileAtomic(relPath: string, data: WriteData): Promise<StoredFile> {
-    const target = this.resolve(relPath);
-    const { sha256, bytes } = await writeThenRename(target, async (write) => {
-      if (typeof data === 'string' || data instanceof Uint8Array) await write(data);
-      else for await (const chunk of data as AsyncIterable<string | Uint8Array>) await write(chunk);
-    });
+    const { sha256, bytes } = await writeFileAtomic(this.resolve(relPath), data);
     return { uri: this.uriFor(relPath), sha256, bytes };
   }
 
@@ -66,16 +71,7 @@ export class DirectoryRunStore implements RunStore {
   }
 
   async writeJsonl(relPath: string, rows: Rows): Promise<Required<Ref>> {
-    const target = this.resolve(relPath);
-    let count = 0;
-    const { sha256, bytes } = await writeThenRename(target, async (write) => {
-      for await (const row of rows as AsyncIterable<unknown>) {
-        const line = JSON.stringify(row);
-        if (line === undefined) throw new Error(`run store: row ${count + 1} of ${relPath} is not serialisable as JSON`);
-        await write(line + '\n');
-        count++;
-      }
-    });
+    const { sha256, bytes, count } = await writeJsonlAtomic(this.resolve(relPath), rows, relPath);
     return { uri: this.uriFor(relPath), sha256, count, bytes };
   }
 
@@ -115,12 +111,8 @@ export class DirectoryRunStore implements RunStore {
   }
 
   async appendLine(relPath: string, line: string | object): Promise<void> {
-    const text = typeof line === 'string' ? line : JSON.stringify(line);
-    if (text.includes('\n')) throw new Error(`run store: a line appended to ${relPath} must not contain a newline`);
-    const target = this.resolve(relPath);
-    await mkdir(path.dirname(target), { recursive: true });
     // One write call with O_APPEND: concurrent appenders never interleave within a line.
-    await appendFile(target, text + '\n', { flag: 'a' });
+    await appendJsonl(this.resolve(relPath), line);
   }
 
   async verify(ref: Ref | StoredFile): Promise<void> {
@@ -185,55 +177,8 @@ async function walk(dirAbs: string, dirRel: string, out: string[]): Promise<void
   for (const entry of entries) {
     const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
     if (entry.isDirectory()) await walk(path.join(dirAbs, entry.name), rel, out);
-    else if (entry.isFile() && !entry.name.includes(TMP_MARK)) out.push(rel);
+    else if (entry.isFile() && !isTempFileName(entry.name)) out.push(rel);
   }
-}
-
-/**
- * Streams content into a temporary file next to `target`, hashing as it goes, fsyncs it and renames it over
- * `target`. On any failure the temporary file is removed and `target` is untouched.
- */
-async function writeThenRename(
-  target: string,
-  produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
-): Promise<{ sha256: string; bytes: number }> {
-  await mkdir(path.dirname(target), { recursive: true });
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const out = createWriteStream(tmp, { flags: 'wx' });
-  let streamError: Error | undefined;
-  out.on('error', (err) => (streamError = err));
-  const write = async (chunk: string | Uint8Array): Promise<void> => {
-    if (streamError) throw streamError;
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    hash.update(buf);
-    bytes += buf.length;
-    if (!out.write(buf)) await new Promise<void>((resolve, reject) => {
-      const onDrain = () => { out.off('error', onError); resolve(); };
-      const onError = (err: Error) => { out.off('drain', onDrain); reject(err); };
-      out.once('drain', onDrain);
-      out.once('error', onError);
-    });
-  };
-  try {
-    await produce(write);
-    out.end();
-    await finished(out);
-    if (streamError) throw streamError;
-    const fh = await open(tmp, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-  } catch (err) {
-    out.destroy();
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 function storeReadError(relPath: string, err: unknown): Error {

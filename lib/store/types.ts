@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import type { AtomicData } from '../atomicFile';
+import type { JsonlReadOptions, JsonlRows } from '../jsonl';
 
 /**
  * A reference to a stored file: what activities pass through Temporal instead of the data itself.
@@ -18,11 +19,11 @@ export interface StoredFile {
   bytes: number;
 }
 
-/** Bytes to write: whole in memory, or streamed (a Node stream or any async iterable of chunks). */
-export type WriteData = string | Uint8Array | Readable | AsyncIterable<string | Uint8Array>;
+/** Bytes to write: whole in memory, or streamed (a Node stream or any async iterable of chunks); see lib/atomicFile.ts. */
+export type WriteData = AtomicData;
 
 /** Rows to write as JSON lines; async sources are streamed, never held whole. */
-export type Rows = Iterable<unknown> | AsyncIterable<unknown>;
+export type Rows = JsonlRows;
 
 /**
  * The run store: bulk data (samples, traces, datasets, registry) lives here, addressed by paths relative to
@@ -36,6 +37,13 @@ export interface RunStore {
   writeJsonAtomic(relPath: string, value: unknown): Promise<StoredFile>;
   /** Writes rows as JSON lines atomically and returns a reference with the row count. */
   writeJsonl(relPath: string, rows: Rows): Promise<Required<Ref>>;
+  /**
+   * The rows of a referenced JSONL file, streamed line by line (never the whole file as one string); a bad
+   * line is a UserError naming `file:line`.
+   */
+  iterJsonl<T = unknown>(ref: Ref | StoredFile, options?: JsonlReadOptions<T>): AsyncGenerator<T>;
+  /** All rows of a referenced JSONL file. */
+  readJsonl<T = unknown>(ref: Ref | StoredFile, options?: JsonlReadOptions<T>): Promise<T[]>;
   read(relPath: string): Promise<Buffer>;
   /** Parses a JSON file; a parse error names the file. */
   readJson<T = unknown>(relPath: string): Promise<T>;

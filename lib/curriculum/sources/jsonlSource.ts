@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../../errors';
+import { iterJsonl, type JsonlError, reject, type Rejected } from '../../jsonl';
 import type { FilterSpec, JsonlSourceSpec } from '../schema';
 import { displayPath } from '../yamlFile';
 import { type ParsedRow, RowError, rowParser } from './rowFormats';
@@ -13,39 +13,33 @@ export interface JsonlRows {
 }
 
 /**
- * Reads and parses a whole JSONL data file (MATH's 11 MB reads in well under a second; a stream would not
- * be faster). A bad row is `file:line: field "x": ...`: an error, or counted when `onInvalidRow: skip`.
+ * Reads and parses a JSONL data file, streamed line by line. A bad row is `file:line: field "x": ...`: an
+ * error, or counted when `onInvalidRow: skip`.
  */
 export async function readJsonlRows(absPath: string, spec: JsonlSourceSpec): Promise<JsonlRows> {
   const shown = displayPath(absPath);
-  let text: string;
-  try {
-    text = await readFile(absPath, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${shown}: data file not found` : `${shown}: cannot read (${code ?? String(err)})`);
-  }
   const parse = rowParser(spec);
   const out: JsonlRows = { rows: [], skipped: 0 };
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    let problem: string;
+  const row = (value: unknown): ParsedRow | Rejected => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return reject('expected a JSON object');
     try {
-      const value: unknown = JSON.parse(line);
-      if (!value || typeof value !== 'object' || Array.isArray(value)) throw new RowError('expected a JSON object');
-      out.rows.push(parse(value as Record<string, unknown>));
-      continue;
+      return parse(value as Record<string, unknown>);
     } catch (err) {
-      if (err instanceof SyntaxError) problem = `invalid JSON (${err.message})`;
-      else if (err instanceof RowError) problem = err.message;
-      else throw err;
+      if (err instanceof RowError) return reject(err.message);
+      throw err;
     }
-    const where = `${shown}:${i + 1}: ${problem}`;
-    if (spec.onInvalidRow === 'error') throw new UserError(`${where} (set onInvalidRow: skip to drop such rows)`);
+  };
+  const invalid = (err: JsonlError) => {
+    if (spec.onInvalidRow === 'error') throw new UserError(`${err.message} (set onInvalidRow: skip to drop such rows)`);
     out.skipped++;
-    out.firstProblem ??= where;
+    out.firstProblem ??= err.message;
+  };
+  try {
+    for await (const r of iterJsonl(absPath, { label: shown, decode: row, onInvalidLine: invalid })) out.rows.push(r);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined || err instanceof UserError) throw err;
+    throw new UserError(code === 'ENOENT' ? `${shown}: data file not found` : `${shown}: cannot read (${code})`);
   }
   return out;
 }

@@ -1,4 +1,5 @@
-import { roundsTable, shorten, table } from '../../../cli/report';
+import { roundsTable } from '../../../cli/tables';
+import { shorten, table } from '../../../lib/format/table';
 
 describe('terminal tables', () => {
   it('fit 120 columns, shortening long model names in the middle', () => {

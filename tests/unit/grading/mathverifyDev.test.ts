@@ -9,8 +9,8 @@ describe('agreement with Math-Verify and MATH is_equiv (mathverify-dev)', () => 
     expect(fs.existsSync(DEV)).toBe(true);
   });
 
-  it('agrees on at least 98% of the scored cases, per category table printed', () => {
-    const cases = loadEquivalenceCases(DEV);
+  it('agrees on at least 98% of the scored cases, per category table printed', async () => {
+    const cases = await loadEquivalenceCases(DEV);
     const scored = cases.filter(isScoredCase);
     expect(scored.length).toBeGreaterThan(80);
     const rep = runAgreement(cases);

@@ -92,7 +92,7 @@ describe('SampleLedger', () => {
     await expect(SampleLedger.open(dir)).rejects.toThrow(LedgerFormatError);
     await expect(SampleLedger.open(dir)).rejects.toThrow(/main\.jsonl:2: field "model": expected a non-empty string/);
     writeFileSync(file, `${good}\nnot json\n${good}\n`);
-    await expect(SampleLedger.open(dir)).rejects.toThrow(/main\.jsonl:2: invalid JSON/);
+    await expect(SampleLedger.open(dir)).rejects.toThrow(/main\.jsonl:2: not valid JSON/);
   });
 
   it('two handles (two processes) writing the same key keep the first', async () => {

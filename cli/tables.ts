@@ -1,40 +1,9 @@
 import type { RoundSummary } from '../lib/campaign/types';
 import { loadCurriculum } from '../lib/curriculum';
+import { table } from '../lib/format/table';
 import type { ModelEntry } from '../lib/registry';
 
-/** Plain-text tables for the terminal: the rounds of a campaign and its model lineage. */
-
-/** Terminal tables fit this many columns: long cells (fine-tuned model names) are shortened in the middle. */
-export const MAX_TABLE_WIDTH = 120;
-
-/** `ft:gpt-4o-mini:org:demo-r3:abc123` -> `ft:gpt-4o-m…demo-r3:abc123` (ends kept: they tell models apart). */
-export function shorten(text: string, width: number): string {
-  if (text.length <= width) return text;
-  const keep = Math.max(1, width - 1);
-  const head = Math.ceil(keep / 3);
-  return `${text.slice(0, head)}…${text.slice(text.length - (keep - head))}`;
-}
-
-/**
- * `whole`: columns never shortened (ids a person copies into another command); the other columns give way.
- */
-export function table(header: string[], rows: string[][], maxWidth = MAX_TABLE_WIDTH, whole: readonly number[] = []): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  // Too wide: narrow the widest column, one character at a time, down to 12 (or its header) at least.
-  const floor = header.map((h, i) => (whole.includes(i) ? widths[i]! : Math.min(h.length, 12)));
-  while (widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1) > maxWidth) {
-    let widest = -1;
-    widths.forEach((w, i) => {
-      if (w > floor[i]! && (widest < 0 || w > widths[widest]!)) widest = i;
-    });
-    if (widest < 0) break;
-    widths[widest]! -= 1;
-  }
-  rows = rows.map((r) => r.map((c, i) => shorten(c ?? "", widths[i] ?? (c ?? "").length)));
-  header = header.map((h, i) => shorten(h, widths[i]!));
-  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
+/** The CLI's tables: the rounds of a campaign, its model lineage, tokens, training jobs and deployments. */
 
 /** A level by its curriculum id when known (`add-1digit`), else by its 0-based index (`L0`). */
 function levelName(level: string | number, levelNames?: readonly string[]): string {

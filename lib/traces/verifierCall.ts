@@ -1,12 +1,9 @@
 import type { ChatRequest } from '../providers/chat/types';
 import { addUsage, type TraceRun } from './conversation';
 import type { VerifierOptions } from './options';
-import { critiquePrompt, parseStep, parseVerdict, VERIFIER_SYSTEM_PROMPT, verifierPrompt, type Verdict } from './prompts';
+import { critiquePrompt, DEFAULT_CRITIQUE_REASON, parseStep, parseVerdict, VERIFIER_SYSTEM_PROMPT, verifierPrompt, type Verdict } from './prompts';
 import type { TraceMessage, VerifierFlag } from './record';
 import { samplingSeed } from './seed';
-
-/** What the critique says when the verifier flagged a step without giving a reason. */
-export const DEFAULT_CRITIQUE_REASON = 'this step does not follow from the previous ones';
 
 /** Whether the verifier looks after this step: it is on and `steps` is a multiple of `verifyEvery`. */
 export function verifierDue(run: Pick<TraceRun, 'verify' | 'steps' | 'opts'>): boolean {

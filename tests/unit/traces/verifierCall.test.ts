@@ -1,7 +1,7 @@
 import { TraceOptionsSchema } from '../../../lib/traces/options';
-import { critiquePrompt, FINAL_CHECK_PROMPT, formatStep, problemPrompt, STEP_SYSTEM_PROMPT, VERIFIER_SYSTEM_PROMPT, verifierPrompt } from '../../../lib/traces/prompts';
+import { critiquePrompt, DEFAULT_CRITIQUE_REASON, FINAL_CHECK_PROMPT, formatStep, problemPrompt, STEP_SYSTEM_PROMPT, VERIFIER_SYSTEM_PROMPT, verifierPrompt } from '../../../lib/traces/prompts';
 import type { TraceMessage } from '../../../lib/traces/record';
-import { applyVerdict, DEFAULT_CRITIQUE_REASON, markCorrected, verifierDue, verifierRequest } from '../../../lib/traces/verifierCall';
+import { applyVerdict, markCorrected, verifierDue, verifierRequest } from '../../../lib/traces/verifierCall';
 
 const opening = (): TraceMessage[] => [
   { role: 'system', content: STEP_SYSTEM_PROMPT },

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Problem } from '../lib/curriculum/types';
 import { samplingParamsHash, type LedgerView, type SampleKey, type SamplingParams } from '../lib/ledger';
 import type { ChatProvider } from '../lib/providers/chat';
-import { generateCotSample, generateTrace, PROMPTS_VERSION, type GradeFn, type TraceOptionsInput, type TraceRecord } from '../lib/traces';
+import { generateCotSample, generateTrace, PROMPTS_HASH, type GradeFn, type TraceOptionsInput, type TraceRecord } from '../lib/traces';
 
 /**
  * Sampling through the ledger: every sample is recorded under its key before the activity moves on, and a
@@ -29,10 +29,10 @@ export function sampleKeyBase(spec: SampleSpec, problemId: string): Omit<SampleK
 function samplingParams(spec: SampleSpec): SamplingParams {
   const t = spec.trace;
   return spec.style === 'cot'
-    ? { style: 'cot', prompts: PROMPTS_VERSION, temperature: t.temperature, maxTokens: t.maxTokens, seed: t.seed }
+    ? { style: 'cot', prompts: PROMPTS_HASH.cot, temperature: t.temperature, maxTokens: t.maxTokens, seed: t.seed }
     : {
         style: 'multi-turn',
-        prompts: PROMPTS_VERSION,
+        prompts: PROMPTS_HASH['multi-turn'],
         temperature: t.temperature,
         maxTokens: t.maxTokens,
         seed: t.seed,

@@ -1,5 +1,19 @@
 /** Trace selection and fine-tuning datasets. */
-export { selectTraces, hasUnresolvedFlag, type SelectOptions, type Selection, type SelectionCounts } from './select';
+export {
+  selectTraces,
+  traceDecision,
+  selectRules,
+  selectionOrder,
+  traceShingles,
+  hasUnresolvedFlag,
+  type DropReason,
+  type KeptSoFar,
+  type SelectOptions,
+  type SelectRules,
+  type Selection,
+  type SelectionCounts,
+  type TraceDecision,
+} from './select';
 export { writeDataset, DatasetTooSmallError, type DatasetRef, type WriteDatasetOptions } from './write';
 export { multiTurnExample, flattenedExample, type ChatExample } from './examples';
 export { NEAR_DUPLICATE_JACCARD } from './nearDuplicates';

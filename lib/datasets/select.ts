@@ -41,15 +41,72 @@ export function traceChars(trace: TraceRecord): number {
   return trace.messages.reduce((n, m) => n + m.content.length, 0);
 }
 
+/** Why a trace is not kept; the names of the drop counts in SelectionCounts. */
+export type DropReason = 'incorrect' | 'flagged' | 'tooLong' | 'nearDuplicate' | 'overCap';
+
+/** SelectOptions with every default filled in. */
+export interface SelectRules {
+  perProblemCap: number;
+  maxChars?: number;
+  dropNearDuplicates: boolean;
+  requireUnflagged: boolean;
+}
+
+export function selectRules(options: SelectOptions = {}): SelectRules {
+  return {
+    perProblemCap: options.perProblemCap ?? 10,
+    ...(options.maxChars !== undefined ? { maxChars: options.maxChars } : {}),
+    dropNearDuplicates: options.dropNearDuplicates ?? true,
+    requireUnflagged: options.requireUnflagged ?? true,
+  };
+}
+
+/** What one problem's selection has kept so far: the kept traces' shingles (when de-duplicating) and their count. */
+export interface KeptSoFar {
+  shingles: Set<string>[];
+  count: number;
+}
+
+/** The shingles near-duplicates are judged by: those of the trace's final (uncorrected, non-NOT_YET) assistant text. */
+export function traceShingles(trace: TraceRecord): Set<string> {
+  return shingles(normaliseText(finalAssistantTurns(trace.messages).map((m) => m.content).join('\n')));
+}
+
+/** The decision on one trace: kept (with its shingles, to judge later traces of its problem by), or why not. */
+export type TraceDecision = { keep: true; shingles?: Set<string> } | { keep: false; reason: DropReason };
+
 /**
- * The traces worth training on. In order, a trace is dropped when it is incorrect, flagged (a flagged step never redone),
- * too long, a near-duplicate of a kept trace of the same problem, or over the per-problem cap. Traces are
- * considered per problem in (model, sampleIndex) order, so the result does not depend on input order.
+ * What counts as a kept trace, given what its problem has kept so far. The first reason that applies, in
+ * order: `incorrect` (the grade says so), `flagged` (a verifier flag whose step was never redone, when
+ * unflagged traces are required), `tooLong` (more than `maxChars` characters in its messages),
+ * `nearDuplicate` (its final text is a near-duplicate of a kept trace's, when de-duplicating), `overCap`
+ * (the problem already kept `perProblemCap` traces). Pure: `kept` is read, never changed.
+ */
+export function traceDecision(trace: TraceRecord, kept: KeptSoFar, rules: SelectRules): TraceDecision {
+  if (!trace.grade.correct) return { keep: false, reason: 'incorrect' };
+  if (rules.requireUnflagged && hasUnresolvedFlag(trace)) return { keep: false, reason: 'flagged' };
+  if (rules.maxChars !== undefined && traceChars(trace) > rules.maxChars) return { keep: false, reason: 'tooLong' };
+  let sh: Set<string> | undefined;
+  if (rules.dropNearDuplicates) {
+    sh = traceShingles(trace);
+    if (kept.shingles.some((k) => jaccard(k, sh!) >= NEAR_DUPLICATE_JACCARD)) return { keep: false, reason: 'nearDuplicate' };
+  }
+  if (kept.count >= rules.perProblemCap) return { keep: false, reason: 'overCap' };
+  return sh ? { keep: true, shingles: sh } : { keep: true };
+}
+
+/** The order traces of one problem are considered in: by model, then sample index. */
+export function selectionOrder(a: TraceRecord, b: TraceRecord): number {
+  return a.model < b.model ? -1 : a.model > b.model ? 1 : a.sampleIndex - b.sampleIndex;
+}
+
+/**
+ * The traces worth training on: each judged by `traceDecision` against what its problem kept before it.
+ * Traces are considered per problem (problems in id order) in `selectionOrder`, so the result does not
+ * depend on input order.
  */
 export function selectTraces(traces: readonly TraceRecord[], options: SelectOptions = {}): Selection {
-  const cap = options.perProblemCap ?? 10;
-  const dedupe = options.dropNearDuplicates ?? true;
-  const requireUnflagged = options.requireUnflagged ?? true;
+  const rules = selectRules(options);
   const counts: SelectionCounts = { input: traces.length, kept: 0, incorrect: 0, flagged: 0, tooLong: 0, nearDuplicate: 0, overCap: 0 };
 
   const byProblem = new Map<string, TraceRecord[]>();
@@ -60,37 +117,16 @@ export function selectTraces(traces: readonly TraceRecord[], options: SelectOpti
   }
   const kept: TraceRecord[] = [];
   for (const problemId of [...byProblem.keys()].sort()) {
-    const candidates = byProblem.get(problemId)!.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.sampleIndex - b.sampleIndex));
-    const keptShingles: Set<string>[] = [];
-    let n = 0;
-    for (const t of candidates) {
-      if (!t.grade.correct) {
-        counts.incorrect++;
+    const soFar: KeptSoFar = { shingles: [], count: 0 };
+    for (const t of byProblem.get(problemId)!.sort(selectionOrder)) {
+      const d = traceDecision(t, soFar, rules);
+      if (!d.keep) {
+        counts[d.reason]++;
         continue;
       }
-      if (requireUnflagged && hasUnresolvedFlag(t)) {
-        counts.flagged++;
-        continue;
-      }
-      if (options.maxChars !== undefined && traceChars(t) > options.maxChars) {
-        counts.tooLong++;
-        continue;
-      }
-      let sh: Set<string> | undefined;
-      if (dedupe) {
-        sh = shingles(normaliseText(finalAssistantTurns(t.messages).map((m) => m.content).join('\n')));
-        if (keptShingles.some((k) => jaccard(k, sh!) >= NEAR_DUPLICATE_JACCARD)) {
-          counts.nearDuplicate++;
-          continue;
-        }
-      }
-      if (n >= cap) {
-        counts.overCap++;
-        continue;
-      }
-      if (sh) keptShingles.push(sh);
+      if (d.shingles) soFar.shingles.push(d.shingles);
+      soFar.count++;
       kept.push(t);
-      n++;
     }
   }
   counts.kept = kept.length;

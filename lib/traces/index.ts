@@ -1,4 +1,5 @@
 export * from './prompts';
+export { PROMPTS_HASH, promptSet, hashPromptSet, type PromptSet, type PromptStyle } from './promptSet';
 export * from './record';
 export * from './flags';
 export * from './options';

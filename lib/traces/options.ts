@@ -27,3 +27,4 @@ export const TraceOptionsSchema = z.object({
 
 export type TraceOptions = z.infer<typeof TraceOptionsSchema>;
 export type TraceOptionsInput = z.input<typeof TraceOptionsSchema>;
+export type VerifierOptions = z.infer<typeof VerifierOptionsSchema>;

@@ -10,8 +10,11 @@
  * - a verdict:       `VERDICT: correct` or `VERDICT: incorrect\nFIRST_WRONG_STEP: <n>\nREASON: <text>`
  */
 
-/** Version of these templates; part of the sampling-params hash so a change re-samples. */
-export const PROMPTS_VERSION = 'prompts-v1';
+/*
+ * No version to bump: the ledger key holds a content hash of these texts, templates and formats per prompt
+ * style (./promptSet.ts, `PROMPTS_HASH`), so changing one re-samples by itself. A new prompt goes into the
+ * set there as well (tests/unit/traces/promptSet.test.ts fails on a request text the set does not cover).
+ */
 
 export const STEP_SYSTEM_PROMPT = [
   'You are solving a math problem one small step at a time.',
@@ -58,7 +61,10 @@ export function continuePrompt(turn: number): string {
 
 export const FINAL_CHECK_PROMPT = `Are you sure of the final answer now? If so, give it as \\boxed{<answer>}. If not, reply "${NOT_YET}".`;
 
-export function critiquePrompt(step: number, reason: string): string {
+/** The critique's reason when the verifier flagged a step without giving one. */
+export const DEFAULT_CRITIQUE_REASON = 'this step does not follow from the previous ones';
+
+export function critiquePrompt(step: number | string, reason: string): string {
   return `A reviewer found an error in step ${step}: ${reason}\nRedo step ${step} correctly, as one step.`;
 }
 
@@ -66,7 +72,8 @@ export function formatStep(n: number, title: string, body: string): string {
   return `Step ${n}: ${title}\n${body}`;
 }
 
-const STEP_RE = /^Step (\d+):\s*(.*)$/m;
+/** A step reply: what the trace generator counts as a step (and shows the verifier). */
+export const STEP_RE = /^Step (\d+):\s*(.*)$/m;
 
 export function parseStep(content: string): { n: number; title: string } | undefined {
   const m = STEP_RE.exec(content);
@@ -93,12 +100,17 @@ export function formatVerdict(v: Verdict): string {
   return `VERDICT: incorrect\nFIRST_WRONG_STEP: ${v.firstWrongStep ?? 1}\nREASON: ${v.reason ?? 'the step does not follow'}`;
 }
 
+/** The parts of a verifier reply: the verdict, the first wrong step and the reason. */
+export const VERDICT_RE = /VERDICT:\s*(correct|incorrect)/i;
+export const FIRST_WRONG_STEP_RE = /FIRST_WRONG_STEP:\s*(\d+)/i;
+export const REASON_RE = /REASON:\s*(.+)/i;
+
 /** Parses a verifier reply; anything unreadable is `undefined` (the caller treats it as no verdict). */
 export function parseVerdict(text: string): Verdict | undefined {
-  const verdict = /VERDICT:\s*(correct|incorrect)/i.exec(text);
+  const verdict = VERDICT_RE.exec(text);
   if (!verdict) return undefined;
   if (verdict[1]!.toLowerCase() === 'correct') return { ok: true };
-  const step = /FIRST_WRONG_STEP:\s*(\d+)/i.exec(text);
-  const reason = /REASON:\s*(.+)/i.exec(text);
+  const step = FIRST_WRONG_STEP_RE.exec(text);
+  const reason = REASON_RE.exec(text);
   return { ok: false, firstWrongStep: step ? Number(step[1]) : undefined, reason: reason?.[1]?.trim() };
 }

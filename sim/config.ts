@@ -92,10 +92,18 @@ export const simConfigSchema = z
     provider: z
       .object({
         kind: z
-          .enum(['openai', 'together', 'fireworks'])
+          .enum(['openai', 'azure', 'together', 'fireworks', 'selfhosted'])
           .default('openai')
           .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1).'),
         deploymentSeconds: z.number().min(0).default(0.3).describe('together/fireworks: time a deployment takes to become ready.'),
+        prices: z
+          .object({
+            trainingPerMillionTokens: z.number().min(0).default(3).describe('Dollars per million trained tokens (dataset tokens x epochs) that the provider shapes report as a job\'s price.'),
+            deploymentPerHour: z.number().min(0).default(2.4).describe('Dollars per hour a dedicated endpoint / deployment bills while it exists.'),
+          })
+          .strict()
+          .prefault({})
+          .describe('The price table the provider shapes bill by (each reports it the provider\'s way, e.g. Together in nanodollars).'),
       })
       .strict()
       .prefault({}),

@@ -9,7 +9,7 @@ import { emptyStats, FIXED_EPOCH, type ServedModel, type SimContext, type SimSta
 import { seededDice } from './hash';
 import { ApiError, readBody, send, type Reply } from './http';
 import { materialiseJobs } from './jobs';
-import { ProviderMode, type ProviderModeView } from './providerModes';
+import { providerMode, type ProviderMode, type ProviderModeView } from './providers';
 import { RateLimiter } from './limits';
 import { ProblemIndex } from './problems';
 import { createChatCompletion } from './routes/chat';
@@ -88,7 +88,7 @@ export async function startSim(opts: StartSimOptions): Promise<RunningSim> {
       });
     },
   };
-  const mode = cfg.provider.kind === 'openai' ? undefined : new ProviderMode(ctx, dice);
+  const mode = providerMode(ctx, dice);
   ctx.refresh();
   // Jobs finish by the clock even when nobody polls them, so trained models appear in /v1/models on time.
   const ticker = setInterval(() => ctx.refresh(), 100);

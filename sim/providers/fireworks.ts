@@ -1,0 +1,180 @@
+import type { IncomingMessage } from 'node:http';
+import { ApiError, badRequest, notFound, type Reply } from '../http';
+import { isTerminal, jobStatusAt } from '../jobs';
+import { parseMultipart } from '../routes/files';
+import { cancelJob, createJob } from '../routes/fineTuning';
+import { newId } from '../state';
+import { jsonBody, ProviderMode } from './providerMode';
+
+// Fireworks: https://docs.fireworks.ai/api-reference (datasets, supervisedFineTuningJobs, deployments)
+
+interface FwDeployment {
+  id: string;
+  baseModel: string;
+  createdAtMs: number;
+}
+
+export class FireworksMode extends ProviderMode {
+  readonly kind = 'fireworks' as const;
+  private readonly datasets = new Map<string, { state: 'UPLOADING' | 'READY'; fileId?: string; displayName?: string }>();
+  private readonly fwJobs = new Map<string, string>();
+  private readonly fwDeployments = new Map<string, FwDeployment>();
+
+  protected liveDeployments(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const d of this.fwDeployments.values()) out[d.id] = d.baseModel;
+    return out;
+  }
+
+  resolveChatModel(model: string): string {
+    const hash = model.indexOf('#');
+    if (hash >= 0) {
+      const target = model.slice(0, hash);
+      const id = model.slice(hash + 1).split('/').pop() ?? '';
+      const d = this.fwDeployments.get(id);
+      if (!d || d.baseModel !== target) throw notFound(`Model not found, inaccessible, and/or not deployed: ${model}`, 'model', 'model_not_found');
+      if (this.deploymentState(d) !== 'READY') throw new ApiError(503, `deployment ${id} is not ready`, 'server_error', 'model', 'deployment_not_ready');
+      return target;
+    }
+    if (this.ctx.state.models.has(model)) throw notFound(`Model ${model} is not deployed: LoRA models serve only on on-demand deployments`, 'model', 'model_not_found');
+    return model;
+  }
+
+  async route(req: IncomingMessage, method: string, p: string[], url: URL, _host: string): Promise<Reply | undefined> {
+    if (p[0] !== 'accounts' || p.length < 3) return undefined;
+    const account = p[1]!;
+    const r = p.slice(2);
+    const is = (m: string, ...segments: (string | null)[]) => method === m && r.length === segments.length && segments.every((s, i) => s === null || s === r[i]);
+
+    if (is('POST', 'datasets')) {
+      const body = await jsonBody(req);
+      const id = String(body.datasetId ?? '');
+      if (!id) throw badRequest('datasetId is required', 'datasetId');
+      if (this.datasets.has(id)) throw fwError(409, `dataset ${id} already exists`);
+      this.datasets.set(id, { state: 'UPLOADING', displayName: String((body.dataset as { displayName?: unknown })?.displayName ?? id) });
+      return { status: 200, json: { name: `accounts/${account}/datasets/${id}`, state: 'UPLOADING' } };
+    }
+    if (method === 'POST' && r.length === 2 && r[0] === 'datasets' && r[1]!.endsWith(':upload')) {
+      const id = r[1]!.slice(0, -':upload'.length);
+      const ds = this.datasets.get(id);
+      if (!ds) throw fwError(404, `dataset ${id} not found`);
+      const { file } = await parseMultipart(req);
+      if (!file) throw badRequest('file is required', 'file');
+      const fileId = `file-fw-${id}`;
+      this.ctx.state.addFile({ id: fileId, bytes: file.content.length, created_at: Math.floor(Date.now() / 1000), filename: file.filename, purpose: 'fine-tune' }, file.content);
+      ds.state = 'READY';
+      ds.fileId = fileId;
+      return { status: 200, json: {} };
+    }
+    if (is('GET', 'datasets', null)) {
+      const ds = this.datasets.get(r[1]!);
+      if (!ds) throw fwError(404, `dataset ${r[1]} not found`);
+      return { status: 200, json: { name: `accounts/${account}/datasets/${r[1]}`, state: ds.state, status: { code: 'OK', message: '' } } };
+    }
+    if (is('POST', 'supervisedFineTuningJobs')) {
+      const body = await jsonBody(req);
+      this.requests.push({ method, path: url.pathname, body });
+      const id = url.searchParams.get('supervisedFineTuningJobId') ?? newId('sftj');
+      if (this.fwJobs.has(id)) throw fwError(409, `supervisedFineTuningJob ${id} already exists`);
+      const { dataset, baseModel, warmStartFrom, displayName, epochs } = body;
+      if ((baseModel === undefined) === (warmStartFrom === undefined)) throw fwError(400, 'exactly one of base_model or warm_start_from must be specified');
+      const dsId = String(dataset ?? '').split('/').pop() ?? '';
+      const ds = this.datasets.get(dsId);
+      if (!ds?.fileId || ds.state !== 'READY') throw fwError(400, `dataset ${String(dataset)} is not READY`);
+      this.ctx.refresh();
+      if (typeof baseModel === 'string' && !this.ctx.cfg.models.some((m) => m.id === baseModel)) throw fwError(404, `base model ${baseModel} not found`);
+      if (typeof warmStartFrom === 'string' && !this.ctx.state.models.has(warmStartFrom)) throw fwError(404, `warm start model ${warmStartFrom} not found (it must be a fine-tuned LoRA model)`);
+      const start = (warmStartFrom ?? baseModel) as string;
+      const created = createJob(
+        this.ctx,
+        {
+          model: start,
+          training_file: ds.fileId,
+          suffix: typeof displayName === 'string' ? displayName.slice(0, 40) : undefined,
+          ...(typeof epochs === 'number' ? { method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: epochs } } } } : {}),
+        },
+        this.dice,
+      );
+      this.fwJobs.set(id, (created.json as { id: string }).id);
+      return { status: 200, json: this.fwJob(account, id) };
+    }
+    if (is('GET', 'supervisedFineTuningJobs', null)) {
+      this.ctx.refresh();
+      return { status: 200, json: this.fwJob(account, r[1]!) };
+    }
+    if (is('DELETE', 'supervisedFineTuningJobs', null)) {
+      const simId = this.fwJobs.get(r[1]!);
+      if (!simId) throw fwError(404, `supervisedFineTuningJob ${r[1]} not found`);
+      this.ctx.refresh();
+      if (!isTerminal(jobStatusAt(this.job(simId), Date.now()).status)) cancelJob(this.ctx, simId);
+      this.fwJobs.delete(r[1]!);
+      return { status: 200, json: {} };
+    }
+    if (is('POST', 'deployments')) {
+      const body = await jsonBody(req);
+      this.requests.push({ method, path: url.pathname, body });
+      const id = url.searchParams.get('deploymentId') ?? newId('d').slice(2);
+      if (this.fwDeployments.has(id)) throw fwError(409, `deployment ${id} already exists`);
+      const baseModel = String(body.baseModel ?? '');
+      this.ctx.refresh();
+      if (!this.ctx.catalog.get(baseModel)) throw fwError(404, `model ${baseModel} not found`);
+      const d: FwDeployment = { id, baseModel, createdAtMs: Date.now() };
+      this.fwDeployments.set(id, d);
+      this.created++;
+      return { status: 200, json: this.fwDeploymentObject(account, d) };
+    }
+    if (is('GET', 'deployments', null)) {
+      const d = this.fwDeployments.get(r[1]!);
+      if (!d) throw fwError(404, `deployment ${r[1]} not found`);
+      return { status: 200, json: this.fwDeploymentObject(account, d) };
+    }
+    if (is('DELETE', 'deployments', null)) {
+      if (!this.fwDeployments.delete(r[1]!)) throw fwError(404, `deployment ${r[1]} not found`);
+      this.deleted++;
+      return { status: 200, json: {} };
+    }
+    return undefined;
+  }
+
+  private fwJob(account: string, id: string): Record<string, unknown> {
+    const simId = this.fwJobs.get(id);
+    if (!simId) throw fwError(404, `supervisedFineTuningJob ${id} not found`);
+    const job = this.job(simId);
+    const view = jobStatusAt(job, Date.now());
+    const state = {
+      validating_files: 'JOB_STATE_VALIDATING',
+      queued: 'JOB_STATE_PENDING',
+      running: 'JOB_STATE_RUNNING',
+      succeeded: 'JOB_STATE_COMPLETED',
+      failed: 'JOB_STATE_FAILED',
+      cancelled: 'JOB_STATE_CANCELLED',
+    }[view.status];
+    return {
+      name: `accounts/${account}/supervisedFineTuningJobs/${id}`,
+      state,
+      status: view.status === 'failed' ? { code: 'INTERNAL', message: view.error?.message ?? 'failed' } : { code: 'OK', message: '' },
+      createTime: new Date(job.createdAtMs).toISOString(),
+      ...(view.status === 'succeeded' && job.fineTunedModel ? { outputModel: job.fineTunedModel } : {}),
+    };
+  }
+
+  private deploymentState(d: FwDeployment): 'CREATING' | 'READY' {
+    return Date.now() - d.createdAtMs >= this.ctx.cfg.provider.deploymentSeconds * 1000 ? 'READY' : 'CREATING';
+  }
+
+  private fwDeploymentObject(account: string, d: FwDeployment): Record<string, unknown> {
+    return {
+      name: `accounts/${account}/deployments/${d.id}`,
+      displayName: d.id,
+      baseModel: d.baseModel,
+      state: this.deploymentState(d),
+      status: { code: 'OK', message: '' },
+      createTime: new Date(d.createdAtMs).toISOString(),
+    };
+  }
+}
+
+/** Fireworks answers errors as `{code, message}` (gRPC status); 409 = ALREADY_EXISTS, 404 = NOT_FOUND. */
+function fwError(status: number, message: string): ApiError {
+  return new ApiError(status, message, status === 404 ? 'not_found' : status === 409 ? 'already_exists' : 'invalid_argument');
+}

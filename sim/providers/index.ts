@@ -1,0 +1,18 @@
+import type { SimContext } from '../context';
+import { FireworksMode } from './fireworks';
+import type { ProviderMode } from './providerMode';
+import { TogetherMode } from './together';
+
+export type { ProviderMode, ProviderModeView, ProviderRequestRecord } from './providerMode';
+
+/** The provider shape the sim speaks besides its OpenAI routes; undefined for `openai`. */
+export function providerMode(ctx: SimContext, dice: () => number): ProviderMode | undefined {
+  switch (ctx.cfg.provider.kind) {
+    case 'together':
+      return new TogetherMode(ctx, dice);
+    case 'fireworks':
+      return new FireworksMode(ctx, dice);
+    default:
+      return undefined;
+  }
+}

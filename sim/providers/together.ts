@@ -1,0 +1,181 @@
+import type { IncomingMessage } from 'node:http';
+import { hashHex } from '../hash';
+import { ApiError, badRequest, notFound, readBody, type Reply } from '../http';
+import { jobEvents, jobStatusAt } from '../jobs';
+import { cancelJob, createJob } from '../routes/fineTuning';
+import { newId, type StoredJob } from '../state';
+import { jsonBody, ProviderMode } from './providerMode';
+
+// Together: https://docs.together.ai/reference (files, fine-tunes, endpoints)
+
+interface Endpoint {
+  id: string;
+  name: string;
+  displayName: string;
+  model: string;
+  hardware: string;
+  createdAtMs: number;
+}
+
+export class TogetherMode extends ProviderMode {
+  readonly kind = 'together' as const;
+  private readonly pendingUploads = new Map<string, { filename: string; content?: Buffer }>();
+  private readonly endpoints = new Map<string, Endpoint>();
+
+  protected liveDeployments(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.endpoints.values()) out[e.id] = e.model;
+    return out;
+  }
+
+  /** Together's presigned upload URL: a storage host that gets no API key (served before the auth check). */
+  override isUnauthenticatedUpload(method: string, pathname: string): boolean {
+    return method === 'PUT' && pathname.startsWith('/v1/_upload/');
+  }
+
+  override async upload(req: IncomingMessage, pathname: string): Promise<Reply> {
+    const id = decodeURIComponent(pathname.slice('/v1/_upload/'.length));
+    const pending = this.pendingUploads.get(id);
+    if (!pending) throw notFound(`no upload slot ${id}`, null, 'not_found');
+    pending.content = await readBody(req);
+    return { status: 200, raw: Buffer.alloc(0) };
+  }
+
+  resolveChatModel(model: string): string {
+    const endpoint = [...this.endpoints.values()].find((e) => e.name === model);
+    if (endpoint) {
+      if (this.endpointState(endpoint) !== 'STARTED') throw new ApiError(503, `endpoint ${endpoint.id} is not started yet`, 'server_error', 'model', 'endpoint_not_ready');
+      return endpoint.model;
+    }
+    if (this.ctx.state.models.has(model)) {
+      throw notFound(`The model ${model} is not available serverless; create a dedicated endpoint for it and use the endpoint name`, 'model', 'model_not_found');
+    }
+    return model;
+  }
+
+  async route(req: IncomingMessage, method: string, p: string[], url: URL, host: string): Promise<Reply | undefined> {
+    const is = (m: string, ...segments: (string | null)[]) => method === m && p.length === segments.length && segments.every((s, i) => s === null || s === p[i]);
+    if (is('POST', 'files')) {
+      const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+      if (form.get('purpose') !== 'fine-tune') throw badRequest("purpose must be 'fine-tune'", 'purpose');
+      const id = newId('file');
+      this.pendingUploads.set(id, { filename: form.get('file_name') ?? 'upload.jsonl' });
+      return { status: 302, raw: Buffer.alloc(0), headers: { location: `http://${host}/v1/_upload/${id}`, 'x-together-file-id': id } };
+    }
+    if (is('POST', 'files', null, 'preprocess')) {
+      const pending = this.pendingUploads.get(p[1]!);
+      if (!pending?.content) throw notFound(`file ${p[1]} was not uploaded`, 'id', 'file_not_found');
+      this.ctx.state.addFile({ id: p[1]!, bytes: pending.content.length, created_at: Math.floor(Date.now() / 1000), filename: pending.filename, purpose: 'fine-tune' }, pending.content);
+      this.pendingUploads.delete(p[1]!);
+      return { status: 200, json: { id: p[1], object: 'file', purpose: 'fine-tune' } };
+    }
+    if (is('POST', 'fine-tunes')) return this.togetherCreateJob(await jsonBody(req), url);
+    if (is('GET', 'fine-tunes')) {
+      this.ctx.refresh();
+      return { status: 200, json: { data: [...this.ownJobs].map((id) => this.togetherJob(this.job(id))) } };
+    }
+    if (is('GET', 'fine-tunes', null)) {
+      this.ctx.refresh();
+      return { status: 200, json: this.togetherJob(this.ownJob(p[1]!)) };
+    }
+    if (is('GET', 'fine-tunes', null, 'events')) {
+      this.ctx.refresh();
+      const events = jobEvents(this.ownJob(p[1]!), Date.now()).reverse();
+      return { status: 200, json: { data: events.map((e) => ({ created_at: new Date(Number(e.created_at) * 1000).toISOString(), level: e.level, message: e.message })) } };
+    }
+    if (is('POST', 'fine-tunes', null, 'cancel')) {
+      const job = this.ownJob(p[1]!);
+      cancelJob(this.ctx, job.id);
+      return { status: 200, json: this.togetherJob(job) };
+    }
+    if (is('POST', 'endpoints')) {
+      const body = await jsonBody(req);
+      this.requests.push({ method, path: url.pathname, body });
+      const { model, hardware, display_name } = body;
+      if (typeof model !== 'string' || !model) throw badRequest('model is required', 'model');
+      if (typeof hardware !== 'string' || !hardware) throw badRequest('hardware is required', 'hardware');
+      this.ctx.refresh();
+      if (!this.ctx.catalog.get(model)) throw notFound(`model ${model} not found`, 'model', 'model_not_found');
+      const id = `endpoint-${newId('e').slice(2)}`;
+      const e: Endpoint = { id, name: `sim-team/${model.replace(/[^A-Za-z0-9._-]+/g, '-')}-${hashHex(id).slice(0, 8)}`, displayName: String(display_name ?? ''), model, hardware, createdAtMs: Date.now() };
+      this.endpoints.set(id, e);
+      this.created++;
+      return { status: 200, json: this.endpointObject(e) };
+    }
+    if (is('GET', 'endpoints')) return { status: 200, json: { object: 'list', data: [...this.endpoints.values()].map((e) => this.endpointObject(e)) } };
+    if (is('GET', 'endpoints', null)) return { status: 200, json: this.endpointObject(this.endpoint(p[1]!)) };
+    if (is('DELETE', 'endpoints', null)) {
+      this.endpoint(p[1]!);
+      this.endpoints.delete(p[1]!);
+      this.deleted++;
+      return { status: 204, raw: Buffer.alloc(0) };
+    }
+    return undefined;
+  }
+
+  private togetherCreateJob(body: Record<string, unknown>, url: URL): Reply {
+    this.requests.push({ method: 'POST', path: url.pathname, body });
+    const { model, training_file, suffix, from_checkpoint, n_epochs } = body;
+    if (typeof model !== 'string' || !model) throw badRequest('model is required', 'model');
+    // `model` is a catalog base model; a fine-tuned model goes in from_checkpoint.
+    if (!this.ctx.cfg.models.some((m) => m.id === model)) throw notFound(`model ${model} is not available for fine-tuning (expected a base model from the catalog)`, 'model', 'model_not_found');
+    let start = model;
+    if (from_checkpoint !== undefined) {
+      if (typeof from_checkpoint !== 'string' || !from_checkpoint) throw badRequest('from_checkpoint must be a job id or output model name', 'from_checkpoint');
+      const ref = from_checkpoint.split(':')[0]!;
+      this.ctx.refresh();
+      const parent = this.ownJobs.has(ref) ? this.job(ref) : [...this.ownJobs].map((id) => this.job(id)).find((j) => j.fineTunedModel === ref);
+      if (!parent?.fineTunedModel) throw notFound(`checkpoint ${from_checkpoint} not found (no completed fine-tune with that id or output name)`, 'from_checkpoint', 'checkpoint_not_found');
+      if (this.ctx.catalog.get(parent.fineTunedModel)?.root !== model) throw badRequest(`checkpoint ${from_checkpoint} was not trained from ${model}`, 'from_checkpoint');
+      start = parent.fineTunedModel;
+    }
+    const created = createJob(
+      this.ctx,
+      { model: start, training_file, suffix, ...(typeof n_epochs === 'number' ? { method: { type: 'supervised', supervised: { hyperparameters: { n_epochs } } } } : {}) },
+      this.dice,
+    );
+    const id = (created.json as { id: string }).id;
+    this.ownJobs.add(id);
+    return { status: 200, json: this.togetherJob(this.job(id)) };
+  }
+
+  private togetherJob(job: StoredJob): Record<string, unknown> {
+    const view = jobStatusAt(job, Date.now());
+    const status = { validating_files: 'pending', queued: 'queued', running: 'running', succeeded: 'completed', failed: 'error', cancelled: 'cancelled' }[view.status];
+    return {
+      id: job.id,
+      status,
+      model: job.model,
+      suffix: job.suffix,
+      training_file: job.training_file,
+      created_at: new Date(job.createdAtMs).toISOString(),
+      ...(view.status === 'succeeded' && job.fineTunedModel ? { model_output_name: job.fineTunedModel } : {}),
+      events: view.status === 'failed' ? [{ created_at: new Date().toISOString(), level: 'error', message: view.error?.message ?? 'failed' }] : [],
+    };
+  }
+
+  private endpointState(e: Endpoint): 'PENDING' | 'STARTED' {
+    return Date.now() - e.createdAtMs >= this.ctx.cfg.provider.deploymentSeconds * 1000 ? 'STARTED' : 'PENDING';
+  }
+
+  private endpointObject(e: Endpoint): Record<string, unknown> {
+    return {
+      object: 'endpoint',
+      id: e.id,
+      name: e.name,
+      display_name: e.displayName,
+      model: e.model,
+      hardware: e.hardware,
+      type: 'dedicated',
+      owner: 'sim-team',
+      state: this.endpointState(e),
+      created_at: new Date(e.createdAtMs).toISOString(),
+    };
+  }
+
+  private endpoint(id: string): Endpoint {
+    const e = this.endpoints.get(id);
+    if (!e) throw notFound(`endpoint ${id} not found`, 'id', 'not_found');
+    return e;
+  }
+}

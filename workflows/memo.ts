@@ -7,10 +7,15 @@ import type { CampaignState, RoundInput, RoundSummary } from '../lib/campaign/ty
  * they vanish when no worker runs; the memo is kept by the server, so what a campaign and each round did stays
  * readable with every worker gone, and the campaign's memo is carried through continue-as-new.
  *
- * Memo keys (JSON): `summary` (one line), `details` (markdown, the same as the current details), `configHash`
- * (the stored config version) and `rounds` (campaign: the table's rows) or `round` (a round: its phase, notes
- * and, once done, its summary).
+ * The server keeps a memo in every history event that sets it and warns above 2 KB (TMPRL1103), so a memo is
+ * held under MEMO_BUDGET bytes of JSON: the campaign's shows the most recent rounds of the table (the current
+ * details, `strawberry status` and `strawberry report` show them all), a round's its latest notes. Memo keys
+ * (JSON): `summary` (one line), `details` (markdown), `configHash` (the stored config version) and, for a round,
+ * `round` (its phase, frontier, student, attempt and, once done, its outcome).
  */
+
+/** Bytes of memo JSON kept under the server's 2,048-byte warning, with room for the payloads' metadata. */
+export const MEMO_BUDGET = 1800;
 
 /** A campaign as its memo shows it. */
 export interface CampaignView {
@@ -63,7 +68,21 @@ export function campaignDetails(v: CampaignView): string {
 
 /** The campaign's memo: also passed to continue-as-new, so every run of the campaign shows it from its start. */
 export function campaignMemo(v: CampaignView): Record<string, unknown> {
-  return { summary: campaignSummaryLine(v), details: campaignDetails(v), configHash: v.state.configHash, rounds: v.summaries };
+  const memo = (shown: readonly RoundSummary[]) => {
+    const hidden = v.summaries.length - shown.length;
+    const more = hidden > 0 ? `\n\n_${hidden} earlier round${hidden === 1 ? '' : 's'}: \`strawberry report ${v.name}\`_` : '';
+    return { summary: campaignSummaryLine(v), details: campaignDetails({ ...v, summaries: shown }) + more, configHash: v.state.configHash };
+  };
+  return fitted(v.summaries, memo);
+}
+
+/** The memo of the longest tail of `items` that fits MEMO_BUDGET (at least the memo of none). */
+function fitted<T>(items: readonly T[], memoOf: (shown: readonly T[]) => Record<string, unknown>): Record<string, unknown> {
+  for (let from = 0; from < items.length; from++) {
+    const m = memoOf(items.slice(from));
+    if (JSON.stringify(m).length <= MEMO_BUDGET) return m;
+  }
+  return memoOf([]);
 }
 
 /** Current details and memo of a campaign. */
@@ -85,12 +104,13 @@ export function roundDetails(input: RoundInput, phase: string, notes: readonly s
 
 /** Current details and memo of a round: what it did stays readable without a worker. */
 export function showRound(input: RoundInput, phase: string, notes: readonly string[], summary?: RoundSummary): void {
-  const details = roundDetails(input, phase, notes, summary);
-  setCurrentDetails(details);
-  upsertMemo({
-    summary: `round ${input.round} of ${input.campaign}: ${phase}; frontier level ${input.frontier}; student ${input.model}`,
-    details,
-    configHash: input.configHash,
-    round: { campaign: input.campaign, round: input.round, phase, frontier: input.frontier, student: input.model, attempt: input.attempt, notes: [...notes], summary },
-  });
+  setCurrentDetails(roundDetails(input, phase, notes, summary));
+  upsertMemo(
+    fitted(notes, (shown) => ({
+      summary: `round ${input.round} of ${input.campaign}: ${phase}; frontier level ${input.frontier}; student ${input.model}`,
+      details: roundDetails(input, phase, shown, summary),
+      configHash: input.configHash,
+      round: { campaign: input.campaign, round: input.round, phase, frontier: input.frontier, student: input.model, attempt: input.attempt, ...(summary ? { outcome: summary.outcome } : {}) },
+    })),
+  );
 }

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { completedRounds } from '../../lib/campaign/resume';
+import { promotionPairs, type HeldOutProblemResult } from '../../lib/campaign/roundDecision';
+import { compareLevel } from '../../lib/registry/decidePromotion';
+import { DirectoryRunStore } from '../../lib/store';
+import { repoRoot, startCampaignHarness, useRunsDir, type CampaignHarness } from '../helpers/campaignHarness';
+
+/**
+ * Issue 27 acceptance: config/skills-sim.yaml (three skills of different learnability) on the real dev server
+ * and the sim. The quick skill ends at its last level, the slow one is still climbing, the third is parked with
+ * a reason and its share of samples falls below 10% once parked; no promoted round regresses any skill.
+ */
+const runsDir = useRunsDir();
+
+describe('a frontier per skill', () => {
+  let h: CampaignHarness | undefined;
+  afterAll(async () => h?.teardown());
+
+  it('climbs each skill at its own pace and parks the one that cannot be learned', async () => {
+    h = await startCampaignHarness({ label: 'skills', configFile: path.join(repoRoot, 'config/skills-sim.yaml') });
+    const outcome = await h.result();
+    const rounds = await completedRounds(new DirectoryRunStore(runsDir), h.name);
+    expect(rounds.length).toBe(outcome.rounds.length);
+    const table = rounds.map((r) => `r${r.summary.round} ${r.summary.outcome}: ${r.summary.skills!.map((s) => `${s.skill}@${s.frontier}->${s.nextFrontier} ${s.status} ${s.samples}s ${s.bandSize}b ${(100 * s.share).toFixed(0)}%`).join(' | ')}`);
+    process.stderr.write(`${table.join('\n')}\n${outcome.stopReason}\n`);
+
+    const last = rounds.at(-1)!.skillStates!;
+    const byName = (n: string) => last.find((s) => s.skill === n)!;
+    expect(byName('quick')).toMatchObject({ status: 'done', frontier: 2 });
+    expect(byName('slow').status).toBe('climbing');
+    expect(byName('out-of-reach').status).toBe('parked');
+    expect(byName('out-of-reach').reason).toMatch(/no band/);
+
+    // Once parked, the third skill's share of the samples drawn for training data falls below 10%.
+    const parkedAt = rounds.findIndex((r) => r.summary.skills!.find((s) => s.skill === 'out-of-reach')!.status === 'parked');
+    expect(parkedAt).toBeGreaterThanOrEqual(0);
+    const after = rounds.slice(parkedAt + 1).flatMap((r) => r.summary.skills!);
+    expect(after.length).toBeGreaterThan(0);
+    const total = after.reduce((n, s) => n + s.samples, 0);
+    const parked = after.filter((s) => s.skill === 'out-of-reach').reduce((n, s) => n + s.samples, 0);
+    expect(parked / total).toBeLessThan(0.1);
+
+    // Every promoted round: no skill regressed beyond the tolerance on any of its held-out levels up to its frontier.
+    const tolerance = h.config.evaluation.regressionTolerance;
+    const promoted = rounds.filter((r) => r.summary.promoted);
+    expect(promoted.length).toBeGreaterThan(0);
+    for (const r of promoted) {
+      const evaluation = await new DirectoryRunStore(runsDir).readJson<{ perProblem: HeldOutProblemResult[] }>(`${h.name}/round-${r.summary.round}/evaluation.json`);
+      const pairs = promotionPairs(evaluation.perProblem);
+      for (const s of r.summary.skills!) {
+        for (const level of s.levels.filter((l) => l <= s.frontier)) {
+          const c = compareLevel(level, pairs.filter((p) => p.level === level), { confidence: 0.95, resamples: 2000, seed: r.summary.model });
+          expect({ round: r.summary.round, skill: s.skill, level, regressed: c.problems > 0 && c.upper < 0 && c.estimate < -tolerance }).toMatchObject({ regressed: false });
+        }
+      }
+    }
+  }, 600_000);
+});

@@ -1,9 +1,19 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Ajv from 'ajv';
 import { completedRounds } from '../../lib/campaign/resume';
 import { promotionPairs, type HeldOutProblemResult } from '../../lib/campaign/roundDecision';
 import { compareLevel } from '../../lib/registry/decidePromotion';
 import { DirectoryRunStore } from '../../lib/store';
+import { campaignReport } from '../../lib/report/campaignReport';
+import { renderHtmlReport } from '../../lib/report/html';
+import { SKILL_HEATMAP_ID, skillHeatmapCells } from '../../lib/report/skillHeatmap';
+import { writeTextAtomic } from '../../lib/atomicFile';
 import { repoRoot, startCampaignHarness, useRunsDir, type CampaignHarness } from '../helpers/campaignHarness';
+import { hasStackTrace, runCli } from '../helpers/cli';
+import { describeUnless } from '../helpers/skip';
 
 /**
  * Issue 27 acceptance: config/skills-sim.yaml (three skills of different learnability) on the real dev server
@@ -12,8 +22,9 @@ import { repoRoot, startCampaignHarness, useRunsDir, type CampaignHarness } from
  */
 const runsDir = useRunsDir();
 
+let h: CampaignHarness | undefined;
+
 describe('a frontier per skill', () => {
-  let h: CampaignHarness | undefined;
   afterAll(async () => h?.teardown());
 
   it('climbs each skill at its own pace and parks the one that cannot be learned', async () => {
@@ -55,4 +66,39 @@ describe('a frontier per skill', () => {
       }
     }
   }, 600_000);
+
+  it('`report` shows a row per skill and round; `report --json` rounds[].skills[] matches the pinned schema', () => {
+    const env = { ...process.env, STRAWBERRY_RUNS_DIR: runsDir };
+    const json = runCli(['report', h!.name, '--json'], { env, timeoutMs: 120_000 });
+    expect(hasStackTrace(json.stderr)).toBe(false);
+    expect(json.status).toBe(0);
+    const validate = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(path.join(repoRoot, 'tests/fixtures/schemas/report-skills.schema.json'), 'utf8')));
+    const doc = JSON.parse(json.stdout) as { rounds: { skills: { skill: string }[] }[] };
+    if (!validate(doc)) throw new Error(JSON.stringify(validate.errors, null, 2));
+    expect(doc.rounds[0]!.skills.map((s) => s.skill)).toEqual(['quick', 'slow', 'out-of-reach']);
+    const text = runCli(['report', h!.name], { env, timeoutMs: 120_000 });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/Skills per round:/);
+    expect(text.stdout).toMatch(/out-of-reach.*parked: no band/);
+  }, 300_000);
+});
+
+/** The skill x level heat map of `report --html`, rendered in headless Chromium (as tests/e2e/afterDemo.test.ts does). */
+const chromium = ['chromium', 'chromium-browser'].find((bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0);
+describeUnless(chromium || process.env.CI ? undefined : 'no chromium on PATH (Debian: apt-get install chromium)')('the skill heat map of the HTML report', () => {
+  it('draws one cell per skill, level and round', async () => {
+    const report = await campaignReport(new DirectoryRunStore(runsDir), h!.name);
+    const cells = skillHeatmapCells(report);
+    expect(new Set(cells.map((c) => c.skill))).toEqual(new Set(['quick', 'slow', 'out-of-reach']));
+    const outDir = path.join(repoRoot, 'tests/output/report-html');
+    mkdirSync(outDir, { recursive: true });
+    const file = path.join(outDir, `${h!.name}.html`);
+    await writeTextAtomic(file, renderHtmlReport(report));
+    const dom = spawnSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=20000', '--dump-dom', pathToFileURL(file).href], { encoding: 'utf8', timeout: 120_000 }).stdout;
+    expect(dom).toMatch(/<body[^>]*data-rendered="\d+"/);
+    expect(dom).not.toMatch(/data-render-error/);
+    const marks = new RegExp(`<div[^>]*\\bid="${SKILL_HEATMAP_ID}"[^>]*data-marks="(\\d+)"`).exec(dom);
+    expect(marks).not.toBeNull();
+    expect(Number(marks![1])).toBe(cells.length);
+  }, 300_000);
 });

@@ -13,6 +13,8 @@ import { SKILL_HEATMAP_ID, skillHeatmapCells } from '../../lib/report/skillHeatm
 import { writeTextAtomic } from '../../lib/atomicFile';
 import { repoRoot, startCampaignHarness, useRunsDir, type CampaignHarness } from '../helpers/campaignHarness';
 import { hasStackTrace, runCli } from '../helpers/cli';
+import { recordHistory } from '../helpers/recordHistory';
+import { roundWorkflowId } from '../../workflows/round';
 import { describeUnless } from '../helpers/skip';
 
 /**
@@ -30,6 +32,8 @@ describe('a frontier per skill', () => {
   it('climbs each skill at its own pace and parks the one that cannot be learned', async () => {
     h = await startCampaignHarness({ label: 'skills', configFile: path.join(repoRoot, 'config/skills-sim.yaml') });
     const outcome = await h.result();
+    // A per-skill round for tests/integration/replay.test.ts (STRAWBERRY_RECORD_HISTORIES=1).
+    await recordHistory(h.client, 'round-skills.json', roundWorkflowId(h.name, 2));
     const rounds = await completedRounds(new DirectoryRunStore(runsDir), h.name);
     expect(rounds.length).toBe(outcome.rounds.length);
     const table = rounds.map((r) => `r${r.summary.round} ${r.summary.outcome}: ${r.summary.skills!.map((s) => `${s.skill}@${s.frontier}->${s.nextFrontier} ${s.status} ${s.samples}s ${s.bandSize}b ${(100 * s.share).toFixed(0)}%`).join(' | ')}`);
@@ -38,6 +42,7 @@ describe('a frontier per skill', () => {
     const last = rounds.at(-1)!.skillStates!;
     const byName = (n: string) => last.find((s) => s.skill === n)!;
     expect(byName('quick')).toMatchObject({ status: 'done', frontier: 2 });
+    expect(byName('slow').frontier).toBeLessThan(8); // not at its last level (8)
     expect(byName('slow').status).toBe('climbing');
     expect(byName('out-of-reach').status).toBe('parked');
     expect(byName('out-of-reach').reason).toMatch(/no band/);

@@ -1,4 +1,5 @@
 import type { RoundContext } from '../lib/campaign/types';
+import type { PromptsInput } from '../lib/traces/promptConfig';
 import { providerFor, type ResolvedCampaignConfig } from '../lib/config/load';
 import { VERIFIER_VERSION } from '../lib/grading';
 import { withSignal } from '../lib/providers/chat';
@@ -10,7 +11,7 @@ import { activityLog, chatProvider, configOf, curriculumAt, grader, openLedger, 
 import { estimationSpec, roundSeed } from './estimation';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
-function traceSpec(ctx: RoundContext, config: ResolvedCampaignConfig): SampleSpec {
+function traceSpec(ctx: RoundContext, config: ResolvedCampaignConfig, prompts: PromptsInput | undefined): SampleSpec {
   const { traces } = config;
   const verifier = traces.verifier;
   return {
@@ -20,7 +21,10 @@ function traceSpec(ctx: RoundContext, config: ResolvedCampaignConfig): SampleSpe
     trace: {
       ...traces,
       seed: roundSeed(config, ctx.round),
-      verifier: verifier ? { model: verifier.model === 'student' ? ctx.model : verifier.model, temperature: verifier.temperature, maxTokens: verifier.maxTokens } : undefined,
+      ...(prompts ? { prompts } : {}),
+      verifier: verifier
+        ? { model: verifier.model === 'student' ? ctx.model : verifier.model, temperature: verifier.temperature, maxTokens: verifier.maxTokens, responseFormat: verifier.responseFormat, onUnparsed: verifier.onUnparsed }
+        : undefined,
     },
     verifierProvider: verifier ? chatProvider(providerFor(config, 'verifier'), ctx.served) : undefined,
   };
@@ -40,8 +44,8 @@ export async function generateTracesShard({ ctx, shard }: { ctx: RoundContext; s
   const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `trace-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
-  const spec = traceSpec(ctx, config);
-  const reuse = config.estimation.style === 'multi-turn' ? estimationSpec(ctx, config) : undefined;
+  const spec = traceSpec(ctx, config, curriculum.prompts);
+  const reuse = config.estimation.style === 'multi-turn' ? estimationSpec(ctx, config, curriculum.prompts) : undefined;
   const perProblem = config.traces.perProblem;
   let reusedCount = 0;
   const usage = { promptTokens: 0, completionTokens: 0 };

@@ -1,9 +1,15 @@
 import type { RoundContext } from '../lib/campaign/types';
-import { DatasetTooSmallError, selectTraces, writeDataset } from '../lib/datasets';
+import { DatasetTooSmallError, dropCounts, selectTraces, writeDataset } from '../lib/datasets';
 import { recordStep, roundDir } from '../lib/store';
 import { scopeOf, stepRef } from './manifest';
 import type { TraceRecord } from '../lib/traces';
 import { activityLog, configOf, runStore } from './deps';
+
+/** `5 failed a step check (sortsteps 5), ` or nothing when no checker dropped a trace. */
+function stepNote(total: number, by: Record<string, number>): string {
+  if (total === 0) return '';
+  return `${total} failed a step check (${Object.entries(by).map(([k, n]) => `${k} ${n}`).join(', ')}), `;
+}
 
 export function datasetPath(campaign: string, round: number): string {
   return `${roundDir(campaign, round)}/dataset.jsonl`;
@@ -37,14 +43,14 @@ export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ ex
     // keptPerLevel: new examples by level, for the per-skill rows of reports.
     const keptPerLevel: Record<number, number> = {};
     for (const t of selection.kept) keptPerLevel[t.levelIndex] = (keptPerLevel[t.levelIndex] ?? 0) + 1;
-    await store.writeJsonAtomic(`${roundDir(ctx.campaign, ctx.round)}/dataset-stats.json`, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: c, keptPerLevel });
+    await store.writeJsonAtomic(`${roundDir(ctx.campaign, ctx.round)}/dataset-stats.json`, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: dropCounts(c), keptPerLevel });
     const ref = { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes };
     await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref, kept: selection.kept.length });
     activityLog(ctx, 'dataset').info({ examples: written.count, replayed: written.replayCount, sha256: written.sha256, drops: c }, 'dataset written');
     return {
       examples: written.count,
       kept: selection.kept.length,
-      note: `dataset: ${written.newCount} new + ${written.replayCount} replayed examples (dropped: ${c.incorrect} incorrect, ${c.flagged} flagged, ${c.nearDuplicate} near-duplicates, ${c.overCap} over cap)`,
+      note: `dataset: ${written.newCount} new + ${written.replayCount} replayed examples (dropped: ${c.incorrect} incorrect, ${c.flagged} flagged, ${stepNote(c.stepCheck, c.stepCheckBy)}${c.nearDuplicate} near-duplicates, ${c.overCap} over cap)`,
     };
   } catch (err) {
     if (!(err instanceof DatasetTooSmallError)) throw err;

@@ -18,7 +18,9 @@ export function normaliseArithmetic(text: string): string {
     .replace(/\\times|\\cdot|[×·⋅∙]/g, '*')
     .replace(/\\div|÷/g, '/')
     .replace(/[−–]/g, '-')
-    .replace(/\\left|\\right|\\,|\\!/g, '');
+    .replace(/\\left|\\right|\\,|\\!/g, '')
+    // A comma that is not a thousands separator ends a claim (`25, -3 + 5 = 2`).
+    .replace(/,(?!\d{3}(?!\d))/g, ';');
 }
 
 const RUN = /[0-9.,+\-*/^()= ]+/g;

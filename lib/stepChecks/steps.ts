@@ -4,7 +4,7 @@ import type { TraceMessage } from '../traces/record';
  * The steps of a trace, as step checkers read them. An assistant turn that holds `Step <n>:` lines is cut at
  * them (a multi-turn step, or a chain of thought with numbered lines); a turn without such lines gives one
  * step per non-empty line (a scratchpad such as sortsteps', each line rewriting the one above), numbered on
- * from the last step seen. Lines that only give the final answer (`\boxed{}`) or NOT_YET are not steps.
+ * from the last step seen. Lines that give the final answer (`\boxed{}`) or NOT_YET are not part of a step.
  */
 export interface TraceStep {
   n: number;
@@ -30,7 +30,7 @@ export function traceSteps(messages: readonly TraceMessage[]): TraceStep[] {
           cur = { n: Number(s[1]), messageIndex: i, text: line.trim() };
           out.push(cur);
           last = cur.n;
-        } else if (cur && line.trim() !== '') cur.text += `\n${line.trim()}`;
+        } else if (cur && line.trim() !== '' && !ANSWER_ONLY.test(line)) cur.text += `\n${line.trim()}`;
       }
       return;
     }

@@ -14,9 +14,25 @@
  * level above its frontier; writes runs/real-loop/<stamp>/results.json and accuracy.png; last line:
  *   real-loop: base frontier B, final frontier F after R rounds; all-levels F1; unfiltered F2
  *
- * Env: REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_DIR (default runs/real-loop).
+ * `--task <name>` (default sortsteps; also modchain) picks the task: config/local-tiny.yaml or
+ * config/local-tiny-<task>.yaml, curricula/<task>.yaml and python -m strawberry_local.<task> for the base data.
+ * Steps: when the curriculum declares step checkers, the same campaign runs a second time with a copy of the
+ * curriculum without them ("no checker"); per round both print the share of correct held-out answers whose
+ * every step passes the task's checker (valid, per level), and the round's orchestration share (wall time
+ * outside sampling and training: chat requests are timed by a pass-through proxy, training by the jobs'
+ * start and exit times). The base model's and the final model's validity per level are printed (before and
+ * after). Last line then:
+ *   real-loop steps: base frontier B, final frontier F after R rounds, valid V% at F; no checker F2 (valid V2%)
+ *
+ * Env: REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_NO_CHECKER=0 to skip the
+ * no-checker campaign, REAL_LOOP_DIR (default runs/real-loop).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { startSamplingProxy } from './realLoop/samplingProxy';
+import { roundTime, type RoundTime } from './realLoop/orchestration';
+import { levelCheckers, stepsValid } from './realLoop/validity';
 import { ServiceError } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,6 +54,10 @@ import { COT_SYSTEM_PROMPT, problemPrompt } from '../lib/traces/prompts';
 const repoRoot = path.resolve(__dirname, '..');
 const ROUNDS = Number(process.env.REAL_LOOP_ROUNDS ?? 6);
 const ABLATIONS = process.env.REAL_LOOP_ABLATIONS !== '0';
+const NO_CHECKER = process.env.REAL_LOOP_NO_CHECKER !== '0';
+const taskArg = process.argv.indexOf('--task');
+const TASK = taskArg >= 0 ? process.argv[taskArg + 1] ?? '' : 'sortsteps';
+const CONFIG_FILE = path.join(repoRoot, TASK === 'sortsteps' ? 'config/local-tiny.yaml' : `config/local-tiny-${TASK}.yaml`);
 const BASE_LEVELS = '1-3';
 const BASE_EXAMPLES = 3000;
 const BASE_EPOCHS = 8;
@@ -83,15 +103,48 @@ async function sample(chat: ChatProvider, model: string, p: Problem, n: number, 
 
 /** Held-out accuracy per level (1-based), the campaign's evaluation settings. */
 async function evaluate(chat: ChatProvider, cfg: ResolvedCampaignConfig, cur: Curriculum, model: string, levels: number[]): Promise<Acc> {
+  return (await evaluateSteps(chat, cfg, cur, model, levels)).acc;
+}
+
+/**
+ * Held-out accuracy per level and validity: the share of correct answers whose every step passes the
+ * level's step checkers as the task's curriculum declares them (whatever the campaign filtered with).
+ */
+async function evaluateSteps(chat: ChatProvider, cfg: ResolvedCampaignConfig, cur: Curriculum, model: string, levels: number[]): Promise<{ acc: Acc; valid: Acc }> {
   const ev = cfg.evaluation;
   const acc: Acc = {};
+  const valid: Acc = {};
   for (const l of levels) {
-    const probs = cur.levels[l - 1]!.problems.filter((p) => p.heldOut).sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, ev.maxHeldOutPerLevel);
+    const level = cur.levels[l - 1]!;
+    const probs = level.problems.filter((p) => p.heldOut).sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, ev.maxHeldOutPerLevel);
     const res = await Promise.all(probs.map((p) => sample(chat, model, p, ev.samplesPerProblem, ev.temperature, cfg.estimation.maxTokens, 0)));
-    const flat = res.flat();
-    acc[l] = flat.filter((r) => r.correct).length / flat.length;
+    const flat = res.flatMap((r, i) => r.map((x) => ({ ...x, p: probs[i]! })));
+    const correct = flat.filter((r) => r.correct);
+    acc[l] = correct.length / flat.length;
+    const checkers = levelCheckers(level);
+    if (checkers.length > 0 && correct.length > 0) valid[l] = (await Promise.all(correct.map((r) => stepsValid(r.p, r.content, checkers)))).filter(Boolean).length / correct.length;
   }
-  return acc;
+  return { acc, valid };
+}
+
+/** A copy of a curriculum without step checkers (source paths made absolute), for the no-checker campaign. */
+function withoutCheckers(file: string, outDir: string): string {
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  doc.delete('stepCheckers');
+  const levels = doc.get('levels') as { items: { get(k: string): unknown; delete(k: string): void; setIn(p: string[], v: unknown): void }[] };
+  for (const l of levels.items) {
+    l.delete('stepCheckers');
+    const src = l.get('source') as { get(k: string): unknown } | undefined;
+    const rel = src?.get('path');
+    if (typeof rel === 'string' && !path.isAbsolute(rel)) l.setIn(['source', 'path'], path.resolve(path.dirname(file), rel));
+  }
+  const out = path.join(outDir, `${path.basename(file, '.yaml')}-no-checker.yaml`);
+  writeFileSync(out, doc.toString());
+  return out;
+}
+
+function fmtPct(x: number | undefined): string {
+  return x === undefined ? '-' : `${(x * 100).toFixed(0)}%`;
 }
 
 function fmtAcc(acc: Acc): string {
@@ -111,14 +164,16 @@ async function main(): Promise<void> {
 
   // Round 0: the base model, trained on the first levels only, through the same training command (cached by key).
   process.env.STRAWBERRY_LOCAL_URL = 'http://127.0.0.1:1/v1';
-  const placeholder = await loadCampaignConfig(path.join(repoRoot, 'config/local-tiny.yaml'));
+  if (!existsSync(CONFIG_FILE)) throw new Error(`--task ${TASK}: no ${path.relative(repoRoot, CONFIG_FILE)} (tasks: sortsteps, modchain)`);
+  out(`task ${TASK}: ${path.relative(repoRoot, CONFIG_FILE)}`);
+  const placeholder = await loadCampaignConfig(CONFIG_FILE);
   const localCfg = placeholder.providers.local as Extract<ResolvedCampaignConfig['providers'][string], { kind: 'local' }>;
   const train = { ...localCfg.train!, jobsDir };
   const provCfg: LocalProviderConfig = { baseURL: localCfg.baseURL, train };
   const ft = new LocalProvider(provCfg);
-  const curDir = path.join(repoRoot, 'curricula/sortsteps');
-  const baseData = path.join(root, `base-${BASE_LEVELS}-${BASE_EXAMPLES}.jsonl`);
-  const gen = spawnSync(projectPython(), ['-m', 'strawberry_local.sortsteps', 'base-data', '--curriculum-dir', curDir, '--levels', BASE_LEVELS, '--count', String(BASE_EXAMPLES), '--seed', String(SEED), '--out', baseData], { env: pythonEnv(), encoding: 'utf8' });
+  const curDir = path.join(repoRoot, `curricula/${TASK}`);
+  const baseData = path.join(root, TASK === 'sortsteps' ? `base-${BASE_LEVELS}-${BASE_EXAMPLES}.jsonl` : `base-${TASK}-${BASE_LEVELS}-${BASE_EXAMPLES}.jsonl`);
+  const gen = spawnSync(projectPython(), ['-m', `strawberry_local.${TASK}`, 'base-data', '--curriculum-dir', curDir, '--levels', BASE_LEVELS, '--count', String(BASE_EXAMPLES), '--seed', String(SEED), '--out', baseData], { env: pythonEnv(), encoding: 'utf8' });
   if (gen.status !== 0) throw new Error(`base data: ${gen.stderr}`);
   const baseKey = `real-loop-base-${createHash('sha256').update(readFileSync(baseData)).update(JSON.stringify([train.command, BASE_EPOCHS, BASE_LR, SEED])).digest('hex').slice(0, 12)}`;
   const found = await ft.findJobsByKey(baseKey);
@@ -127,13 +182,16 @@ async function main(): Promise<void> {
   const baseModel = await waitJob(ft, baseJob.id);
   out(`[${elapsed()}] round 0: base model ${baseModel} ready`);
 
-  const server = await startLocalServer({ modelsRoot: jobsDir });
+  const modelServer = await startLocalServer({ modelsRoot: jobsDir });
+  // Every request goes through the proxy, which times the chat completions (a round's sampling time).
+  const proxy = await startSamplingProxy(modelServer.baseURL);
+  const server = { baseURL: proxy.baseURL, close: async () => (await proxy.close(), await modelServer.close()) };
   process.env.STRAWBERRY_LOCAL_URL = server.baseURL;
   const results: Record<string, unknown> = { stamp, seed: SEED, baseModel, baseLevels: BASE_LEVELS, configs: {} };
   // Saved after every step, so an interrupted run keeps what it measured.
   const save = () => writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({ ...results, wallSeconds: Math.round((Date.now() - t0) / 1000) }, null, 2) + '\n');
   try {
-    const loaded = await loadCampaignConfig(path.join(repoRoot, 'config/local-tiny.yaml'));
+    const loaded = await loadCampaignConfig(CONFIG_FILE);
     const config: ResolvedCampaignConfig = {
       ...loaded,
       name: `real-loop-${stamp}`,
@@ -171,53 +229,90 @@ async function main(): Promise<void> {
     Object.assign(results, { baseAccuracy: baseAcc, baseFrontier, basePassAt8: { level: next, value: passAt8, problems: nextProbs.length } });
     save();
 
-    // The campaign under Temporal.
+    // The campaign under Temporal, and (steps) the same campaign without step checkers.
     const temporal = await connectOrStartServer({});
     const { client, connection } = await connectClient(temporal.address, temporal.namespace);
-    const taskQueue = `real-loop/${config.name}`;
-    const { worker, connection: wconn } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue });
-    let summaries: RoundSummary[] = [];
-    try {
-      out(`[${elapsed()}] campaign ${config.name} under Temporal (${temporal.address}), ${ROUNDS} rounds at most`);
-      const handle = await startCampaign(client, { config }, { taskQueue });
-      // The client's wait for the result is a long poll on the workflow's history: on a loaded machine one
-      // poll can fail (a ServiceError, seen once after a round) while the campaign runs on. Wait again, a few
-      // times at most, before giving up.
-      const result = async () => {
-        for (let tries = 1; ; tries++) {
-          try {
-            return await client.workflow.getHandle(handle.workflowId).result();
-          } catch (err) {
-            if (!(err instanceof ServiceError) || tries >= 5) throw err;
-            out(`[${elapsed()}] waiting for the campaign's result failed (${err.message}); waiting again (${tries}/5)`);
-            await new Promise((r) => setTimeout(r, 5000));
+    type Row = { round: number; frontier: number; band: number; examples: number; model: string; outcome: string; accuracy: Acc; candidateFrontier?: number; valid?: Acc; time?: RoundTime };
+    const validCache = new Map<string, Acc>();
+    const runCampaign = async (label: string, cfg: ResolvedCampaignConfig): Promise<{ rows: Row[]; summaries: RoundSummary[] }> => {
+      const taskQueue = `real-loop/${cfg.name}`;
+      const { worker, connection: wconn } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue });
+      let summaries: RoundSummary[] = [];
+      const rows: Row[] = [];
+      try {
+        out(`[${elapsed()}] ${label}: campaign ${cfg.name} under Temporal (${temporal.address}), ${ROUNDS} rounds at most`);
+        const handle = await startCampaign(client, { config: cfg }, { taskQueue });
+        // The client's wait for the result is a long poll on the workflow's history: on a loaded machine one
+        // poll can fail (a ServiceError, seen once after a round) while the campaign runs on. Wait again, a few
+        // times at most, before giving up.
+        const result = async () => {
+          for (let tries = 1; ; tries++) {
+            try {
+              return await client.workflow.getHandle(handle.workflowId).result();
+            } catch (err) {
+              if (!(err instanceof ServiceError) || tries >= 5) throw err;
+              out(`[${elapsed()}] waiting for the campaign's result failed (${err.message}); waiting again (${tries}/5)`);
+              await new Promise((r) => setTimeout(r, 5000));
+            }
           }
+        };
+        const outcome = await worker.runUntil(result());
+        summaries = outcome.rounds;
+        // The campaign's own held-out evaluation of each round's candidate (levels up to the frontier + 1). The
+        // frontier of a round is that of the campaign's current model: the candidate if promoted, else the parent's.
+        let current: { model: string; acc: Acc } = { model: baseModel, acc: baseAcc };
+        for (const s of summaries) {
+          const acc: Acc = {};
+          for (const [idx, e] of Object.entries(s.evaluation)) acc[Number(idx) + 1] = e.accuracy;
+          if (s.promoted) current = { model: s.model, acc };
+          const frontier = frontierOf(current.acc, threshold);
+          const time = await roundTime(client, cfg.name, s.round, proxy.intervals, jobsDir);
+          // Validity of the current model's correct held-out answers, levels up to the frontier + 1 (measured after the campaign, outside its rounds).
+          const key = `${current.model}:${frontier}`;
+          const valid = hasCheckers ? validCache.get(key) ?? (await evaluateSteps(chat, cfg, cur, current.model, allLevels.filter((l) => l <= Math.max(frontier, 1) + 1))).valid : {};
+          validCache.set(key, valid);
+          rows.push({ round: s.round, frontier, candidateFrontier: frontierOf(acc, threshold), band: s.inBand, examples: s.datasetExamples, model: current.model, outcome: s.outcome, accuracy: current.acc, valid, time });
+          out(
+            `[${elapsed()}] ${label} round ${s.round}: frontier L${frontier} (campaign at L${s.frontier + 1}), band ${s.inBand}, examples ${s.datasetExamples}, candidate ${s.outcome}: ${fmtAcc(acc)}; current model: ${fmtAcc(current.acc)}` +
+              (hasCheckers ? `; valid steps: ${fmtValid(valid)}` : '') +
+              `; orchestration ${fmtPct(time.share)} of ${time.wallS.toFixed(0)} s (sampling ${time.samplingS.toFixed(0)} s, training ${time.trainingS.toFixed(0)} s)`,
+          );
         }
-      };
-      const outcome = await worker.runUntil(result());
-      summaries = outcome.rounds;
+      } finally {
+        await wconn.close();
+      }
+      return { rows, summaries };
+    };
+    const hasCheckers = cur.levels.some((l) => (l.stepCheckers ?? []).length > 0);
+    const fmtValid = (v: Acc) => Object.entries(v).map(([l, x]) => `L${l} ${fmtPct(x)}`).join(' ') || '-';
+    if (hasCheckers) {
+      const baseValidFile = path.join(root, `base-valid-${baseEvalKey}.json`);
+      const baseValid: Acc = existsSync(baseValidFile) ? JSON.parse(readFileSync(baseValidFile, 'utf8')) : (await evaluateSteps(chat, config, cur, baseModel, allLevels)).valid;
+      writeFileSync(baseValidFile, JSON.stringify(baseValid) + '\n');
+      out(`[${elapsed()}] base model: valid steps (correct held-out answers whose every step passes ${[...new Set(cur.levels.flatMap((l) => (l.stepCheckers ?? []).map((c) => c.name ?? c.kind)))].join(', ')}): ${fmtValid(baseValid)}`);
+      Object.assign(results, { baseValid });
+    }
+    let mainRows: Row[] = [];
+    let summaries: RoundSummary[] = [];
+    let noCheckRows: Row[] | undefined;
+    try {
+      ({ rows: mainRows, summaries } = await runCampaign('main', config));
+      (results.configs as Record<string, unknown>).main = mainRows;
+      save();
+      if (hasCheckers && NO_CHECKER) {
+        const plain = withoutCheckers(config.curriculumPath, outDir);
+        noCheckRows = (await runCampaign('no checker', { ...config, name: `${config.name}-no-checker`, curriculumPath: plain })).rows;
+        (results.configs as Record<string, unknown>)['no-checker'] = noCheckRows;
+        save();
+      }
     } finally {
       await connection.close();
-      await wconn.close();
       await temporal.stop();
     }
-    // The campaign's own held-out evaluation of each round's candidate (levels up to the frontier + 1). The
-    // frontier of a round is that of the campaign's current model: the candidate if promoted, else the parent's.
-    const mainRows: { round: number; frontier: number; band: number; examples: number; model: string; outcome: string; accuracy: Acc; candidateFrontier?: number }[] = [];
-    let current: { model: string; acc: Acc } = { model: baseModel, acc: baseAcc };
-    for (const s of summaries) {
-      const acc: Acc = {};
-      for (const [idx, e] of Object.entries(s.evaluation)) acc[Number(idx) + 1] = e.accuracy;
-      if (s.promoted) current = { model: s.model, acc };
-      mainRows.push({ round: s.round, frontier: frontierOf(current.acc, threshold), candidateFrontier: frontierOf(acc, threshold), band: s.inBand, examples: s.datasetExamples, model: current.model, outcome: s.outcome, accuracy: current.acc });
-      out(`[${elapsed()}] main round ${s.round}: frontier L${frontierOf(current.acc, threshold)} (campaign at L${s.frontier + 1}), band ${s.inBand}, examples ${s.datasetExamples}, candidate ${s.outcome}: ${fmtAcc(acc)}; current model: ${fmtAcc(current.acc)}`);
-    }
-    (results.configs as Record<string, unknown>).main = mainRows;
-    save();
 
     // Ablations: the same examples per round, other data.
     const ablation = async (kind: 'all-levels' | 'unfiltered') => {
-      const rows: typeof mainRows = [];
+      const rows: Row[] = [];
       let parent = baseModel;
       let frontier = baseFrontier;
       const replayed: string[] = [];
@@ -275,12 +370,27 @@ async function main(): Promise<void> {
       const u = unfRows.find((x) => x.round === r.round);
       out(`${String(r.round).padStart(5)} | L${r.frontier} ${String(r.band).padStart(3)} ${String(r.examples).padStart(4)} ${fmtAcc(r.accuracy)} | ${a ? `L${a.frontier} ${fmtAcc(a.accuracy)}` : '-'} | ${u ? `L${u.frontier} ${fmtAcc(u.accuracy)}` : '-'}`);
     }
-    const finalOf = (rows: typeof mainRows) => (rows.length ? rows[rows.length - 1]!.frontier : baseFrontier);
+    const finalOf = (rows: Row[]) => (rows.length ? rows[rows.length - 1]!.frontier : baseFrontier);
     Object.assign(results, { final: { main: finalOf(mainRows), allLevels: finalOf(allRows), unfiltered: finalOf(unfRows) } });
     save();
     const plot = spawnSync(projectPython(), ['-m', 'strawberry_local.plot', path.join(outDir, 'results.json'), path.join(outDir, 'accuracy.png')], { env: pythonEnv(), encoding: 'utf8' });
     out(plot.status === 0 ? `results: ${path.join(outDir, 'results.json')}, plot: ${path.join(outDir, 'accuracy.png')} (wall ${elapsed()})` : `plot failed: ${plot.stderr}`);
     out(`real-loop: base frontier ${baseFrontier}, final frontier ${finalOf(mainRows)} after ${mainRows.length} rounds; all-levels ${ABLATIONS ? finalOf(allRows) : '-'}; unfiltered ${ABLATIONS ? finalOf(unfRows) : '-'}`);
+    if (hasCheckers) {
+      // Validity after: the final model of each campaign on every level up to its frontier + 1 (before: the base model's line above).
+      const last = (rows: Row[]) => rows[rows.length - 1];
+      const validAt = (rows: Row[]) => {
+        const r = last(rows);
+        return r ? r.valid?.[Math.max(r.frontier, 1)] : undefined;
+      };
+      const f2 = noCheckRows ? finalOf(noCheckRows) : undefined;
+      out(`valid steps after: main ${fmtValid(last(mainRows)?.valid ?? {})}${noCheckRows ? `; no checker ${fmtValid(last(noCheckRows)?.valid ?? {})}` : ''}`);
+      const shares = [...mainRows, ...(noCheckRows ?? [])].map((r) => r.time?.share).filter((x): x is number => x !== undefined);
+      out(`orchestration share of a round: median ${fmtPct(shares.sort((a, b) => a - b)[Math.floor(shares.length / 2)])}, max ${fmtPct(Math.max(...shares))} (${shares.length} rounds)`);
+      Object.assign(results, { final: { ...(results.final as object), noChecker: f2 } });
+      save();
+      out(`real-loop steps: base frontier ${baseFrontier}, final frontier ${finalOf(mainRows)} after ${mainRows.length} rounds, valid ${fmtPct(validAt(mainRows))} at ${finalOf(mainRows)}; no checker ${f2 ?? '-'} (valid ${noCheckRows ? fmtPct(validAt(noCheckRows)) : '-'})`);
+    }
   } finally {
     await server.close();
   }

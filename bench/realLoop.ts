@@ -25,7 +25,8 @@
  *   real-loop steps: base frontier B, final frontier F after R rounds, valid V% at F; no checker F2 (valid V2%)
  *
  * Env: REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_NO_CHECKER=0 to skip the
- * no-checker campaign, REAL_LOOP_DIR (default runs/real-loop).
+ * no-checker campaign, REAL_LOOP_BASE_EPOCHS (default 8) and REAL_LOOP_BASE_EXAMPLES (default 3000) for the base
+ * model, REAL_LOOP_DIR (default runs/real-loop).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -59,8 +60,8 @@ const taskArg = process.argv.indexOf('--task');
 const TASK = taskArg >= 0 ? process.argv[taskArg + 1] ?? '' : 'sortsteps';
 const CONFIG_FILE = path.join(repoRoot, TASK === 'sortsteps' ? 'config/local-tiny.yaml' : `config/local-tiny-${TASK}.yaml`);
 const BASE_LEVELS = '1-3';
-const BASE_EXAMPLES = 3000;
-const BASE_EPOCHS = 8;
+const BASE_EXAMPLES = Number(process.env.REAL_LOOP_BASE_EXAMPLES ?? 3000);
+const BASE_EPOCHS = Number(process.env.REAL_LOOP_BASE_EPOCHS ?? 8);
 const BASE_LR = 0.003;
 const SEED = 0;
 

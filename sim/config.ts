@@ -96,6 +96,8 @@ export const simConfigSchema = z
           .default('openai')
           .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1).'),
         deploymentSeconds: z.number().min(0).default(0.3).describe('together/fireworks: time a deployment takes to become ready.'),
+        deploymentFailureRate: z.number().min(0).max(1).default(0).describe('together: probability that a new dedicated endpoint ends FAILED instead of STARTED.'),
+        serverlessLoraBases: z.array(z.string().min(1)).default([]).describe('together: base models whose LoRA fine-tunes serve serverless (Together lists a few; every other fine-tune needs a dedicated endpoint).'),
         prices: z
           .object({
             trainingPerMillionTokens: z.number().min(0).default(3).describe('Dollars per million trained tokens (dataset tokens x epochs) that the provider shapes report as a job\'s price.'),

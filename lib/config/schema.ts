@@ -45,7 +45,10 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       ...ChatLimitsSchema,
       serving: z
         .object({
-          mode: z.enum(['serverless', 'dedicated']).default('serverless').describe('serverless: fine-tunes serve on the shared endpoint; dedicated: one endpoint per trained model'),
+          mode: z
+            .enum(['serverless', 'dedicated'])
+            .default('dedicated')
+            .describe('dedicated (default, needs hardware): one billed endpoint per trained model; serverless: the fine-tune serves on the shared endpoint, only for the LoRA bases Together lists (https://docs.together.ai/docs/adapter-upload)'),
           hardware: z.string().min(1).optional().describe('dedicated endpoint hardware id, e.g. 1x_nvidia_h100_80gb_sxm'),
           ...Replicas,
         })

@@ -48,10 +48,10 @@ export const PROVIDER_CAPABILITIES: Record<ProviderKind, ProviderCapabilities> =
   },
   together: {
     continueFrom: 'from-checkpoint',
-    continueField: 'model = catalog base model, from_checkpoint = parent job id (or output model name)',
+    continueField: 'from_checkpoint = parent job id (or output model name), without model (round 1: model = catalog base model)',
     resultName: '`output_name` of the job (`<user>/<base>-<suffix>-<hash>`)',
     deploy: 'configured',
-    deployHow: 'serving.mode dedicated: POST /endpoints {model, hardware, autoscaling, display_name = key slug}; serves as the endpoint `name` once STARTED',
+    deployHow: 'serving.mode dedicated (default): POST /endpoints {model, hardware, autoscaling, display_name = key slug}, adopted on retry by model; serves as the endpoint `name` once STARTED',
     teardownHow: 'DELETE /endpoints/{id}',
   },
   fireworks: {

@@ -10,6 +10,8 @@ import {
 } from '../../../lib/providers/fineTune';
 import { TogetherProvider, togetherEndpointNameForKey, togetherSuffixForKey } from '../../../lib/providers/together';
 import type { RunningSim } from '../../../sim/server';
+import { loadCampaignConfig } from '../../../lib/config/load';
+import { UserError } from '../../../lib/errors';
 import { DirectoryRunStore } from '../../../lib/store';
 import { loadFixture, startReplayServer, type ReplayServer } from './replayServer';
 import { fineTuneOn, settle, startTogetherSim, togetherOn, trainingFile } from './together.sim';
@@ -295,5 +297,23 @@ describe('together as it really behaves (issue 21)', () => {
     const { job } = await trainedJob({ seed: 7 });
     expect(sim.provider()!.requests.find((r) => r.path === '/v1/fine-tunes')!.body.random_seed).toBe(7);
     expect((job.raw as Record<string, unknown>).random_seed).toBe(7);
+  });
+});
+
+describe('together serving config (issue 21 row 4)', () => {
+  it('row 4: a Together fine-tune provider without serving.hardware is refused at config load (dedicated is the default)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'together-config-'));
+    const file = path.join(dir, 'c.yaml');
+    const yaml = (serving: string) =>
+      ['name: t', `curriculum: ${path.resolve(__dirname, '../../../curricula/arithmetic.yaml')}`, 'providers:', '  p:', '    kind: together', ...(serving ? [`    serving: ${serving}`] : []), 'student: { provider: p, baseModel: m }', ''].join('\n');
+    await writeFile(file, yaml(''));
+    const err = await loadCampaignConfig(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/providers\.p\.serving\.hardware: required/);
+    await writeFile(file, yaml('{ mode: serverless }'));
+    await expect(loadCampaignConfig(file)).resolves.toMatchObject({ providers: { p: { serving: { mode: 'serverless' } } } });
+    await writeFile(file, yaml('{ hardware: 1x_nvidia_h100_80gb_sxm }'));
+    await expect(loadCampaignConfig(file)).resolves.toMatchObject({ providers: { p: { serving: { mode: 'dedicated' } } } });
+    await rm(dir, { recursive: true, force: true });
   });
 });

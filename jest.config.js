@@ -31,6 +31,8 @@ module.exports = {
       setupFiles: ['<rootDir>/tests/setupRuntime.ts'],
     },
   ],
+  // The default summary, then every skipped test with its reason (tests/helpers/skip.ts).
+  reporters: ['default', '<rootDir>/tests/skippedReporter.js'],
   // Integration tests start real servers; two cores do not gain from many workers.
   maxWorkers: 2,
   testTimeout: 120000,

@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import type { RoundSummary } from '../../lib/campaign/types';
 import { campaignWorkflowId } from '../../workflows/campaign';
 import { roundWorkflowId } from '../../workflows/round';
 import { hasStackTrace, repoRoot, runCli } from '../helpers/cli';
+import { describeUnless } from '../helpers/skip';
 
 /**
  * After the demo exits, the way it prints to look at the campaign works: `strawberry ui <name>` reopens the
@@ -68,13 +68,17 @@ describe('after the demo', () => {
       try {
         const client = new Client({ connection });
         const d = await client.workflow.getHandle(campaignWorkflowId(name)).describe();
-        const memo = d.memo as { summary: string; details: string; rounds: RoundSummary[] };
-        expect(memo.rounds.length).toBeGreaterThanOrEqual(1);
+        const memo = d.memo as { summary: string; details: string };
+        expect(JSON.stringify(memo).length).toBeLessThan(2048);
         expect(memo.summary).toMatch(/stopped/);
-        for (const r of memo.rounds) {
-          expect(memo.details).toMatch(new RegExp(`^\\| ${r.round} \\| ${r.frontier} \\|`, 'm'));
-          const rd = await client.workflow.getHandle(roundWorkflowId(name, r.round)).describe();
-          expect((rd.memo as { round: { phase: string; summary: RoundSummary } }).round).toMatchObject({ phase: 'done', summary: r });
+        const rows = [...memo.details.matchAll(/^\| (\d+) \| \d+ \|.*$/gm)];
+        expect(rows.length).toBeGreaterThanOrEqual(1);
+        for (const [row, round] of rows) {
+          const rd = await client.workflow.getHandle(roundWorkflowId(name, Number(round))).describe();
+          expect(JSON.stringify(rd.memo).length).toBeLessThan(2048);
+          const rm = rd.memo as { details: string; round: { phase: string } };
+          expect(rm.round.phase).toBe('done');
+          expect(rm.details.split('\n')).toContain(row);
         }
       } finally {
         await connection.close();
@@ -91,7 +95,7 @@ describe('after the demo', () => {
  * every chart rendered marks, and a screenshot is kept under the test's output directory.
  */
 const chromium = ['chromium', 'chromium-browser'].find((bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0);
-(chromium || process.env.CI ? describe : describe.skip)('the HTML report of the demo campaign', () => {
+describeUnless(chromium || process.env.CI ? undefined : 'no chromium on PATH (Debian: apt-get install chromium)')('the HTML report of the demo campaign', () => {
   it('renders every chart with marks in headless Chromium', () => {
     const outDir = path.join(repoRoot, 'tests/output/report-html');
     mkdirSync(outDir, { recursive: true });

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hasStackTrace, repoRoot, runCli } from '../helpers/cli';
+import { itUnless } from '../helpers/skip';
 import { testClient, testServerAddress } from '../helpers/temporal';
 
 /**
@@ -53,7 +54,7 @@ describe('CLI bad-input sweep', () => {
 
   // A read-only file system needs a read-only mount: a private mount namespace where this runs as root.
   const canMountReadOnly = spawnSync('unshare', ['-m', 'sh', '-c', 'mount -o remount,ro,bind /tmp /tmp 2>/dev/null || mount --bind /tmp /tmp && mount -o remount,ro,bind /tmp /tmp'], { encoding: 'utf8' }).status === 0;
-  (canMountReadOnly ? it : it.skip)('start with a read-only run store says so (EROFS), not ENOENT', () => {
+  itUnless(canMountReadOnly ? undefined : 'a read-only bind mount needs root in a private mount namespace (unshare -m)')('start with a read-only run store says so (EROFS), not ENOENT', () => {
     const ro = tmp('ro');
     const runs = path.join(ro, 'runs');
     const cmd = [

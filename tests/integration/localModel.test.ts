@@ -4,9 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedCampaignConfig } from '../../lib/config/load';
 import type { FineTuneIntent } from '../../lib/providers/fineTune';
-import { LocalJobStore, LocalProvider, projectPython, pythonEnv, startLocalServer, venvDir, type RunningLocalServer } from '../../lib/providers/local';
+import { LocalJobStore, LocalProvider, projectPython, pythonEnv, startLocalServer, type RunningLocalServer } from '../../lib/providers/local';
 import { unpauseSignal } from '../../workflows/messages';
 import { startCampaignHarness, useRunsDir, repoRoot, type CampaignHarness } from '../helpers/campaignHarness';
+import { describeUnless } from '../helpers/skip';
+import { testPythonMissing } from '../helpers/testPython';
 import { spawnWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
 
 /**
@@ -14,11 +16,9 @@ import { spawnWorkerProcess, type WorkerProcess } from '../helpers/workerProcess
  * provider's training command, served by the CPU server, one campaign round under Temporal. On the way:
  * a training process that dies blocks the round with that reason; after unpause, the worker is SIGKILLed
  * while the new job trains and the next worker adopts the job instead of starting another.
- * Needs the venv of `strawberry setup --local` (.ci/run creates it).
+ * Needs the venv of `strawberry setup --local` (tests/globalSetup.ts creates it; skipped, saying why, without it).
  */
-const haveVenv = existsSync(path.join(venvDir(), 'bin', 'python'));
-const describeLocal = haveVenv ? describe : describe.skip;
-if (!haveVenv) process.stderr.write('localModel.test.ts skipped: no .strawberry/venv (run `node bin/strawberry.js setup --local`)\n');
+const describeLocal = describeUnless(testPythonMissing());
 
 const runsDir = useRunsDir();
 /** A very small model: every job is seconds of compute (plus JAX start-up). */

@@ -2,7 +2,6 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { campaignWorkflowId } from '../../workflows/campaign';
 import { roundWorkflowId } from '../../workflows/round';
 import { RoundKey } from '../../workflows/searchAttributes';
-import type { RoundSummary } from '../../lib/campaign/types';
 import { startCampaignHarness, useRunsDir, type CampaignHarness } from '../helpers/campaignHarness';
 
 /**
@@ -27,10 +26,10 @@ describe('Web UI details without a worker (memo)', () => {
     // The latest run: stopped, its Round is the last round run (not 3), its memo holds the table.
     const d = await h.client.workflow.getHandle(campaignWorkflowId(h.name)).describe();
     expect(d.typedSearchAttributes.get(RoundKey)).toBe(2);
-    const memo = d.memo as { summary: string; details: string; rounds: RoundSummary[] };
+    const memo = d.memo as { summary: string; details: string };
+    expect(JSON.stringify(memo).length).toBeLessThan(2048);
     expect(memo.summary).toMatch(/stopped/);
     expect(memo.summary).toMatch(/2 of at most 2 rounds done/);
-    expect(memo.rounds.map((r) => r.round)).toEqual([1, 2]);
     expect(memo.details).toMatch(/\| round \| frontier \| candidates \| in band \| traces kept \| examples \| model \| outcome \| held-out accuracy \|/);
     for (const r of outcome.rounds) expect(memo.details).toMatch(new RegExp(`^\\| ${r.round} \\| ${r.frontier} \\| ${r.candidates} \\| ${r.inBand} \\| ${r.tracesKept} \\|`, 'm'));
     expect(memo.details).not.toMatch(/round 3/);
@@ -44,11 +43,10 @@ describe('Web UI details without a worker (memo)', () => {
     // Each round: phase done, the decision and its row of the table.
     for (const r of outcome.rounds) {
       const rd = await h.client.workflow.getHandle(roundWorkflowId(h.name, r.round)).describe();
-      const rm = rd.memo as { details: string; round: { phase: string; notes: string[]; summary: RoundSummary } };
-      expect(rm.round.phase).toBe('done');
-      expect(rm.round.summary).toEqual(r);
+      expect(JSON.stringify(rd.memo).length).toBeLessThan(2048);
+      const rm = rd.memo as { details: string; round: { phase: string; outcome: string } };
+      expect(rm.round).toMatchObject({ phase: 'done', outcome: r.outcome });
       expect(rm.details).toMatch(new RegExp(`^\\| ${r.round} \\| ${r.frontier} \\|.*\\| ${r.outcome} \\|`, 'm'));
-      expect(rm.round.notes.join('\n')).toMatch(/in band/);
     }
   });
 });

@@ -21,12 +21,44 @@ const ChatLimitsSchema = {
     .boolean()
     .default(false)
     .describe('ask for one sample per request (for servers that ignore `n`); a short `choices` list is also detected and completed by itself'),
+  maxTokensField: z
+    .enum(['max_completion_tokens', 'max_tokens'])
+    .optional()
+    .describe('the chat field that carries maxTokens; default: the one the kind documents (openai, azure: max_completion_tokens; together, fireworks, local: max_tokens; lib/providers/chat/requestShape.ts)'),
 };
 
 const Replicas = {
   minReplicas: z.number().int().min(0).optional(),
   maxReplicas: z.number().int().min(1).optional(),
 };
+
+/** Azure OpenAI: an uploaded file must be `processed` before a job may use it (docs/providers/azure.md). */
+const AzureFilesSchema = z
+  .object({
+    processedTimeoutMinutes: z.number().positive().default(30).describe('how long an upload may stay uploaded/pending/running before the fine-tune step fails (retried by the activity)'),
+    pollSeconds: z.number().positive().default(5).describe('interval between file status checks'),
+  })
+  .strict()
+  .prefault({});
+
+/** Azure OpenAI deployments are made through the control plane (Microsoft.CognitiveServices/accounts/deployments). */
+const AzureDeploymentsSchema = z
+  .object({
+    managementURL: Url.default('https://management.azure.com'),
+    subscriptionId: z.string().min(1),
+    resourceGroup: z.string().min(1),
+    accountName: z.string().min(1).describe('the Azure OpenAI resource (Cognitive Services account) name'),
+    apiVersion: z.string().min(1).default('2024-10-01').describe('control-plane api-version of Deployments - Create Or Update'),
+    tokenEnv: EnvVarName.default('AZURE_MANAGEMENT_TOKEN').describe('variable holding a Microsoft Entra bearer token for https://management.azure.com (e.g. `az account get-access-token`)'),
+    sku: z
+      .object({
+        name: z.string().min(1).default('Standard').describe('Standard (default; hourly hosting fee), GlobalStandard, or Developer (no hosting fee, deleted after 24 h)'),
+        capacity: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
 
 export const ProviderSchema = z.discriminatedUnion('kind', [
   z
@@ -35,6 +67,16 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       baseURL: Url,
       apiKeyEnv: EnvVarName,
       ...ChatLimitsSchema,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('azure').describe('Azure OpenAI, v1 API: OpenAI-shaped files and jobs, and one billed deployment per trained model (docs/providers/azure.md)'),
+      baseURL: Url.describe('the v1 data plane, https://<resource>.openai.azure.com/openai/v1'),
+      apiKeyEnv: EnvVarName.default('AZURE_OPENAI_API_KEY'),
+      ...ChatLimitsSchema,
+      files: AzureFilesSchema,
+      deployments: AzureDeploymentsSchema,
     })
     .strict(),
   z

@@ -23,7 +23,7 @@
  *   get-deployment, delete-deployment (states CREATING, READY, UPDATING, DELETING, DELETED, FAILED);
  *   https://docs.fireworks.ai/models/deploying (query `accounts/<a>/models/<m>#accounts/<a>/deployments/<d>`).
  */
-export type ProviderKind = 'openai' | 'together' | 'fireworks';
+export type ProviderKind = 'openai' | 'azure' | 'together' | 'fireworks';
 
 export interface ProviderCapabilities {
   /** How round 2+ continues from the previous round's model. */
@@ -45,6 +45,14 @@ export const PROVIDER_CAPABILITIES: Record<ProviderKind, ProviderCapabilities> =
     continueField: 'model = the parent `ft:` model',
     resultName: '`fine_tuned_model` of the job (`ft:<base>:<org>:<suffix>:<id>`)',
     deploy: 'never',
+  },
+  azure: {
+    continueFrom: 'parent-as-model',
+    continueField: 'model = the parent fine-tuned model (as OpenAI)',
+    resultName: '`fine_tuned_model` of the job',
+    deploy: 'always',
+    deployHow: 'PUT <management>/.../accounts/<a>/deployments/<key slug> {sku, properties.model {format: OpenAI, name: <model>, version: "1"}} (a retry adopts it by name); serves as the deployment name once Succeeded',
+    teardownHow: 'DELETE <management>/.../accounts/<a>/deployments/<name>',
   },
   together: {
     continueFrom: 'from-checkpoint',

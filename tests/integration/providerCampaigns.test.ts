@@ -9,8 +9,8 @@ import { cancelSignal } from '../../workflows/messages';
 import { repoRoot, startCampaignHarness, useRunsDir, waitFor, type CampaignHarness } from '../helpers/campaignHarness';
 
 /**
- * Multi-round campaigns per provider kind on the real dev server (Together's: providerCampaign.together.test.ts):
- * OpenAI-shaped against the sim, Fireworks against the sim in their API shapes (fine-tuning, continuation and serving as their references
+ * Multi-round campaigns per provider kind on the real dev server (OpenAI's, Azure's and Together's:
+ * providerCampaign.<kind>.test.ts): Fireworks against the sim in their API shapes (fine-tuning, continuation and serving as their references
  * describe). Rounds 2 and 3 continue from the previous round's model; evaluation samples the served model
  * (the sim refuses an undeployed fine-tune in those shapes); superseded deployments are torn down; a cancel
  * reaches the provider.
@@ -41,21 +41,6 @@ describe('multi-round campaigns per provider kind', () => {
   afterEach(async () => {
     await h?.teardown();
     h = undefined;
-  });
-
-  it('openai: 3 rounds, each job trains the current student (the `ft:` parent as `model`)', async () => {
-    h = await startCampaignHarness({ label: 'openai-3', configure: (c) => promoteOnEstimate({ ...c, stopping: { maxRounds: 3, maxRoundsWithoutPromotion: 3 } }) });
-    const outcome = await h.result();
-    expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
-    const { registry, trained } = await candidates(h.name);
-    expect(trained.length).toBeGreaterThanOrEqual(2);
-    const jobs = new Map<string, string>();
-    const client = new OpenAI({ baseURL: h.sim.baseURL, apiKey: SIM_KEY });
-    for await (const job of client.fineTuning.jobs.list({ limit: 100 })) jobs.set(job.id, job.model);
-    for (const c of trained) expect(jobs.get(c.jobId!)).toBe(c.parent);
-    // At least one round continued from a fine-tuned parent.
-    expect(trained.some((c) => c.parent !== registry.base()!.modelId)).toBe(true);
-    for (const c of trained) expect(c.deployment).toBeUndefined();
   });
 
   it('fireworks: 3 rounds, warmStartFrom the parent (no baseModel), on-demand deployments, superseded ones deleted', async () => {

@@ -6,7 +6,7 @@
  *   `CreateChatCompletionRequest.max_tokens`, `deprecated: true`); reasoning models answer 400
  *   `unsupported_parameter` to it.
  * - Azure OpenAI: the same field for the v1 API and reasoning models
- *   (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/how-to/reasoning, "max_completion_tokens");
+ *   (https://learn.microsoft.com/en-us/azure/foundry/openai/how-to/reasoning: reasoning deployments answer 400 unsupported_parameter to max_tokens);
  *   the key goes in the `api-key` header (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference).
  * - Together documents only `max_tokens` (https://docs.together.ai/reference/chat-completions,
  *   https://docs.together.ai/docs/inference/chat/parameters); Fireworks likewise

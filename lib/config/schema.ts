@@ -63,7 +63,7 @@ const AzureDeploymentsSchema = z
 export const ProviderSchema = z.discriminatedUnion('kind', [
   z
     .object({
-      kind: z.literal('openai').describe('any OpenAI-compatible endpoint: OpenAI, Azure OpenAI, vLLM, LiteLLM, the sim'),
+      kind: z.literal('openai').describe('any OpenAI-compatible endpoint: OpenAI, vLLM, LiteLLM, the sim (Azure OpenAI: kind azure)'),
       baseURL: Url,
       apiKeyEnv: EnvVarName,
       ...ChatLimitsSchema,

@@ -111,6 +111,12 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
           acceleratorCount: z.number().int().min(1).optional(),
           deploymentShape: z.string().min(1).optional(),
           ...Replicas,
+          minReplicas: z
+            .number()
+            .int()
+            .min(0)
+            .optional()
+            .describe('default 1: one replica bills while idle; 0 scales to zero after an idle hour (cold start of minutes at the next sample) and Fireworks deletes it after 7 days without traffic (https://docs.fireworks.ai/deployments/autoscaling)'),
         })
         .strict()
         .prefault({})

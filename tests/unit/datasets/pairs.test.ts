@@ -1,4 +1,5 @@
 import { buildPairs, lengthRatio, pairRules, pairText } from '../../../lib/datasets/pairs';
+import { preferenceLine, preferenceLineProblems } from '../../../lib/datasets/preferenceFormat';
 import { COT_SYSTEM_PROMPT, critiquePrompt, FINAL_CHECK_PROMPT, formatStep, problemPrompt, STEP_SYSTEM_PROMPT } from '../../../lib/traces/prompts';
 import type { TraceRecord } from '../../../lib/traces/record';
 
@@ -124,5 +125,29 @@ describe('buildPairs', () => {
     t.messages[2] = { ...t.messages[2]!, corrected: true };
     expect(pairText(t)).not.toContain('Step 1');
     expect(pairText(t)).toContain('\\boxed{7}');
+  });
+});
+
+describe('preference lines (OpenAI, Together and Fireworks document one format)', () => {
+  const pair = buildPairs([trace('p', 0), trace('p', 1, { answer: '8' })]).pairs[0]!;
+
+  it('a pair becomes {input: {messages}, preferred_output: [one assistant message], non_preferred_output: [one]}', () => {
+    const line = preferenceLine(pair);
+    expect(line).toEqual({
+      input: { messages: pair.prompt },
+      preferred_output: [{ role: 'assistant', content: pair.preferred }],
+      non_preferred_output: [{ role: 'assistant', content: pair.nonPreferred }],
+    });
+    expect(preferenceLineProblems(line)).toEqual([]);
+  });
+
+  it('names each broken rule by field', () => {
+    const line = preferenceLine(pair);
+    expect(preferenceLineProblems({ ...line, preferred_output: [...line.preferred_output, ...line.preferred_output] })).toEqual(['preferred_output: expected exactly one assistant message']);
+    expect(preferenceLineProblems({ ...line, non_preferred_output: [{ role: 'user', content: 'x' }] })).toEqual(['non_preferred_output[0].role: expected assistant']);
+    expect(preferenceLineProblems({ ...line, input: { messages: [] } })).toEqual(['input.messages: expected a non-empty array']);
+    expect(preferenceLineProblems({ ...line, input: { messages: [...line.input.messages, { role: 'assistant', content: 'hi' }] } })).toEqual(["input.messages: expected the last message to be the user's"]);
+    expect(preferenceLineProblems({ ...line, non_preferred_output: line.preferred_output })).toEqual(['non_preferred_output: expected a different output from preferred_output']);
+    expect(preferenceLineProblems([])).toEqual(['expected a JSON object']);
   });
 });

@@ -10,7 +10,7 @@ import { loadCurriculum } from '../lib/curriculum/load';
 import type { Curriculum, Problem } from '../lib/curriculum/types';
 import { gradeAnswer } from '../lib/grading';
 import { ledgerDatabasePath, SampleLedger, type LedgerView } from '../lib/ledger';
-import { completeChoices, createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
+import { authHeaderOf, completeChoices, createOpenAIChatProvider, maxTokensFieldOf, type ChatProvider } from '../lib/providers/chat';
 import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
 import type { LocalProviderConfig } from '../lib/providers/local';
 import { createServingProvider, type ServingProvider } from '../lib/providers/serving';
@@ -106,6 +106,8 @@ function sharedChatProvider(p: ProviderConfig): ChatProvider {
       requestsPerMinute: p.requestsPerMinute,
       tokensPerMinute: p.tokensPerMinute,
       timeoutMs: p.timeoutMs,
+      maxTokensField: maxTokensFieldOf(p),
+      authHeader: authHeaderOf(p),
     });
     // Servers that ignore `n`: a short `choices` list is completed with single requests (or `n` is never sent).
     client = completeChoices(client, { singleSampleRequests: p.singleSampleRequests ?? false, label: p.baseURL });
@@ -122,6 +124,7 @@ export function fineTuneProvider(p: ProviderConfig): FineTuneProvider {
     accountId: p.kind === 'fireworks' ? p.accountId : undefined,
     timeoutMs: p.timeoutMs,
     local: p.kind === 'local' ? localProviderConfig(p) : undefined,
+    azure: p.kind === 'azure' ? { files: p.files, deployments: p.deployments } : undefined,
   });
 }
 
@@ -139,6 +142,7 @@ export function servingProvider(p: ProviderConfig): ServingProvider {
     accountId: p.kind === 'fireworks' ? p.accountId : undefined,
     timeoutMs: p.timeoutMs,
     serving: 'serving' in p ? p.serving : undefined,
+    azure: p.kind === 'azure' ? { files: p.files, deployments: p.deployments } : undefined,
     local: p.kind === 'local' ? localProviderConfig(p) : undefined,
   });
 }

@@ -94,8 +94,15 @@ export const simConfigSchema = z
         kind: z
           .enum(['openai', 'azure', 'together', 'fireworks', 'selfhosted'])
           .default('openai')
-          .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1).'),
-        deploymentSeconds: z.number().min(0).default(0.3).describe('together/fireworks: time a deployment takes to become ready.'),
+          .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1); azure (v1 data plane under /openai/v1 with an api-key header, files pending -> processed, control-plane deployments).'),
+        deploymentSeconds: z.number().min(0).default(0.3).describe('together/fireworks/azure: time a deployment takes to become ready.'),
+        deploymentFailureRate: z.number().min(0).max(1).default(0).describe('together: probability that a new dedicated endpoint ends FAILED instead of STARTED.'),
+        serverlessLoraBases: z.array(z.string().min(1)).default([]).describe('together: base models whose LoRA fine-tunes serve serverless (Together lists a few; every other fine-tune needs a dedicated endpoint).'),
+        reasoningModels: z
+          .array(z.string().min(1))
+          .default(['^o\\d', '^gpt-5'])
+          .describe('openai/azure: patterns (regular expressions) of model ids, matched against the model and its base, that refuse `max_tokens` as OpenAI reasoning models do (they take `max_completion_tokens`).'),
+        fileProcessingSeconds: z.number().min(0).default(0.5).describe('azure: time an uploaded file stays `pending` before it is `processed` (or `error`); a job on an unprocessed file is refused.'),
         prices: z
           .object({
             trainingPerMillionTokens: z.number().min(0).default(3).describe('Dollars per million trained tokens (dataset tokens x epochs) that the provider shapes report as a job\'s price.'),

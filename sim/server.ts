@@ -156,7 +156,7 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
       return;
     }
     const auth = req.headers.authorization ?? '';
-    const key = /^Bearer\s+(.*)$/i.exec(auth)?.[1]?.trim();
+    const key = mode ? mode.apiKey(req, url.pathname) : /^Bearer\s+(.*)$/i.exec(auth)?.[1]?.trim();
     if (!key)
       throw new ApiError(
         401,
@@ -204,10 +204,14 @@ async function route(ctx: SimContext, req: IncomingMessage, method: string, url:
     // A malformed %-escape names nothing the sim holds: a 404 like any unknown URL, not an internal error.
     throw invalidUrl(method, url);
   }
-  // Fireworks serves chat under /inference/v1, its management API under /v1.
+  // Routes outside /v1 of a provider shape (Azure's control plane).
+  const outside = await mode?.routeOutsideV1(req, method, parts, url);
+  if (outside) return outside;
+  // Fireworks serves chat under /inference/v1, its management API under /v1; Azure its v1 API under /openai/v1.
   const inference = mode?.kind === 'fireworks' && parts[1] === 'inference' && parts[2] === 'v1';
-  if (parts[1] !== 'v1' && !inference) throw invalidUrl(method, url);
-  const p = parts.slice(inference ? 3 : 2);
+  const azure = mode?.kind === 'azure';
+  if (azure ? parts[1] !== 'openai' || parts[2] !== 'v1' : parts[1] !== 'v1' && !inference) throw invalidUrl(method, url);
+  const p = parts.slice(inference || azure ? 3 : 2);
   const is = (m: string, ...segments: (string | null)[]) => method === m && p.length === segments.length && segments.every((s, i) => s === null || s === p[i]);
 
   if (is('POST', 'chat', 'completions')) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
+import { TOGETHER_HARDWARE_REQUIRED } from '../providers/together/serving';
 import { locate, parseWithSchema, readYamlFile, type YamlFile } from '../curriculum/yamlFile';
 import { CampaignConfigSchema, type CampaignConfig } from './schema';
 
@@ -64,6 +65,10 @@ export async function loadCampaignConfig(file: string, env: NodeJS.ProcessEnv = 
       const known = Object.keys(config.providers);
       throw new UserError(locate(yaml, where, `unknown provider "${name}" (defined: ${known.length ? known.join(', ') : 'none'})`));
     }
+  }
+  const trainer = providerFor(config, 'fineTune');
+  if (trainer.kind === 'together' && trainer.serving.mode === 'dedicated' && !trainer.serving.hardware) {
+    throw new UserError(locate(yaml, ['providers', trainer.name, 'serving', 'hardware'], TOGETHER_HARDWARE_REQUIRED));
   }
   const curriculumPath = path.resolve(path.dirname(yaml.path), config.curriculum);
   if (!existsSync(curriculumPath)) throw new UserError(locate(yaml, ['curriculum'], `no such file: ${curriculumPath}`));

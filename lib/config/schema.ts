@@ -21,6 +21,10 @@ const ChatLimitsSchema = {
     .boolean()
     .default(false)
     .describe('ask for one sample per request (for servers that ignore `n`); a short `choices` list is also detected and completed by itself'),
+  maxTokensField: z
+    .enum(['max_completion_tokens', 'max_tokens'])
+    .optional()
+    .describe('the chat field that carries maxTokens; default: the one the kind documents (openai, azure: max_completion_tokens; together, fireworks, local: max_tokens; lib/providers/chat/requestShape.ts)'),
 };
 
 const Replicas = {
@@ -28,13 +32,51 @@ const Replicas = {
   maxReplicas: z.number().int().min(1).optional(),
 };
 
+/** Azure OpenAI: an uploaded file must be `processed` before a job may use it (docs/providers/azure.md). */
+const AzureFilesSchema = z
+  .object({
+    processedTimeoutMinutes: z.number().positive().default(30).describe('how long an upload may stay uploaded/pending/running before the fine-tune step fails (retried by the activity)'),
+    pollSeconds: z.number().positive().default(5).describe('interval between file status checks'),
+  })
+  .strict()
+  .prefault({});
+
+/** Azure OpenAI deployments are made through the control plane (Microsoft.CognitiveServices/accounts/deployments). */
+const AzureDeploymentsSchema = z
+  .object({
+    managementURL: Url.default('https://management.azure.com'),
+    subscriptionId: z.string().min(1),
+    resourceGroup: z.string().min(1),
+    accountName: z.string().min(1).describe('the Azure OpenAI resource (Cognitive Services account) name'),
+    apiVersion: z.string().min(1).default('2024-10-01').describe('control-plane api-version of Deployments - Create Or Update'),
+    tokenEnv: EnvVarName.default('AZURE_MANAGEMENT_TOKEN').describe('variable holding a Microsoft Entra bearer token for https://management.azure.com (e.g. `az account get-access-token`)'),
+    sku: z
+      .object({
+        name: z.string().min(1).default('Standard').describe('Standard (default; hourly hosting fee), GlobalStandard, or Developer (no hosting fee, deleted after 24 h)'),
+        capacity: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 export const ProviderSchema = z.discriminatedUnion('kind', [
   z
     .object({
-      kind: z.literal('openai').describe('any OpenAI-compatible endpoint: OpenAI, Azure OpenAI, vLLM, LiteLLM, the sim'),
+      kind: z.literal('openai').describe('any OpenAI-compatible endpoint: OpenAI, vLLM, LiteLLM, the sim (Azure OpenAI: kind azure)'),
       baseURL: Url,
       apiKeyEnv: EnvVarName,
       ...ChatLimitsSchema,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('azure').describe('Azure OpenAI, v1 API: OpenAI-shaped files and jobs, and one billed deployment per trained model (docs/providers/azure.md)'),
+      baseURL: Url.describe('the v1 data plane, https://<resource>.openai.azure.com/openai/v1'),
+      apiKeyEnv: EnvVarName.default('AZURE_OPENAI_API_KEY'),
+      ...ChatLimitsSchema,
+      files: AzureFilesSchema,
+      deployments: AzureDeploymentsSchema,
     })
     .strict(),
   z
@@ -45,7 +87,10 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       ...ChatLimitsSchema,
       serving: z
         .object({
-          mode: z.enum(['serverless', 'dedicated']).default('serverless').describe('serverless: fine-tunes serve on the shared endpoint; dedicated: one endpoint per trained model'),
+          mode: z
+            .enum(['serverless', 'dedicated'])
+            .default('dedicated')
+            .describe('dedicated (default, needs hardware): one billed endpoint per trained model; serverless: the fine-tune serves on the shared endpoint, only for the LoRA bases Together lists (https://docs.together.ai/docs/adapter-upload)'),
           hardware: z.string().min(1).optional().describe('dedicated endpoint hardware id, e.g. 1x_nvidia_h100_80gb_sxm'),
           ...Replicas,
         })

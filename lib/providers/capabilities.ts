@@ -23,7 +23,7 @@
  *   get-deployment, delete-deployment (states CREATING, READY, UPDATING, DELETING, DELETED, FAILED);
  *   https://docs.fireworks.ai/models/deploying (query `accounts/<a>/models/<m>#accounts/<a>/deployments/<d>`).
  */
-export type ProviderKind = 'openai' | 'together' | 'fireworks';
+export type ProviderKind = 'openai' | 'azure' | 'together' | 'fireworks';
 
 export interface ProviderCapabilities {
   /** How round 2+ continues from the previous round's model. */
@@ -46,12 +46,20 @@ export const PROVIDER_CAPABILITIES: Record<ProviderKind, ProviderCapabilities> =
     resultName: '`fine_tuned_model` of the job (`ft:<base>:<org>:<suffix>:<id>`)',
     deploy: 'never',
   },
+  azure: {
+    continueFrom: 'parent-as-model',
+    continueField: 'model = the parent fine-tuned model (as OpenAI)',
+    resultName: '`fine_tuned_model` of the job',
+    deploy: 'always',
+    deployHow: 'PUT <management>/.../accounts/<a>/deployments/<key slug> {sku, properties.model {format: OpenAI, name: <model>, version: "1"}} (a retry adopts it by name); serves as the deployment name once Succeeded',
+    teardownHow: 'DELETE <management>/.../accounts/<a>/deployments/<name>',
+  },
   together: {
     continueFrom: 'from-checkpoint',
-    continueField: 'model = catalog base model, from_checkpoint = parent job id (or output model name)',
+    continueField: 'from_checkpoint = parent job id (or output model name), without model (round 1: model = catalog base model)',
     resultName: '`output_name` of the job (`<user>/<base>-<suffix>-<hash>`)',
     deploy: 'configured',
-    deployHow: 'serving.mode dedicated: POST /endpoints {model, hardware, autoscaling, display_name = key slug}; serves as the endpoint `name` once STARTED',
+    deployHow: 'serving.mode dedicated (default): POST /endpoints {model, hardware, autoscaling, display_name = key slug}, adopted on retry by model; serves as the endpoint `name` once STARTED',
     teardownHow: 'DELETE /endpoints/{id}',
   },
   fireworks: {

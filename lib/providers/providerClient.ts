@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { AzureProvider } from './azure';
 import { FireworksProvider } from './fireworks';
 import type { FineTuneProvider, FineTuneProviderKind, ProviderClient, ProviderClientConfig, ServingProvider } from './types';
 import { checkTrainCommand, LocalProvider } from './local';
@@ -8,6 +9,7 @@ import { TogetherProvider } from './together';
 /** The one place a provider kind becomes its class (capabilities.ts says what each kind does). */
 const PROVIDERS: Record<FineTuneProviderKind, (cfg: ProviderClientConfig) => ProviderClient> = {
   openai: (cfg) => new OpenAIProvider(cfg),
+  azure: (cfg) => new AzureProvider(cfg),
   together: (cfg) => new TogetherProvider(cfg),
   fireworks: (cfg) => new FireworksProvider(cfg),
   // The `local` block carries the provider's own settings (train, serve, models) beside its server's URL and key.

@@ -1,3 +1,4 @@
+import type { AzureProviderOptions } from './azure/options';
 import type { LocalProviderConfig } from './local/config';
 
 /**
@@ -69,7 +70,7 @@ export interface CreateJobRequest {
   metadata?: Record<string, string>;
 }
 
-export type FineTuneProviderKind = 'openai' | 'together' | 'fireworks' | 'local';
+export type FineTuneProviderKind = 'openai' | 'azure' | 'together' | 'fireworks' | 'local';
 
 export interface FineTuneProvider {
   readonly kind: FineTuneProviderKind;
@@ -170,4 +171,6 @@ export interface ProviderClientConfig {
   serving?: ServingOptions;
   /** `local`: the training command, jobs directory, serve endpoints and known models. */
   local?: Omit<LocalProviderConfig, 'baseURL' | 'apiKeyEnv' | 'timeoutMs'>;
+  /** `azure`: how long to wait for an upload to be processed, and where deployments are made. */
+  azure?: AzureProviderOptions;
 }

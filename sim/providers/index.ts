@@ -1,4 +1,5 @@
 import type { SimContext } from '../context';
+import { AzureMode } from './azure';
 import { FireworksMode } from './fireworks';
 import type { ProviderMode } from './providerMode';
 import { TogetherMode } from './together';
@@ -12,6 +13,8 @@ export function providerMode(ctx: SimContext, dice: () => number): ProviderMode 
       return new TogetherMode(ctx, dice);
     case 'fireworks':
       return new FireworksMode(ctx, dice);
+    case 'azure':
+      return new AzureMode(ctx, dice);
     default:
       return undefined;
   }

@@ -4,12 +4,12 @@ import { ApiError, badRequest, notFound, readBody, type Reply } from '../http';
 import type { StoredJob } from '../state';
 
 /**
- * The sim in the API shape of Together or Fireworks (config `provider.kind`), so a campaign against those
+ * The sim in the API shape of Together, Fireworks or Azure OpenAI (config `provider.kind`), so a campaign against those
  * providers runs end to end: fine-tuning through their routes (mapped onto the sim's own jobs and training),
  * continuing from a parent their way, and serving fine-tuned models only the way they do. Written from the
  * published references named in lib/providers/capabilities.ts and docs/providers.md. What real providers
  * refuse, the sim refuses too. Provider-mode state lives in memory (a restarted sim forgets endpoints and
- * deployments). One subclass per provider: together.ts, fireworks.ts.
+ * deployments). One subclass per provider: together.ts, fireworks.ts, azure.ts.
  */
 
 /** A provider-shaped create the sim received, for tests that assert request fields. */
@@ -39,13 +39,23 @@ export abstract class ProviderMode {
     protected readonly dice: () => number,
   ) {}
 
-  abstract readonly kind: 'together' | 'fireworks';
+  abstract readonly kind: 'together' | 'fireworks' | 'azure';
 
   /** Live deployments: id -> model. */
   protected abstract liveDeployments(): Record<string, string>;
 
   view(): ProviderModeView {
     return { requests: [...this.requests], deployments: this.liveDeployments(), deploymentsCreated: this.created, deploymentsDeleted: this.deleted };
+  }
+
+  /** The API key of a request, or undefined when it has none (a 401): a bearer token unless the provider says otherwise. */
+  apiKey(req: IncomingMessage, _pathname: string): string | undefined {
+    return /^Bearer\s+(.*)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() || undefined;
+  }
+
+  /** Routes outside the `/v1` API (`parts`: the path split on `/`); undefined when the request is not one of them. */
+  routeOutsideV1(_req: IncomingMessage, _method: string, _parts: string[], _url: URL): Promise<Reply | undefined> {
+    return Promise.resolve(undefined);
   }
 
   /** A request that reaches a storage host with no API key (Together's presigned upload). */

@@ -15,6 +15,8 @@ interface Endpoint {
   model: string;
   hardware: string;
   createdAtMs: number;
+  /** Ends FAILED instead of STARTED (sim config provider.deploymentFailureRate). */
+  fails: boolean;
 }
 
 export class TogetherMode extends ProviderMode {
@@ -47,8 +49,10 @@ export class TogetherMode extends ProviderMode {
       if (this.endpointState(endpoint) !== 'STARTED') throw new ApiError(503, `endpoint ${endpoint.id} is not started yet`, 'server_error', 'model', 'endpoint_not_ready');
       return endpoint.model;
     }
-    if (this.ctx.state.models.has(model)) {
-      throw notFound(`The model ${model} is not available serverless; create a dedicated endpoint for it and use the endpoint name`, 'model', 'model_not_found');
+    // Serverless LoRA inference only for fine-tunes of the listed bases (https://docs.together.ai/docs/adapter-upload).
+    const trained = this.ctx.state.models.get(model);
+    if (trained && !this.ctx.cfg.provider.serverlessLoraBases.includes(trained.root)) {
+      throw notFound(`The model ${model} is not available serverless (its base ${trained.root} is not one Together serves LoRA fine-tunes of); create a dedicated endpoint for it and use the endpoint name`, 'model', 'model_not_found');
     }
     return model;
   }
@@ -97,12 +101,20 @@ export class TogetherMode extends ProviderMode {
       this.ctx.refresh();
       if (!this.ctx.catalog.get(model)) throw notFound(`model ${model} not found`, 'model', 'model_not_found');
       const id = `endpoint-${newId('e').slice(2)}`;
-      const e: Endpoint = { id, name: `sim-team/${model.replace(/[^A-Za-z0-9._-]+/g, '-')}-${hashHex(id).slice(0, 8)}`, displayName: String(display_name ?? ''), model, hardware, createdAtMs: Date.now() };
+      const e: Endpoint = {
+        id,
+        name: `sim-team/${model.replace(/[^A-Za-z0-9._-]+/g, '-')}-${hashHex(id).slice(0, 8)}`,
+        displayName: String(display_name ?? ''),
+        model,
+        hardware,
+        createdAtMs: Date.now(),
+        fails: this.dice() < this.ctx.cfg.provider.deploymentFailureRate,
+      };
       this.endpoints.set(id, e);
       this.created++;
       return { status: 200, json: this.endpointObject(e) };
     }
-    if (is('GET', 'endpoints')) return { status: 200, json: { object: 'list', data: [...this.endpoints.values()].map((e) => this.endpointObject(e)) } };
+    if (is('GET', 'endpoints')) return { status: 200, json: { object: 'list', data: [...this.endpoints.values()].map((e) => this.listedEndpoint(e)) } };
     if (is('GET', 'endpoints', null)) return { status: 200, json: this.endpointObject(this.endpoint(p[1]!)) };
     if (is('DELETE', 'endpoints', null)) {
       this.endpoint(p[1]!);
@@ -113,25 +125,35 @@ export class TogetherMode extends ProviderMode {
     return undefined;
   }
 
+  /**
+   * POST /fine-tunes (https://docs.together.ai/reference/post-fine-tunes). Round 1 names the base `model`; a
+   * continuation names only `from_checkpoint`: the official SDK refuses both at once (together-python
+   * `create_finetune_request`), and so does the sim. `n_epochs` defaults to 1, `random_seed` to 42.
+   */
   private togetherCreateJob(body: Record<string, unknown>, url: URL): Reply {
     this.requests.push({ method: 'POST', path: url.pathname, body });
-    const { model, training_file, suffix, from_checkpoint, n_epochs } = body;
-    if (typeof model !== 'string' || !model) throw badRequest('model is required', 'model');
-    // `model` is a catalog base model; a fine-tuned model goes in from_checkpoint.
-    if (!this.ctx.cfg.models.some((m) => m.id === model)) throw notFound(`model ${model} is not available for fine-tuning (expected a base model from the catalog)`, 'model', 'model_not_found');
-    let start = model;
+    const { model, training_file, suffix, from_checkpoint, n_epochs, random_seed } = body;
+    if (model !== undefined && from_checkpoint !== undefined) throw badRequest('You must specify either a model or a checkpoint to start a job from, not both', 'from_checkpoint');
+    if (model === undefined && from_checkpoint === undefined) throw badRequest('You must specify either a model or a checkpoint', 'model');
+    if (random_seed !== undefined && random_seed !== null && !Number.isInteger(random_seed)) throw badRequest('random_seed must be an integer', 'random_seed');
+    if (n_epochs !== undefined && (!Number.isInteger(n_epochs) || (n_epochs as number) < 1)) throw badRequest('n_epochs must be a positive integer', 'n_epochs');
+    let start: string;
     if (from_checkpoint !== undefined) {
       if (typeof from_checkpoint !== 'string' || !from_checkpoint) throw badRequest('from_checkpoint must be a job id or output model name', 'from_checkpoint');
       const ref = from_checkpoint.split(':')[0]!;
       this.ctx.refresh();
       const parent = this.ownJobs.has(ref) ? this.job(ref) : [...this.ownJobs].map((id) => this.job(id)).find((j) => j.fineTunedModel === ref);
       if (!parent?.fineTunedModel) throw notFound(`checkpoint ${from_checkpoint} not found (no completed fine-tune with that id or output name)`, 'from_checkpoint', 'checkpoint_not_found');
-      if (this.ctx.catalog.get(parent.fineTunedModel)?.root !== model) throw badRequest(`checkpoint ${from_checkpoint} was not trained from ${model}`, 'from_checkpoint');
       start = parent.fineTunedModel;
+    } else {
+      if (typeof model !== 'string' || !model) throw badRequest('model must be a base model name', 'model');
+      // `model` is a catalog base model; a fine-tuned model goes in from_checkpoint.
+      if (!this.ctx.cfg.models.some((m) => m.id === model)) throw notFound(`model ${model} is not available for fine-tuning (expected a base model from the catalog)`, 'model', 'model_not_found');
+      start = model;
     }
     const created = createJob(
       this.ctx,
-      { model: start, training_file, suffix, ...(typeof n_epochs === 'number' ? { method: { type: 'supervised', supervised: { hyperparameters: { n_epochs } } } } : {}) },
+      { model: start, training_file, suffix, seed: typeof random_seed === 'number' ? random_seed : 42, method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: typeof n_epochs === 'number' ? n_epochs : 1 } } } },
       this.dice,
     );
     const id = (created.json as { id: string }).id;
@@ -142,10 +164,24 @@ export class TogetherMode extends ProviderMode {
   private togetherJob(job: StoredJob): Record<string, unknown> {
     const view = jobStatusAt(job, Date.now());
     const status = { validating_files: 'pending', queued: 'queued', running: 'running', succeeded: 'completed', failed: 'error', cancelled: 'cancelled' }[view.status];
+    const epochs = typeof job.hyperparameters.n_epochs === 'number' ? job.hyperparameters.n_epochs : 1;
+    const trained = view.status === 'succeeded' && job.trainedTokens !== null;
     return {
       id: job.id,
-      status,
-      model: job.model,
+      // Bad data or parameters end in `user_error` (together-python FinetuneJobStatus), other failures in `error`.
+      status: view.status === 'failed' && job.validationError ? 'user_error' : status,
+      model: this.ctx.catalog.get(job.model)?.root ?? job.model,
+      ...(job.model !== (this.ctx.catalog.get(job.model)?.root ?? job.model) ? { from_checkpoint: job.model } : {}),
+      n_epochs: epochs,
+      random_seed: job.seed,
+      // token_count: the dataset's tokens, once; total_price: nanodollars for n_epochs x those tokens at the price table.
+      ...(trained
+        ? {
+            token_count: job.trainedTokens! / epochs,
+            epochs_completed: epochs,
+            total_price: Math.round(job.trainedTokens! * this.ctx.cfg.provider.prices.trainingPerMillionTokens * 1000),
+          }
+        : {}),
       suffix: job.suffix,
       training_file: job.training_file,
       created_at: new Date(job.createdAtMs).toISOString(),
@@ -154,8 +190,15 @@ export class TogetherMode extends ProviderMode {
     };
   }
 
-  private endpointState(e: Endpoint): 'PENDING' | 'STARTED' {
-    return Date.now() - e.createdAtMs >= this.ctx.cfg.provider.deploymentSeconds * 1000 ? 'STARTED' : 'PENDING';
+  private endpointState(e: Endpoint): 'PENDING' | 'STARTED' | 'FAILED' {
+    if (Date.now() - e.createdAtMs < this.ctx.cfg.provider.deploymentSeconds * 1000) return 'PENDING';
+    return e.fails ? 'FAILED' : 'STARTED';
+  }
+
+  /** An endpoint as GET /endpoints lists it: ListEndpoint has no display_name or hardware (https://docs.together.ai/reference/listendpoints). */
+  private listedEndpoint(e: Endpoint): Record<string, unknown> {
+    const { display_name: _d, hardware: _h, ...listed } = this.endpointObject(e);
+    return listed;
   }
 
   private endpointObject(e: Endpoint): Record<string, unknown> {

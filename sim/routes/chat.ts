@@ -13,6 +13,12 @@ export function approxTokens(text: string): number {
 /** Reply tokens a choice is assumed to use for the tokens-per-minute limit when max_tokens is absent. */
 const DEFAULT_COMPLETION_ESTIMATE = 256;
 
+/** Whether the sim answers for `model` (or its base) as an OpenAI reasoning model: only in the OpenAI-shaped modes. */
+function isReasoningModel(ctx: SimContext, model: string, root: string): boolean {
+  if (ctx.cfg.provider.kind !== 'openai' && ctx.cfg.provider.kind !== 'azure') return false;
+  return ctx.cfg.provider.reasoningModels.some((p) => new RegExp(p).test(model) || new RegExp(p).test(root));
+}
+
 /** POST /v1/chat/completions. `rawBody` feeds the deterministic completion id. */
 export async function createChatCompletion(ctx: SimContext, body: Record<string, unknown>, rawBody: string): Promise<Reply> {
   const { model, messages } = body;
@@ -40,6 +46,10 @@ export async function createChatCompletion(ctx: SimContext, body: Record<string,
   ctx.refresh();
   const student = ctx.catalog.get(model);
   if (!student) throw notFound(`The model \`${model}\` does not exist or you do not have access to it.`, 'model', 'model_not_found');
+  // OpenAI reasoning models refuse the deprecated `max_tokens` (https://platform.openai.com/docs/api-reference/chat/create).
+  if (body.max_tokens !== undefined && body.max_tokens !== null && isReasoningModel(ctx, model, student.root)) {
+    throw badRequest("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'max_tokens', 'unsupported_parameter');
+  }
 
   const promptTokens = msgs.reduce((s, m) => s + approxTokens(m.content) + 4, 0);
   const rateHeaders = ctx.limiter.admit(promptTokens + n * (maxTokens ?? DEFAULT_COMPLETION_ESTIMATE));

@@ -9,8 +9,8 @@ import { cancelSignal } from '../../workflows/messages';
 import { repoRoot, startCampaignHarness, useRunsDir, waitFor, type CampaignHarness } from '../helpers/campaignHarness';
 
 /**
- * Multi-round campaigns per provider kind on the real dev server: OpenAI-shaped against the sim, Together and
- * Fireworks against the sim in their API shapes (fine-tuning, continuation and serving as their references
+ * Multi-round campaigns per provider kind on the real dev server (OpenAI's, Azure's and Together's:
+ * providerCampaign.<kind>.test.ts): Fireworks against the sim in their API shapes (fine-tuning, continuation and serving as their references
  * describe). Rounds 2 and 3 continue from the previous round's model; evaluation samples the served model
  * (the sim refuses an undeployed fine-tune in those shapes); superseded deployments are torn down; a cancel
  * reaches the provider.
@@ -41,65 +41,6 @@ describe('multi-round campaigns per provider kind', () => {
   afterEach(async () => {
     await h?.teardown();
     h = undefined;
-  });
-
-  it('openai: 3 rounds, each job trains the current student (the `ft:` parent as `model`)', async () => {
-    h = await startCampaignHarness({ label: 'openai-3', configure: (c) => promoteOnEstimate({ ...c, stopping: { maxRounds: 3, maxRoundsWithoutPromotion: 3 } }) });
-    const outcome = await h.result();
-    expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
-    const { registry, trained } = await candidates(h.name);
-    expect(trained.length).toBeGreaterThanOrEqual(2);
-    const jobs = new Map<string, string>();
-    const client = new OpenAI({ baseURL: h.sim.baseURL, apiKey: SIM_KEY });
-    for await (const job of client.fineTuning.jobs.list({ limit: 100 })) jobs.set(job.id, job.model);
-    for (const c of trained) expect(jobs.get(c.jobId!)).toBe(c.parent);
-    // At least one round continued from a fine-tuned parent.
-    expect(trained.some((c) => c.parent !== registry.base()!.modelId)).toBe(true);
-    for (const c of trained) expect(c.deployment).toBeUndefined();
-  });
-
-  it('together: 3 rounds, model = catalog base + from_checkpoint = parent job, dedicated endpoints, superseded ones deleted', async () => {
-    // Deployment time priced at 3600 per hour: each endpoint costs its running seconds.
-    const prices = { sim: { '*': { inputPerMillion: 0, outputPerMillion: 0, deploymentPerHour: 3600 } } };
-    h = await startCampaignHarness({
-      label: 'together-3',
-      configFile: config('together'),
-      configure: (c): ResolvedCampaignConfig => promoteOnEstimate({ ...c, prices }),
-      simConfig: { provider: { kind: 'together', deploymentSeconds: 0.3 } },
-    });
-    const outcome = await h.result();
-    expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
-    const { registry, trained } = await candidates(h.name);
-    const base = registry.base()!.modelId;
-    const view = h.sim.provider()!;
-    const creates = view.requests.filter((r) => r.path === '/v1/fine-tunes');
-    expect(creates).toHaveLength(trained.length);
-    trained.forEach((c, i) => {
-      expect(creates[i]!.body.model).toBe(base);
-      if (c.parent === base) expect(creates[i]!.body.from_checkpoint).toBeUndefined();
-      else expect(creates[i]!.body.from_checkpoint).toBe(registry.get(c.parent!)!.jobId);
-    });
-    expect(trained.some((c) => c.parent !== base)).toBe(true);
-    // Every candidate was served on an endpoint and evaluated through it (the sim refuses the bare fine-tune).
-    for (const c of trained) {
-      expect(c.deployment).toMatchObject({ provider: 'together', id: expect.stringMatching(/^endpoint-/) });
-      expect(Object.keys(c.evaluation ?? {}).length).toBeGreaterThan(0);
-    }
-    // Only the current model's endpoint is left; the rest were deleted, with their running time recorded.
-    const current = outcome.finalModel;
-    expect(Object.values(view.deployments)).toEqual(current === base ? [] : [current]);
-    for (const c of trained.filter((m) => m.modelId !== current)) expect(c.deployment).toMatchObject({ deletedAt: expect.any(String), runningSeconds: expect.any(Number) });
-    expect(view.deploymentsDeleted).toBe(view.deploymentsCreated - (current === base ? 0 : 1));
-    // The report prices each deployment by its running time (the live one up to now) into its round's cost.
-    const report = await campaignReport(new DirectoryRunStore(runsDir), h.name);
-    const deployed = report.rounds.flatMap((r) => r.deployments ?? []);
-    expect(deployed.map((d) => d.id).sort()).toEqual(trained.map((c) => c.deployment!.id).sort());
-    for (const d of deployed) expect(d.cost).toBeCloseTo(d.seconds);
-    expect(report.totals.deploymentCost).toBeCloseTo(deployed.reduce((s, d) => s + d.seconds, 0));
-    // `strawberry models` lists the deployments with their state and running time.
-    const shown = deploymentsTable(trained);
-    for (const c of trained) expect(shown).toContain(c.deployment!.id);
-    expect(shown).toMatch(/deleted \d{4}-/);
   });
 
   it('fireworks: 3 rounds, warmStartFrom the parent (no baseModel), on-demand deployments, superseded ones deleted', async () => {

@@ -13,6 +13,7 @@ import { ProviderUnavailableError } from '../errors';
 import { backoffMs, classifyError } from './retry';
 import { TokenBucket } from './tokenBucket';
 import type { ChatProvider, ChatRequest, ChatResponse, CompleteOptions } from './types';
+import type { AuthHeader, MaxTokensField } from './requestShape';
 
 export interface OpenAIChatProviderOptions {
   /** An OpenAI-compatible endpoint, e.g. `https://api.openai.com/v1`, a vLLM or LiteLLM server, the sim. */
@@ -41,6 +42,10 @@ export interface OpenAIChatProviderOptions {
   /** Longest wait between attempts, whatever retry-after says. */
   maxRetryDelayMs?: number;
   logger?: Logger;
+  /** The field that carries `maxTokens` (requestShape.ts: what each provider kind documents). Default `max_completion_tokens`, OpenAI's. */
+  maxTokensField?: MaxTokensField;
+  /** How the key travels: `Authorization: Bearer` (default) or Azure's `api-key` header. */
+  authHeader?: AuthHeader;
 }
 
 /** The key sent to endpoints that need none (some servers insist on a bearer token of any kind). */
@@ -64,8 +69,8 @@ function chatCompletionsURL(baseURL: string): URL {
 }
 
 /** What the SDK would send besides the body: the key, and the organization and project it reads from the environment. */
-function requestHeaders(apiKey: string): Record<string, string> {
-  const h: Record<string, string> = { authorization: `Bearer ${apiKey}`, accept: 'application/json', 'user-agent': 'open-strawberry' };
+function requestHeaders(apiKey: string, auth: AuthHeader): Record<string, string> {
+  const h: Record<string, string> = { ...(auth === 'api-key' ? { 'api-key': apiKey } : { authorization: `Bearer ${apiKey}` }), accept: 'application/json', 'user-agent': 'open-strawberry' };
   if (process.env.OPENAI_ORG_ID) h['openai-organization'] = process.env.OPENAI_ORG_ID;
   if (process.env.OPENAI_PROJECT_ID) h['openai-project'] = process.env.OPENAI_PROJECT_ID;
   return h;
@@ -133,7 +138,8 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
   const logger = opts.logger ?? createLogger({ component: 'chat-provider' });
   const apiKey = chatApiKey(opts.apiKeyEnv, baseURL);
   const endpoint = chatCompletionsURL(baseURL);
-  const headers = requestHeaders(apiKey);
+  const headers = requestHeaders(apiKey, opts.authHeader ?? 'bearer');
+  const maxTokensField = opts.maxTokensField ?? 'max_completion_tokens';
   // A priority queue (CompleteOptions.priority): p-queue 6, its last CommonJS line.
   const slots = new PQueue({ concurrency });
   const requests = opts.requestsPerMinute ? new TokenBucket(opts.requestsPerMinute) : undefined;
@@ -151,7 +157,7 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
       model: req.model,
       messages: req.messages,
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+      ...(req.maxTokens !== undefined ? { [maxTokensField]: req.maxTokens } : {}),
       ...(req.n !== undefined ? { n: req.n } : {}),
       ...(req.seed !== undefined ? { seed: req.seed } : {}),
     });

@@ -6,3 +6,4 @@ export { readApiKey } from '../apiKey';
 export { TokenBucket } from './tokenBucket';
 export { retryAfterMs, backoffMs, classifyError, isRetryableStatus } from './retry';
 export { completeChoices, choiceSeed, type CompleteChoicesOptions } from './completeChoices';
+export { MAX_TOKENS_FIELD, maxTokensFieldOf, authHeaderOf, type MaxTokensField, type AuthHeader } from './requestShape';

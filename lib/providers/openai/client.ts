@@ -15,6 +15,10 @@ export class OpenAIClient {
       apiKeyEnv: string;
       /** Per request. */
       timeoutMs: number;
+      /** Azure OpenAI takes the key in an `api-key` header (its REST reference's security scheme), not as a bearer token. */
+      authHeader?: 'bearer' | 'api-key';
+      /** Prefix of error messages (default `openai`). */
+      label?: string;
     },
   ) {}
 
@@ -24,11 +28,12 @@ export class OpenAIClient {
 
   async call<T>(what: string, maxRetries: number, fn: (api: OpenAI) => Promise<T>, timeoutMs = this.opts.timeoutMs): Promise<T> {
     const key = readApiKey(this.opts.apiKeyEnv, "the fine-tuning provider's API key");
-    const api = new OpenAI({ apiKey: key, baseURL: this.opts.baseURL, maxRetries, timeout: timeoutMs });
+    const headers = this.opts.authHeader === 'api-key' ? { 'api-key': key, authorization: null } : undefined;
+    const api = new OpenAI({ apiKey: key, baseURL: this.opts.baseURL, maxRetries, timeout: timeoutMs, ...(headers ? { defaultHeaders: headers } : {}) });
     try {
       return await fn(api);
     } catch (err) {
-      throw translate(`openai: ${what}`, err, key);
+      throw translate(`${this.opts.label ?? 'openai'}: ${what}`, err, key);
     }
   }
 }

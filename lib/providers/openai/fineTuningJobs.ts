@@ -90,8 +90,11 @@ const STATUS: Record<FineTuningJob['status'], FineTuneStatus> = {
   cancelled: 'cancelled',
 };
 
+/** Azure OpenAI's job states beyond OpenAI's (FineTuningJobState: created, pending, running, succeeded, cancelled, failed; https://learn.microsoft.com/en-us/rest/api/azureopenai/fine-tuning/get). */
+const AZURE_STATUS: Record<string, FineTuneStatus> = { created: 'pending', pending: 'pending' };
+
 function toJob(job: FineTuningJob): FineTuneJob {
-  const status = STATUS[job.status] ?? 'running';
+  const status = STATUS[job.status] ?? AZURE_STATUS[job.status] ?? 'running';
   const out: FineTuneJob = { id: job.id, status, providerStatus: job.status, raw: job };
   if (job.fine_tuned_model) out.fineTunedModel = job.fine_tuned_model;
   if (typeof job.trained_tokens === 'number') out.trainedTokens = job.trained_tokens;

@@ -18,11 +18,17 @@ interface TogetherEndpoint {
   created_at?: string;
 }
 
-/** The display name that marks the endpoint of a business key: `ensureForKey` lists endpoints and looks for it. */
+/** The display name given to the endpoint of a business key (for people: the list response does not carry it). */
 export function togetherEndpointNameForKey(key: string): string {
   return keySlug(key, 60);
 }
 
+/**
+ * Endpoint states: PENDING, STARTING, STARTED, STOPPING, STOPPED, ERROR (https://docs.together.ai/reference/getendpoint)
+ * and FAILED (together-python `BaseEndpoint.state`,
+ * https://github.com/togethercomputer/together-python/blob/main/src/together/types/endpoints.py). Every state
+ * but the first three is terminal for the serve phase: waiting on it would wait forever.
+ */
 const STATE: Record<string, DeploymentState> = {
   PENDING: 'pending',
   STARTING: 'pending',
@@ -30,6 +36,7 @@ const STATE: Record<string, DeploymentState> = {
   STOPPING: 'failed',
   STOPPED: 'failed',
   ERROR: 'failed',
+  FAILED: 'failed',
 };
 
 /**
@@ -37,8 +44,11 @@ const STATE: Record<string, DeploymentState> = {
  * POST https://docs.together.ai/reference/createendpoint, GET /endpoints/{id}
  * https://docs.together.ai/reference/getendpoint, GET /endpoints https://docs.together.ai/reference/listendpoints,
  * DELETE /endpoints/{id} https://docs.together.ai/reference/deleteendpoint. An endpoint starts by itself after
- * creation (PENDING -> STARTING -> STARTED). Together has no caller-chosen id here, so the business key
- * travels in `display_name` and a retry lists endpoints to adopt the one it already created.
+ * creation (PENDING -> STARTING -> STARTED). Together has no caller-chosen id here, and the list response
+ * carries no `display_name` (ListEndpoint: id, object, name, model, type, owner, state, created_at), so a retry
+ * finds the endpoint it already created by what the list does carry: a dedicated endpoint serving the trained
+ * model (a fine-tuned model name is unique to its round attempt). The caller also records the id as soon as
+ * it is known (serving/ensureDeployment.ts), which settles later attempts without listing.
  */
 export class TogetherEndpoints {
   constructor(
@@ -49,7 +59,9 @@ export class TogetherEndpoints {
   /** The endpoint of `req.key`: the one an earlier attempt created, or a new one. */
   async ensureForKey(req: EnsureDeploymentRequest): Promise<Deployment> {
     const displayName = togetherEndpointNameForKey(req.key);
-    const existing = (await this.list()).filter((e) => e.display_name === displayName).sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? ''));
+    const existing = (await this.list())
+      .filter((e) => e.model === req.model && (e.type ?? 'dedicated') === 'dedicated')
+      .sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? ''));
     if (existing[0]) return toDeployment(existing[0]);
     const res = await this.http.request<TogetherEndpoint>('POST /endpoints', {
       method: 'POST',
@@ -79,8 +91,9 @@ export class TogetherEndpoints {
     }
   }
 
+  /** Our own dedicated endpoints (`mine=true`, https://docs.together.ai/reference/listendpoints). */
   private async list(): Promise<TogetherEndpoint[]> {
-    const res = await this.http.request<{ data?: TogetherEndpoint[] }>('GET /endpoints', { method: 'GET', url: '/endpoints', params: { type: 'dedicated' } });
+    const res = await this.http.request<{ data?: TogetherEndpoint[] }>('GET /endpoints', { method: 'GET', url: '/endpoints', params: { type: 'dedicated', mine: 'true' } });
     return res.data?.data ?? [];
   }
 }

@@ -28,9 +28,17 @@ interface TogetherJob {
   suffix?: string;
   created_at?: string;
   events?: TogetherEvent[];
+  /** Tokens of the training dataset, counted once (not per epoch). */
   token_count?: number;
+  n_epochs?: number;
+  epochs_completed?: number;
+  /** The job's price in nanodollars (together-python `finetune_price_to_dollars` divides by 1e9). */
   total_price?: number;
+  random_seed?: number | null;
 }
+
+/** Together prices jobs in nanodollars: https://github.com/togethercomputer/together-python/blob/main/src/together/utils/tools.py (`NANODOLLAR`). */
+const NANODOLLARS_PER_DOLLAR = 1_000_000_000;
 
 const log = createLogger({ component: 'fineTune', provider: 'together' });
 
@@ -47,16 +55,20 @@ export class TogetherFineTunes {
     if (hp.learningRateMultiplier !== undefined && hp.learningRate === undefined) {
       log.warn({ key: req.key }, 'together: learningRateMultiplier is ignored; set learningRate');
     }
-    // `model` is always the catalog base model; a later round continues from the parent's job with
-    // `from_checkpoint` (the job id, or the output model name; without `:step` the final checkpoint is
-    // used). https://docs.together.ai/reference/post-fine-tunes (`model`, `from_checkpoint`),
-    // https://docs.together.ai/docs/fine-tuning-continue
-    const body: Record<string, unknown> = {
-      model: req.baseModel,
-      training_file: req.trainingFileId,
-      suffix: togetherSuffixForKey(req.key),
-    };
-    if (req.parent) body.from_checkpoint = req.parent.jobId ?? req.parent.model;
+    // Round 1 names the catalog base model in `model`; a later round continues from the parent's job with
+    // `from_checkpoint` alone (the job id, or the output model name; without `:step` the final checkpoint).
+    // Together's SDK refuses both at once ("You must specify either a model or a checkpoint to start a job
+    // from, not both": together-python `create_finetune_request`,
+    // https://github.com/togethercomputer/together-python/blob/main/src/together/resources/finetune.py);
+    // https://docs.together.ai/reference/post-fine-tunes (`from_checkpoint`), https://docs.together.ai/docs/fine-tuning-continue
+    const body: Record<string, unknown> = req.parent
+      ? { from_checkpoint: req.parent.jobId ?? req.parent.model }
+      : { model: req.baseModel };
+    body.training_file = req.trainingFileId;
+    body.suffix = togetherSuffixForKey(req.key);
+    // Reproducible runs: the same seed gives the same data shuffle and init; without it Together applies its
+    // own default seed. https://docs.together.ai/reference/post-fine-tunes (`random_seed`)
+    if (req.seed !== undefined) body.random_seed = req.seed;
     if (hp.nEpochs !== undefined) body.n_epochs = hp.nEpochs;
     if (hp.learningRate !== undefined) body.learning_rate = hp.learningRate;
     if (hp.batchSize !== undefined) body.batch_size = hp.batchSize;
@@ -110,6 +122,9 @@ const STATUS: Record<string, FineTuneStatus> = {
   cancel_requested: 'running',
   cancelled: 'cancelled',
   error: 'failed',
+  // Terminal: the job was refused for bad data or parameters (together-python `FinetuneJobStatus.STATUS_USER_ERROR`,
+  // https://github.com/togethercomputer/together-python/blob/main/src/together/types/finetune.py).
+  user_error: 'failed',
   completed: 'succeeded',
 };
 
@@ -120,8 +135,11 @@ function toJob(raw: TogetherJob): FineTuneJob {
   const output = raw.model_output_name ?? raw.output_name;
   if (status === 'succeeded' && output) job.fineTunedModel = output;
   if (raw.created_at) job.createdAt = raw.created_at;
-  if (typeof raw.token_count === 'number') job.trainedTokens = raw.token_count;
-  if (typeof raw.total_price === 'number') job.providerPrice = raw.total_price;
+  // `token_count` counts the dataset once; a job trains on it once per epoch
+  // (https://docs.together.ai/docs/fine-tuning/pricing: total_tokens = n_epochs x tokens_per_training_dataset
+  // + n_evals x tokens_per_validation_dataset; we send no validation file).
+  if (typeof raw.token_count === 'number') job.trainedTokens = raw.token_count * epochsOf(raw, status);
+  if (typeof raw.total_price === 'number') job.providerPrice = raw.total_price / NANODOLLARS_PER_DOLLAR;
   if (status === 'failed') {
     const fromEvents = errorFromEvents((raw.events ?? []).map(toEvent));
     if (fromEvents) job.error = fromEvents;
@@ -129,9 +147,15 @@ function toJob(raw: TogetherJob): FineTuneJob {
   return job;
 }
 
+/** Epochs the job trained: all it asked for once it completed, else the ones completed so far. */
+function epochsOf(raw: TogetherJob, status: FineTuneStatus): number {
+  if (status === 'succeeded') return raw.n_epochs ?? raw.epochs_completed ?? 1;
+  return raw.epochs_completed ?? 0;
+}
+
 function toEvent(e: TogetherEvent): FineTuneEvent {
   const event: FineTuneEvent = { at: e.created_at ?? '', message: e.message ?? e.type ?? '' };
-  const level = e.level ?? (e.type === 'JOB_ERROR' || e.type === 'job_error' ? 'error' : undefined);
+  const level = e.level ?? (/^job_(user_)?error$/i.test(e.type ?? '') ? 'error' : undefined);
   if (level) event.level = level.toLowerCase();
   return event;
 }

@@ -3,6 +3,7 @@ import type { CreateJobRequest, Deployment, EnsureDeploymentRequest, FineTuneEve
 import { createProviderHttp } from '../http';
 import { serverlessDeployment } from '../serving/serverless';
 import { TogetherEndpoints } from './endpoints';
+import { TOGETHER_HARDWARE_REQUIRED } from './serving';
 import { TogetherFiles } from './files';
 import { TogetherFineTunes } from './fineTunes';
 
@@ -11,9 +12,9 @@ export { togetherSuffixForKey } from './fineTunes';
 
 /**
  * Together (https://docs.together.ai/reference): datasets go up through the files resource, jobs live under
- * `/fine-tunes`, and a trained model serves either serverless (`serving.mode: serverless`, the default: the
- * output name serves on the shared chat endpoint, as Together offers for LoRA fine-tunes of its serverless
- * models) or on a dedicated endpoint per model (`serving.mode: dedicated`).
+ * `/fine-tunes`, and a trained model serves on a dedicated endpoint per model (`serving.mode: dedicated`, the
+ * default) or serverless (`serving.mode: serverless`: the output name serves on the shared chat endpoint, which
+ * Together offers only for LoRA fine-tunes of a short list of bases, https://docs.together.ai/docs/adapter-upload).
  */
 export class TogetherProvider implements FineTuneProvider, ServingProvider {
   readonly kind = 'together';
@@ -21,13 +22,13 @@ export class TogetherProvider implements FineTuneProvider, ServingProvider {
   private readonly fineTunes: TogetherFineTunes;
   private readonly endpoints: TogetherEndpoints;
   private readonly dedicated: boolean;
+  private readonly hardwareMissing: boolean;
 
   constructor(cfg: ProviderClientConfig) {
     const serving = cfg.serving ?? {};
-    this.dedicated = serving.mode === 'dedicated';
-    if (this.dedicated && !serving.hardware) {
-      throw new UserError('together: serving.mode dedicated needs serving.hardware (a hardware id from `together endpoints hardware --model <model>`)');
-    }
+    this.dedicated = serving.mode !== 'serverless';
+    // Hardware is checked where it is needed (and by config load, lib/config/load.ts): a fine-tune-only client needs none.
+    this.hardwareMissing = this.dedicated && !serving.hardware;
     const timeoutMs = cfg.timeoutMs ?? 60_000;
     const http = createProviderHttp({ name: 'together', baseURL: cfg.baseURL, apiKeyEnv: cfg.apiKeyEnv ?? '', timeoutMs });
     this.files = new TogetherFiles(http, timeoutMs);
@@ -64,6 +65,7 @@ export class TogetherProvider implements FineTuneProvider, ServingProvider {
   }
 
   async ensureDeployment(req: EnsureDeploymentRequest): Promise<Deployment> {
+    if (this.hardwareMissing) throw new UserError(`together: serving.hardware: ${TOGETHER_HARDWARE_REQUIRED}`);
     return this.dedicated ? this.endpoints.ensureForKey(req) : serverlessDeployment(req.model);
   }
 

@@ -9,8 +9,8 @@ import { isDeepStrictEqual } from 'node:util';
  * what the fixture expects. Fixtures live in tests/fixtures/providers/<provider>/*.json and are written
  * from the providers' documentation (each names the page it follows).
  *
- * Request expectations: method, path, query (exact), auth ('bearer' = `Bearer {{apiKey}}`, 'none' = no
- * Authorization header), contentType (prefix), json (deep equal), form (urlencoded, exact), body (exact raw
+ * Request expectations: method, path, query (exact), auth ('bearer' = `Bearer {{apiKey}}`, 'api-key' = an
+ * `api-key: {{apiKey}}` header and no Authorization (Azure), 'none' = no Authorization header), contentType (prefix), json (deep equal), form (urlencoded, exact), body (exact raw
  * text), multipartFile ({ field, filename?, content }). `{{name}}` in any string is replaced by a variable.
  */
 export interface Exchange {
@@ -20,7 +20,7 @@ export interface Exchange {
     method: string;
     path: string;
     query?: Record<string, string>;
-    auth?: 'bearer' | 'none';
+    auth?: 'bearer' | 'api-key' | 'none';
     contentType?: string;
     json?: unknown;
     form?: Record<string, string>;
@@ -107,6 +107,7 @@ function mismatches(expected: Exchange['request'], req: http.IncomingMessage, ra
   if (!isDeepStrictEqual(query, expected.query ?? {})) out.push(`query ${JSON.stringify(query)}, expected ${JSON.stringify(expected.query ?? {})}`);
   const auth = req.headers.authorization;
   if (expected.auth === 'bearer' && auth !== `Bearer ${apiKey}`) out.push(`Authorization ${auth ? 'has the wrong value' : 'missing'}`);
+  if (expected.auth === 'api-key' && (req.headers['api-key'] !== apiKey || auth !== undefined)) out.push(`api-key header ${req.headers['api-key'] ? 'has the wrong value' : 'missing'}${auth !== undefined ? ', and an Authorization header was sent' : ''}`);
   if (expected.auth === 'none' && auth !== undefined) out.push('Authorization header sent to a URL that must not receive it');
   const contentType = req.headers['content-type'] ?? '';
   if (expected.contentType && !contentType.startsWith(expected.contentType)) out.push(`content-type ${contentType}, expected ${expected.contentType}`);

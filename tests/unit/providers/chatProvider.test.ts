@@ -107,7 +107,7 @@ describe('createOpenAIChatProvider', () => {
       { content: 'c', finishReason: 'length' },
     ]);
     expect(res.usage).toEqual({ promptTokens: 11, completionTokens: 7 });
-    expect(peer.requests[0]!.body).toMatchObject({ model: 'student', temperature: 1, max_tokens: 64, n: 3, seed: 42, messages: req.messages });
+    expect(peer.requests[0]!.body).toMatchObject({ model: 'student', temperature: 1, max_completion_tokens: 64, n: 3, seed: 42, messages: req.messages });
     expect(peer.requests[0]!.authorization).toBe(`Bearer ${SECRET}`);
   });
 

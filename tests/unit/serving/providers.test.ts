@@ -72,10 +72,10 @@ describe('continuing from the parent and serving, per provider kind', () => {
     server.assertDone();
   });
 
-  it('together serverless (the default): nothing to deploy', () => {
-    const serving = createServingProvider({ kind: 'together', baseURL: 'http://127.0.0.1:1/v1', apiKeyEnv: ENV });
-    expect(serving.needsDeployment('m')).toBe(false);
-    expect(() => createServingProvider({ kind: 'together', baseURL: 'http://x/v1', apiKeyEnv: ENV, serving: { mode: 'dedicated' } })).toThrow(/serving.hardware/);
+  it('together: dedicated endpoints by default (hardware required), serverless only when chosen', async () => {
+    expect(createServingProvider({ kind: 'together', baseURL: 'http://127.0.0.1:1/v1', apiKeyEnv: ENV }).needsDeployment('m')).toBe(true);
+    await expect(createServingProvider({ kind: 'together', baseURL: 'http://x/v1', apiKeyEnv: ENV }).ensureDeployment({ key: 'k', model: 'm' })).rejects.toThrow(/serving.hardware/);
+    expect(createServingProvider({ kind: 'together', baseURL: 'http://x/v1', apiKeyEnv: ENV, serving: { mode: 'serverless' } }).needsDeployment('m')).toBe(false);
   });
 
   it('fireworks on-demand deployment: intent persisted, created once, READY, 409 adopts, deleted idempotently', async () => {

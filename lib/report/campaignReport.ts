@@ -50,7 +50,10 @@ export interface CampaignReport {
   totals: TokenUsage & { cost?: number; trainedTokens?: number; trainingCost?: number; deploymentSeconds?: number; deploymentCost?: number };
 }
 
-/** `<campaign>/round-<n>/fine-tune-a<attempt>/training.json`, written when a job succeeds. */
+/**
+ * `<campaign>/round-<n>/fine-tune-a<attempt>/training.json`, written when a job succeeds; `sft-then-dpo` adds
+ * `training-dpo.json` for the round's second job.
+ */
 export interface TrainingRecord {
   jobId: string;
   model: string;
@@ -59,6 +62,8 @@ export interface TrainingRecord {
   /** The provider name (the price table's key). */
   provider: string;
   attempt: number;
+  /** What the job trained (absent: sft, as records before preference fine-tuning). */
+  method?: 'sft' | 'dpo';
   trainedTokens?: number;
   /** The provider's own price figure, in its unit (Together `total_price`). */
   providerPrice?: number;
@@ -82,11 +87,13 @@ export async function trainingUsage(store: DirectoryRunStore, name: string, roun
   const abs = store.resolve(dir);
   for (const entry of existsSync(abs) ? readdirSync(abs) : []) {
     if (!/^fine-tune-a\d+$/.test(entry)) continue;
-    const rel = `${dir}/${entry}/training.json`;
-    if (!(await store.exists(rel))) continue;
-    const rec = await store.readJson<TrainingRecord>(rel);
-    const cost = config?.prices ? trainingCost(rec.trainedTokens, priceOf(config, rec.provider, rec.baseModel ?? rec.model) ?? priceOf(config, rec.provider, rec.model)) : undefined;
-    out.push(cost === undefined ? rec : { ...rec, cost });
+    for (const file of ['training.json', 'training-dpo.json']) {
+      const rel = `${dir}/${entry}/${file}`;
+      if (!(await store.exists(rel))) continue;
+      const rec = await store.readJson<TrainingRecord>(rel);
+      const cost = config?.prices ? trainingCost(rec.trainedTokens, priceOf(config, rec.provider, rec.baseModel ?? rec.model) ?? priceOf(config, rec.provider, rec.model)) : undefined;
+      out.push(cost === undefined ? rec : { ...rec, cost });
+    }
   }
   return out.sort((a, b) => a.attempt - b.attempt);
 }

@@ -123,7 +123,7 @@ export class FireworksSupervisedFineTuningJobs {
   }
 }
 
-const STATUS: Record<string, FineTuneStatus> = {
+export const STATUS: Record<string, FineTuneStatus> = {
   JOB_STATE_UNSPECIFIED: 'pending',
   JOB_STATE_CREATING: 'pending',
   JOB_STATE_VALIDATING: 'pending',

@@ -91,9 +91,12 @@ export class LocalTrainingJobs {
       batchSize: hp.batchSize,
       jobId: id,
       python: projectPython(),
+      method: req.method?.type ?? 'sft',
+      beta: req.method?.type === 'dpo' ? req.method.beta : undefined,
     });
     const meta: Record<string, string> = { baseModel: req.baseModel, parent: parentModel, trainingFile: req.trainingFileId };
     if (req.seed !== undefined) meta.seed = String(req.seed);
+    if (req.method?.type === 'dpo') meta.method = `dpo (beta ${req.method.beta})`;
     for (const [k, v] of Object.entries(req.metadata ?? {})) meta[`metadata.${k}`] = v;
     await jobs.start(id, req.key, argv, { cwd: path.resolve(train.cwd ?? '.'), env: { ...pythonEnv(), ...train.env }, outputDir, meta });
     // Started now, or by a concurrent creator a moment ago: either way this key's one job.

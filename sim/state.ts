@@ -49,6 +49,8 @@ export interface StoredJob {
   seed: number;
   metadata: Record<string, string> | null;
   hyperparameters: JobHyperparameters;
+  /** Absent: supervised. `dpo`: the training file holds preference lines (sim/preferenceFile.ts). */
+  method?: { type: 'dpo'; beta: number };
   /** Phase durations, fixed at creation so a restart with another config does not rewrite history. */
   validatingMs: number;
   queuedMs: number;

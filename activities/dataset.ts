@@ -31,7 +31,7 @@ export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ ex
   const pairNote = prefs ? `; ${prefs.stats.pairs} preference pairs (${prefs.stats.pairsPerProblem.toFixed(1)} per problem, mean length difference ${prefs.stats.meanLengthDiff.toFixed(0)} chars)` : '';
 
   if (method === 'dpo') {
-    await store.writeJsonAtomic(statsPath, { new: 0, replayed: 0, examples: prefs!.ref?.count ?? 0, keptPerLevel: prefs!.keptPerLevel, pairs: prefs!.stats });
+    await store.writeJsonAtomic(statsPath, { new: 0, replayed: 0, examples: prefs!.ref?.count ?? 0, dropped: {}, keptPerLevel: prefs!.keptPerLevel, pairs: prefs!.stats });
     if (!prefs!.ref) return { kept: prefs!.stats.pairs, note: `no fine-tune: ${prefs!.stats.pairs} preference pairs, fewer than dataset.pairs.minPairs (${config.dataset.pairs.minPairs})` };
     await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref: prefs!.ref, kept: prefs!.stats.pairs, preferences: prefs!.ref, pairs: prefs!.stats.pairs });
     return { examples: prefs!.ref.count, kept: prefs!.stats.pairs, note: `dataset${pairNote.replace(/^;/, ':')}` };

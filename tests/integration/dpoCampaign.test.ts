@@ -15,9 +15,14 @@ import { repoRoot, startCampaignHarness, useRunsDir, type CampaignHarness } from
 const runsDir = useRunsDir();
 const store = () => new DirectoryRunStore(runsDir);
 
-/** Promote on the point estimate; six traces per problem so the band gives both correct and wrong ones. */
-const dpoConfig = (c: ResolvedCampaignConfig, extra: Partial<ResolvedCampaignConfig['fineTune']> = {}): ResolvedCampaignConfig => ({
+/**
+ * Promote on the point estimate; six traces per problem so the band gives both correct and wrong ones. Pair
+ * counts depend on the trained models' names (the sim hashes them), so a round may make fewer than
+ * `dataset.pairs.minPairs` (10): it then keeps its SFT model and makes no DPO job, which the tests check too.
+ */
+const dpoConfig = (c: ResolvedCampaignConfig, extra: Partial<ResolvedCampaignConfig['fineTune']> = {}, maxProblems = c.band.maxProblems): ResolvedCampaignConfig => ({
   ...c,
+  band: { ...c.band, maxProblems },
   evaluation: { ...c.evaluation, confidence: 0.5 },
   traces: { ...c.traces, perProblem: 6 },
   fineTune: { ...c.fineTune, method: 'sft-then-dpo', beta: 0.2, ...extra },
@@ -29,6 +34,24 @@ async function pairsPerRound(name: string, rounds: number[]) {
   return { report, pairs: rounds.map((n) => report.rounds.find((r) => r.round === n)?.pairs) };
 }
 
+/** Points the `azure` provider at the running sim: data plane at <root>/openai/v1, control plane at <root>. */
+function atAzureSim(c: ResolvedCampaignConfig): ResolvedCampaignConfig {
+  const root = process.env.STRAWBERRY_SIM_URL!.replace(/\/v1$/, '');
+  const p = c.providers.sim!;
+  if (p.kind !== 'azure') throw new Error('small-azure.yaml: expected an azure provider');
+  return { ...c, providers: { ...c.providers, sim: { ...p, baseURL: `${root}/openai/v1`, deployments: { ...p.deployments, managementURL: root } } } };
+}
+
+/** The sim's jobs in OpenAI's shape, by business key. */
+async function jobsByKey(baseURL: string): Promise<Map<string, OpenAI.FineTuning.FineTuningJob>> {
+  const client = new OpenAI({ baseURL, apiKey: 'sim-test-key' });
+  const jobs: OpenAI.FineTuning.FineTuningJob[] = [];
+  for await (const job of client.fineTuning.jobs.list({ limit: 100 })) jobs.push(job);
+  const byKey = new Map(jobs.map((j) => [j.metadata!.strawberry_key!, j]));
+  expect(byKey.size).toBe(jobs.length);
+  return byKey;
+}
+
 describe('sft-then-dpo campaigns (issue 24 acceptance)', () => {
   let h: CampaignHarness | undefined;
   afterEach(async () => {
@@ -37,63 +60,119 @@ describe('sft-then-dpo campaigns (issue 24 acceptance)', () => {
   });
 
   it('openai: one supervised and one dpo job per round attempt, the DPO job from the SFT model, the round\'s model the DPO output', async () => {
-    h = await startCampaignHarness({ label: 'dpo-openai', configure: (c) => dpoConfig(c) });
+    h = await startCampaignHarness({ label: 'dpo-openai', configure: (c) => dpoConfig(c, {}, 40) });
     const outcome = await h.result();
     expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
-    const client = new OpenAI({ baseURL: h.sim.baseURL, apiKey: 'sim-test-key' });
-    const jobs: OpenAI.FineTuning.FineTuningJob[] = [];
-    for await (const job of client.fineTuning.jobs.list({ limit: 100 })) jobs.push(job);
-    const byKey = new Map(jobs.map((j) => [j.metadata!.strawberry_key!, j]));
-    // Exactly two jobs per round attempt, under `<key>` and `<key>-dpo`, never a duplicate.
-    expect(byKey.size).toBe(jobs.length);
-    const rounds = outcome.rounds.map((r) => r.round);
-    for (const n of rounds) {
-      const sft = byKey.get(`${h.name}-r${n}-a1`)!;
-      const dpo = byKey.get(`${h.name}-r${n}-a1-dpo`)!;
-      expect(sft.method?.type).toBe('supervised');
-      expect(dpo.method).toMatchObject({ type: 'dpo', dpo: { hyperparameters: { beta: 0.2 } } });
-      expect(dpo.model).toBe(sft.fine_tuned_model);
-    }
-    expect(jobs).toHaveLength(2 * rounds.length);
-    // The registry's candidates are the DPO models, trained by the DPO jobs.
+    // One job under `<key>` and, where the round made enough pairs, one under `<key>-dpo`; never a duplicate.
+    const byKey = await jobsByKey(h.sim.baseURL);
     const registry = await ModelRegistry.load(store(), h.name);
-    const trained = registry.entries().filter((m) => m.status !== 'base');
-    expect(trained).toHaveLength(rounds.length);
-    for (const c of trained) expect(c.jobId).toBe(byKey.get(`${h.name}-r${c.round}-a1-dpo`)!.id);
-    // Both jobs' training records are in the report, and the pairs are counted per round.
-    const { report, pairs } = await pairsPerRound(h.name, rounds);
-    for (const r of report.rounds) expect((r.training ?? []).map((t) => t.method)).toEqual(['sft', 'dpo']);
-    for (const p of pairs) {
-      expect(p!.pairs).toBeGreaterThanOrEqual(10);
-      expect(p!.pairsPerProblem).toBeGreaterThanOrEqual(1);
-      expect(p!.method).toBe('sft-then-dpo');
+    const { report } = await pairsPerRound(h.name, [1, 2, 3]);
+    let expected = 0;
+    for (const r of report.rounds) {
+      const sft = byKey.get(`${h.name}-r${r.round}-a1`)!;
+      const dpo = byKey.get(`${h.name}-r${r.round}-a1-dpo`);
+      expect(sft.method?.type).toBe('supervised');
+      expect(r.pairs).toMatchObject({ method: 'sft-then-dpo' });
+      expect(dpo !== undefined).toBe(r.pairs!.written);
+      expected += dpo ? 2 : 1;
+      const candidate = registry.entries().find((m) => m.status !== 'base' && m.round === r.round)!;
+      // Both jobs' training records are in the report; the round's model is the DPO job's, trained from the SFT model.
+      expect((r.training ?? []).map((t) => t.method)).toEqual(dpo ? ['sft', 'dpo'] : ['sft']);
+      if (dpo) {
+        expect(dpo.method).toMatchObject({ type: 'dpo', dpo: { hyperparameters: { beta: 0.2 } } });
+        expect(dpo.model).toBe(sft.fine_tuned_model);
+        expect(candidate.jobId).toBe(dpo.id);
+        expect(r.pairs!.pairs).toBeGreaterThanOrEqual(10);
+        expect(r.pairs!.pairsPerProblem).toBeGreaterThanOrEqual(1);
+      } else expect(candidate.jobId).toBe(sft.id);
     }
+    expect(byKey.size).toBe(expected);
+    expect(expected).toBeGreaterThan(report.rounds.length);
   });
 
   it('together: the DPO job continues from the SFT job with training_method dpo, one of each per round attempt', async () => {
     h = await startCampaignHarness({
       label: 'dpo-together',
       configFile: path.join(repoRoot, 'tests/fixtures/campaigns/small-together.yaml'),
-      configure: (c) => dpoConfig(c, { nEpochs: 3 }),
+      configure: (c) => dpoConfig(c, { nEpochs: 3 }, 40),
       simConfig: { provider: { kind: 'together', deploymentSeconds: 0.3 } },
     });
     const outcome = await h.result();
     expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
-    const creates = h.sim.provider()!.requests.filter((r) => r.method === 'POST' && r.path === '/v1/fine-tunes');
-    expect(creates).toHaveLength(2 * outcome.rounds.length);
+    const creates = h.sim.provider()!.requests.filter((r) => r.method === 'POST' && r.path === '/v1/fine-tunes').map((r) => r.body as Record<string, unknown>);
     const registry = await ModelRegistry.load(store(), h.name);
-    const trained = registry.entries().filter((m) => m.status !== 'base').sort((a, b) => a.round - b.round);
-    expect(trained).toHaveLength(outcome.rounds.length);
     const report = await campaignReport(store(), h.name);
-    trained.forEach((c, i) => {
-      const sft = creates[2 * i]!.body as Record<string, unknown>;
-      const dpo = creates[2 * i + 1]!.body as Record<string, unknown>;
+    let next = 0;
+    for (const r of report.rounds) {
+      const training = r.training!;
+      const sft = creates[next++]!;
       expect(sft).not.toHaveProperty('training_method');
-      const round = report.rounds.find((r) => r.round === c.round)!;
-      const sftJob = round.training!.find((t) => t.method === 'sft')!;
-      expect(dpo).toMatchObject({ from_checkpoint: sftJob.jobId, training_method: { method: 'dpo', dpo_beta: 0.2 } });
-      expect(dpo).not.toHaveProperty('model');
-      expect(c.jobId).toBe(round.training!.find((t) => t.method === 'dpo')!.jobId);
+      if (r.pairs!.written) {
+        const dpo = creates[next++]!;
+        expect(dpo).toMatchObject({ from_checkpoint: training.find((t) => t.method === 'sft')!.jobId, training_method: { method: 'dpo', dpo_beta: 0.2 } });
+        expect(dpo).not.toHaveProperty('model');
+      }
+      expect(training.map((t) => t.method)).toEqual(r.pairs!.written ? ['sft', 'dpo'] : ['sft']);
+      const candidate = registry.entries().find((m) => m.status !== 'base' && m.round === r.round)!;
+      expect(candidate.jobId).toBe(training[training.length - 1]!.jobId);
+    }
+    expect(creates).toHaveLength(next);
+    expect(next).toBeGreaterThan(report.rounds.length);
+  });
+
+  it('azure: the same jobs through the OpenAI-shaped v1 API; a round with too few pairs keeps its SFT model and makes no DPO job', async () => {
+    h = await startCampaignHarness({
+      label: 'dpo-azure',
+      configFile: path.join(repoRoot, 'tests/fixtures/campaigns/small-azure.yaml'),
+      configure: (c) => dpoConfig(atAzureSim(c)),
+      simConfig: { provider: { kind: 'azure', deploymentSeconds: 0.3, fileProcessingSeconds: 0.2 } },
     });
+    const outcome = await h.result();
+    expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
+    const creates = h.sim
+      .provider()!
+      .requests.filter((r) => r.method === 'POST' && r.path === '/openai/v1/fine_tuning/jobs')
+      .map((r) => r.body as { model: string; method?: { type: string }; metadata: Record<string, string> });
+    const registry = await ModelRegistry.load(store(), h.name);
+    const report = await campaignReport(store(), h.name);
+    let expected = 0;
+    for (const r of report.rounds) {
+      const keys = creates.filter((b) => b.metadata.strawberry_round === String(r.round)).map((b) => `${b.metadata.strawberry_key} ${b.method?.type ?? 'supervised'}`);
+      const dpo = r.pairs!.written;
+      expect(keys).toEqual([`${h.name}-r${r.round}-a1 supervised`, ...(dpo ? [`${h.name}-r${r.round}-a1-dpo dpo`] : [])]);
+      expected += keys.length;
+      const training = r.training!;
+      expect(training.map((t) => t.method)).toEqual(dpo ? ['sft', 'dpo'] : ['sft']);
+      // The round's candidate is the last job's model: the DPO job's, or the SFT job's without enough pairs.
+      const candidate = registry.entries().find((m) => m.status !== 'base' && m.round === r.round)!;
+      expect(candidate.jobId).toBe(training[training.length - 1]!.jobId);
+      expect(candidate.deployment).toMatchObject({ provider: 'azure' });
+    }
+    expect(creates).toHaveLength(expected);
+    expect(expected).toBeGreaterThan(report.rounds.length);
+  });
+
+  it('dpo alone: one dpo job per round on the preference file, and the sim\'s dpoDrift (no SFT term) shows in the held-out accuracy', async () => {
+    h = await startCampaignHarness({
+      label: 'dpo-only',
+      configure: (c) => ({ ...dpoConfig(c), fineTune: { ...c.fineTune, method: 'dpo', beta: 0.1 }, stopping: { ...c.stopping, maxRounds: 2, maxRoundsWithoutPromotion: 2 } }),
+      simConfig: { training: { dpoDrift: 3 } },
+    });
+    const outcome = await h.result();
+    expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2]);
+    const byKey = await jobsByKey(h.sim.baseURL);
+    expect([...byKey.keys()].sort()).toEqual([`${h.name}-r1-a1`, `${h.name}-r2-a1`]);
+    for (const j of byKey.values()) expect(j.method).toMatchObject({ type: 'dpo', dpo: { hyperparameters: { beta: 0.1 } } });
+    // A drift of 3 ability units per job without an SFT parent: every candidate is worse than the base and rejected.
+    const registry = await ModelRegistry.load(store(), h.name);
+    const trained = registry.entries().filter((m) => m.status !== 'base');
+    expect(trained.length).toBe(2);
+    for (const c of trained) expect(c.status).toBe('rejected');
+    const { report } = await pairsPerRound(h.name, [1, 2]);
+    for (const r of report.rounds) {
+      expect(r.pairs).toMatchObject({ method: 'dpo', written: true });
+      expect(r.dataset).toMatchObject({ new: 0, examples: r.pairs!.pairs });
+      expect((r.training ?? []).map((t) => t.method)).toEqual(['dpo']);
+    }
   });
 });

@@ -10,7 +10,10 @@ export function hyperparametersOf(ft: Config['fineTune']) {
   return { nEpochs: ft.nEpochs, learningRateMultiplier: ft.learningRateMultiplier, learningRate: ft.learningRate, batchSize: ft.batchSize };
 }
 
-/** The business key of a round attempt's DPO job under `sft-then-dpo`: its own, so each job exists once. */
+/**
+ * The business key of a round attempt's DPO job (`dpo`, and the second job of `sft-then-dpo`): its own, so each
+ * job exists once, and recognisable (providers with a separate preference resource look there for it).
+ */
 export function dpoKey(campaign: string, round: number, attempt: number): string {
   return `${fineTuneKey(campaign, round, attempt)}-dpo`;
 }

@@ -3,7 +3,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import type { RoundContext } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import { ensureJob, fineTuneKey, type FineTuneJob } from '../lib/providers/fineTune';
-import { ensureDpoJob, hyperparametersOf } from './dpoStage';
+import { dpoKey, ensureDpoJob, hyperparametersOf } from './dpoStage';
 import { ModelRegistry } from '../lib/registry';
 import { recordStep, roundDir } from '../lib/store';
 import type { TrainingRecord } from '../lib/report/campaignReport';
@@ -43,7 +43,8 @@ export async function startFineTune({ ctx }: { ctx: RoundContext }): Promise<{ j
       ...(parent ? { parent: parent.jobId ? parent : { model: parent.model } } : {}),
       trainingFileId: upload.fileId,
       suffix: `${ctx.campaign}-r${ctx.round}`.slice(0, 40),
-      key: fineTuneKey(ctx.campaign, ctx.round, ctx.attempt),
+      // A DPO job's key ends in `-dpo` whichever method made it (Fireworks finds it in its own resource by that).
+      key: ft.method === 'dpo' ? dpoKey(ctx.campaign, ctx.round, ctx.attempt) : fineTuneKey(ctx.campaign, ctx.round, ctx.attempt),
       seed: ctx.round,
       hyperparameters: hyperparametersOf(ft),
       // `dpo`: the dataset step recorded the preference file as the round's training file.

@@ -161,7 +161,7 @@ describe('sft-then-dpo campaigns (issue 24 acceptance)', () => {
     const outcome = await h.result();
     expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2]);
     const byKey = await jobsByKey(h.sim.baseURL);
-    expect([...byKey.keys()].sort()).toEqual([`${h.name}-r1-a1`, `${h.name}-r2-a1`]);
+    expect([...byKey.keys()].sort()).toEqual([`${h.name}-r1-a1-dpo`, `${h.name}-r2-a1-dpo`]);
     for (const j of byKey.values()) expect(j.method).toMatchObject({ type: 'dpo', dpo: { hyperparameters: { beta: 0.1 } } });
     // A drift of 3 ability units per job without an SFT parent: every candidate is worse than the base and rejected.
     const registry = await ModelRegistry.load(store(), h.name);

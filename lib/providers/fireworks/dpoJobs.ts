@@ -9,6 +9,11 @@ import { STATUS } from './supervisedFineTuningJobs';
 /** What `getJob` ids of DPO jobs start with, so the provider routes them to this resource (not supervised jobs). */
 export const DPO_JOB_PREFIX = 'dpoJobs/';
 
+/** DPO jobs' business keys end in `-dpo` (activities/dpoStage.ts `dpoKey`): where a retry looks for them. */
+export function isDpoKey(key: string): boolean {
+  return key.endsWith('-dpo');
+}
+
 interface FireworksDpoJob {
   name: string;
   displayName?: string;

@@ -3,7 +3,7 @@ import type { CreateJobRequest, Deployment, EnsureDeploymentRequest, FineTuneEve
 import { createProviderHttp } from '../http';
 import { FireworksDatasets } from './datasets';
 import { FireworksDeployments } from './deployments';
-import { DPO_JOB_PREFIX, FireworksDpoJobs } from './dpoJobs';
+import { DPO_JOB_PREFIX, FireworksDpoJobs, isDpoKey } from './dpoJobs';
 import { FireworksSupervisedFineTuningJobs } from './supervisedFineTuningJobs';
 
 export { fireworksDatasetIdFor } from './datasets';
@@ -48,8 +48,8 @@ export class FireworksProvider implements FineTuneProvider, ServingProvider {
     return req.method?.type === 'dpo' ? this.dpoJobs.create(req) : this.jobs.create(req);
   }
 
-  async findJobsByKey(key: string): Promise<FineTuneJob[]> {
-    return [...(await this.jobs.listByKey(key)), ...(await this.dpoJobs.listByKey(key))];
+  findJobsByKey(key: string): Promise<FineTuneJob[]> {
+    return isDpoKey(key) ? this.dpoJobs.listByKey(key) : this.jobs.listByKey(key);
   }
 
   getJob(id: string): Promise<FineTuneJob> {

@@ -92,6 +92,15 @@ describe('DPO create requests in each provider\'s documented shape', () => {
     server.assertDone();
   });
 
+  it('fireworks: a DPO key is found in the dpoJobs resource (404 means none), so a retry adopts the job', async () => {
+    const [missing, key] = ['Demo_Campaign-r2-a1-dpo', 'Demo_Campaign-r1-a1-dpo'];
+    server = await startReplayServer(loadFixture('fireworks', 'dpo-find-by-key'), { apiKey: API_KEY, jobId: fireworksJobIdForKey(key), missingJobId: fireworksJobIdForKey(missing) });
+    const provider = createFineTuneProvider({ kind: 'fireworks', baseURL: server.url, apiKeyEnv: ENV, accountId: 'acme-labs' });
+    expect(await provider.findJobsByKey(missing)).toEqual([]);
+    expect(await provider.findJobsByKey(key)).toMatchObject([{ id: `dpoJobs/${fireworksJobIdForKey(key)}`, status: 'running' }]);
+    server.assertDone();
+  });
+
   it('local: {method} and {beta} in the training command; beta drops out for sft', () => {
     const argv = ['{python}', '-m', 'strawberry_local.train', '--method', '{method}', '--beta', '{beta}'];
     expect(renderCommand(argv, { python: 'py', method: 'dpo', beta: 0.1 })).toEqual(['py', '-m', 'strawberry_local.train', '--method', 'dpo', '--beta', '0.1']);

@@ -100,6 +100,7 @@ export const simConfigSchema = z
         coldStartSeconds: z.number().min(0).default(5).describe('fireworks: how long a scaled-to-zero deployment answers 503 to chat after the request that wakes it.'),
         idleDeleteSeconds: z.number().min(0).default(604800).describe('fireworks: idle time after which a deployment with minReplicaCount 0 is deleted (Fireworks: 7 days without traffic).'),
         recentTrafficSeconds: z.number().min(0).default(3600).describe('fireworks: a DELETE without ignoreChecks=true is refused while the deployment served a request this recently.'),
+        runtimeLoraUpdating: z.boolean().default(true).describe('selfhosted: the load/unload adapter routes exist, as vLLM mounts them only with VLLM_ALLOW_RUNTIME_LORA_UPDATING=True.'),
         deploymentFailureRate: z.number().min(0).max(1).default(0).describe('together: probability that a new dedicated endpoint ends FAILED instead of STARTED.'),
         serverlessLoraBases: z.array(z.string().min(1)).default([]).describe('together: base models whose LoRA fine-tunes serve serverless (Together lists a few; every other fine-tune needs a dedicated endpoint).'),
         reasoningModels: z

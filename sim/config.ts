@@ -94,7 +94,7 @@ export const simConfigSchema = z
         kind: z
           .enum(['openai', 'azure', 'together', 'fireworks', 'selfhosted'])
           .default('openai')
-          .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1); azure (v1 data plane under /openai/v1 with an api-key header, files pending -> processed, control-plane deployments).'),
+          .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1); azure (v1 data plane under /openai/v1 with an api-key header, files pending -> processed, control-plane deployments); selfhosted (a vLLM server: runtime LoRA load/unload, POST /sim/restart forgets adapters).'),
         deploymentSeconds: z.number().min(0).default(0.3).describe('together/fireworks/azure: time a deployment takes to become ready.'),
         scaleToZeroSeconds: z.number().min(0).default(3600).describe('fireworks: idle time after which a deployment with minReplicaCount 0 scales to zero (Fireworks: --scale-to-zero-window, default 1h).'),
         coldStartSeconds: z.number().min(0).default(5).describe('fireworks: how long a scaled-to-zero deployment answers 503 to chat after the request that wakes it.'),

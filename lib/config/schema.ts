@@ -135,6 +135,14 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
           cwd: z.string().optional().describe("the command's working directory (default: the worker's)"),
           jobsDir: z.string().default('runs/local-jobs').describe('one directory per job: job.json, log.txt, exit_code, output/'),
           env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+          scheduler: z.enum(['local', 'slurm']).default('local').describe('local: a detached process on the worker; slurm: sbatch, polled with squeue/sacct, cancelled with scancel'),
+          slurm: z
+            .object({
+              conf: z.string().optional().describe('SLURM_CONF for the Slurm commands (default: the worker environment\'s)'),
+              sbatch: z.array(z.string()).optional().describe("extra #SBATCH options, e.g. ['--time=01:00:00', '--gres=gpu:1']"),
+            })
+            .strict()
+            .optional(),
         })
         .strict()
         .optional(),

@@ -1,4 +1,5 @@
 import { completedRounds } from '../lib/campaign/resume';
+import { initialSkills, type SkillState } from '../lib/campaign/skills';
 import { campaignSettings, type CampaignSettings } from '../lib/campaign/settings';
 import type { RoundSummary } from '../lib/campaign/types';
 import { assertConfigFitsCurriculum } from '../lib/config/curriculumFit';
@@ -19,7 +20,7 @@ export interface OpenedCampaign {
   /** The last completed rounds, newest last, without their promotion evidence (kept in the run store). */
   summaries: RoundSummary[];
   /** First run only: where the campaign starts. */
-  initial?: { frontier: number; baseModel: string; currentModel: string };
+  initial?: { frontier: number; baseModel: string; currentModel: string; skills?: SkillState[] };
 }
 
 /**
@@ -37,6 +38,8 @@ export async function openCampaign({ campaign, configHash, first }: { campaign: 
   const registry = await ModelRegistry.load(runStore(), campaign);
   await registry.registerBase({ modelId: config.student.baseModel, provider: providerFor(config, 'student').kind });
   const initial = { frontier: config.startLevel, baseModel: config.student.baseModel, currentModel: config.student.baseModel };
+  // Per-skill mode: every skill starts at its first level from startLevel (lib/campaign/skills.ts).
+  if (config.skills) return { settings, levelCount: curriculum.levels.length, summaries, initial: { ...initial, skills: initialSkills(curriculum.levels, config.startLevel) } };
   return { settings, levelCount: curriculum.levels.length, summaries, initial };
 }
 

@@ -9,6 +9,10 @@ import { bandPath, type BandFile } from './band';
 import { activityLog, configOf, runStore } from './deps';
 import { evaluationPath, type RoundEvaluation } from './evaluation';
 import { scopeOf, stepRef } from './manifest';
+import { concludeSkills } from './skillConclusion';
+import { readSkillPlan, type SkillPlan } from './skills';
+import type { SkillState } from '../lib/campaign/skills';
+import type { ResolvedCampaignConfig } from '../lib/config/load';
 
 /** The candidate of a round enters the registry as soon as its job succeeded. */
 export async function registerCandidate({ ctx, model, jobId }: { ctx: RoundContext; model: string; jobId: string }): Promise<void> {
@@ -55,6 +59,8 @@ export async function concludeRound({
     throw new Error(`${evaluationPath(ctx.campaign, ctx.round)} evaluated ${evaluation.candidateModel ?? 'no candidate'}, not ${candidate ?? 'no candidate'} (evaluate again)`);
   }
   const registry = await ModelRegistry.load(store, ctx.campaign);
+  const plan = await readSkillPlan(ctx);
+  if (plan) return concludePerSkill(ctx, config, plan, evaluation, registry, candidate, counts, outcome);
   let promoted = false;
   let promotion: PromotionEvidence | undefined;
   let decisionNote = outcome === 'band-empty' ? 'no problem in band' : 'too few examples to fine-tune';
@@ -103,11 +109,60 @@ export async function concludeRound({
     ...(promotion ? { promotion } : {}),
   };
   const conclusion: RoundConclusion = { status: 'completed', summary, nextFrontier: advance.frontier, currentModel, mastered: advance.mastered };
-  activityLog(ctx, 'decide').info({ outcome: summary.outcome, model: currentModel, nextFrontier: advance.frontier }, summary.note);
-  await store.writeJsonAtomic(roundSummaryPath(ctx.campaign, ctx.round), { ...conclusion, base: evaluation.base, levelCount: ctx.levelCount, configHash: ctx.configHash });
+  return recordConclusion(ctx, conclusion, evaluation);
+}
+
+/** summary.json (what `resume` and `report` read), and the conclusion the workflows carry (without the evidence). */
+async function recordConclusion(ctx: RoundContext, conclusion: RoundConclusion, evaluation: RoundEvaluation, skillStates?: SkillState[]): Promise<RoundConclusion> {
+  const { summary } = conclusion;
+  activityLog(ctx, 'decide').info({ outcome: summary.outcome, model: conclusion.currentModel, nextFrontier: conclusion.nextFrontier, skills: summary.skills }, summary.note);
+  await runStore().writeJsonAtomic(roundSummaryPath(ctx.campaign, ctx.round), {
+    ...conclusion,
+    base: evaluation.base,
+    levelCount: ctx.levelCount,
+    configHash: ctx.configHash,
+    ...(skillStates ? { skillStates } : {}),
+  });
   // The workflows carry the summary without its promotion evidence (kept in summary.json and the registry).
   const { promotion: _evidence, ...brief } = summary;
   return { ...conclusion, summary: brief };
+}
+
+/** Per-skill mode (config `skills:`): the decision and advancement of activities/skillConclusion.ts, recorded like a single frontier's. */
+async function concludePerSkill(
+  ctx: RoundContext,
+  config: ResolvedCampaignConfig,
+  plan: SkillPlan,
+  evaluation: RoundEvaluation,
+  registry: ModelRegistry,
+  candidate: string | undefined,
+  counts: { candidates: number; inBand: number; tracesKept: number; datasetExamples: number },
+  outcome: 'trained' | 'band-empty' | 'no-dataset',
+): Promise<RoundConclusion> {
+  const store = runStore();
+  const band = (await store.exists(bandPath(ctx.campaign, ctx.round))) ? await store.readJson<BandFile>(bandPath(ctx.campaign, ctx.round)) : undefined;
+  const decided = await concludeSkills(ctx, config, plan, evaluation, band, candidate);
+  if (candidate && evaluation.candidate) {
+    if (decided.promoted) await registry.promote(candidate, decided.note, decided.evidence);
+    else await registry.reject(candidate, decided.note, decided.evidence);
+  }
+  const summary: RoundSummary = {
+    round: ctx.round,
+    frontier: ctx.frontier,
+    ...counts,
+    model: candidate ?? ctx.model,
+    promoted: decided.promoted,
+    evaluation: evaluation.candidate ?? evaluation.parent,
+    outcome: candidate ? (decided.promoted ? 'promoted' : 'rejected') : outcome === 'band-empty' ? 'band-empty' : 'no-dataset',
+    note: decided.note,
+    ...(band ? { selected: band.ids.length } : {}),
+    ...(config.traces.verifier ? { verifierCalls: await verifierCallsOf(ctx) } : {}),
+    ...(decided.evidence ? { promotion: decided.evidence } : {}),
+    skills: decided.rows,
+  };
+  const currentModel = decided.promoted && candidate ? candidate : ctx.model;
+  const conclusion: RoundConclusion = { status: 'completed', summary, nextFrontier: decided.nextFrontier, currentModel, mastered: decided.mastered, skills: decided.states };
+  return recordConclusion(ctx, conclusion, evaluation, decided.states);
 }
 
 /** LLM verifier calls made for the round's traces, from its verified traces (0 when the round made none). */

@@ -34,7 +34,10 @@ export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ ex
     });
     const c = selection.counts;
     // For reports: what the dataset kept and dropped, by reason.
-    await store.writeJsonAtomic(`${roundDir(ctx.campaign, ctx.round)}/dataset-stats.json`, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: c });
+    // keptPerLevel: new examples by level, for the per-skill rows of reports.
+    const keptPerLevel: Record<number, number> = {};
+    for (const t of selection.kept) keptPerLevel[t.levelIndex] = (keptPerLevel[t.levelIndex] ?? 0) + 1;
+    await store.writeJsonAtomic(`${roundDir(ctx.campaign, ctx.round)}/dataset-stats.json`, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: c, keptPerLevel });
     const ref = { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes };
     await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref, kept: selection.kept.length });
     activityLog(ctx, 'dataset').info({ examples: written.count, replayed: written.replayCount, sha256: written.sha256, drops: c }, 'dataset written');

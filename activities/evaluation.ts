@@ -1,4 +1,5 @@
 import { levelAccuracy, type HeldOutProblemResult } from '../lib/campaign/roundDecision';
+import { evaluatedLevels } from '../lib/campaign/skills';
 import type { LevelAccuracy, RoundContext } from '../lib/campaign/types';
 import { providerFor } from '../lib/config/load';
 import type { Problem } from '../lib/curriculum/types';
@@ -8,6 +9,7 @@ import { withSignal } from '../lib/providers/chat';
 import { ModelRegistry } from '../lib/registry';
 import { roundDir } from '../lib/store';
 import { chatProvider, configOf, curriculumAt, grader, openLedger, runStore } from './deps';
+import { levelsOfSkill, readSkillPlan } from './skills';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
 export interface RoundEvaluation {
@@ -36,9 +38,9 @@ export function evaluationPath(campaign: string, round: number): string {
  * with at most `perLevel` held-out problems gives all of them; a larger one a seeded draw of `perLevel` that
  * changes from round to round (never always the same first N), the same for every model of the round.
  */
-export function heldOutProblems(levels: { index: number; problems: Problem[] }[], upTo: number, perLevel: number, drawSeed: string): Problem[] {
+export function heldOutProblems(levels: { index: number; problems: Problem[] }[], upTo: number | ReadonlySet<number>, perLevel: number, drawSeed: string): Problem[] {
   return levels
-    .filter((l) => l.index <= upTo)
+    .filter((l) => (typeof upTo === 'number' ? l.index <= upTo : upTo.has(l.index)))
     .flatMap((l) => {
       const held = l.problems.filter((p) => p.heldOut).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       if (held.length <= perLevel) return held;
@@ -57,7 +59,10 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundContext; ca
   const config = await configOf(ctx);
   const curriculum = await curriculumAt(config.curriculumPath);
   const ev = config.evaluation;
-  const upTo = Math.min(ctx.frontier + 1, ctx.levelCount - 1);
+  // Per-skill mode: every skill's held-out levels up to the one above its frontier (a done skill: all of them).
+  const plan = await readSkillPlan(ctx);
+  const levelsOf = levelsOfSkill(curriculum);
+  const upTo = plan ? new Set(plan.states.flatMap((s) => evaluatedLevels(levelsOf(s.skill), s))) : Math.min(ctx.frontier + 1, ctx.levelCount - 1);
   const problems = heldOutProblems(curriculum.levels, upTo, ev.maxHeldOutPerLevel, `${ctx.campaign}:r${ctx.round}`);
   const providerConfig = providerFor(config, 'student');
   const provider = chatProvider(providerConfig, ctx.served);

@@ -1,3 +1,4 @@
+import type { SkillState } from '../lib/campaign/skills';
 import type { RoundSummary } from '../lib/campaign/types';
 import { loadCurriculum } from '../lib/curriculum';
 import { table } from '../lib/format/table';
@@ -26,6 +27,33 @@ export async function levelNamesOf(curriculumPath: string | undefined): Promise<
   } catch {
     return undefined;
   }
+}
+
+/** Per-skill campaigns: one row per skill (its frontier, status and why when parked, samples drawn so far). */
+export function skillStatesTable(skills: readonly SkillState[], levelNames?: readonly string[]): string {
+  return table(
+    ['skill', 'frontier', 'status', 'samples'],
+    skills.map((k) => [k.skill, `${k.frontier} ${levelName(k.frontier, levelNames)}`, k.status === 'parked' && k.reason ? `parked: ${k.reason}` : k.status, String(k.samples)]),
+  );
+}
+
+/** Per-skill campaigns: one row per round and skill (`report --json`: rounds[].skills[]). */
+export function skillRoundsTable(rounds: readonly RoundSummary[], levelNames?: readonly string[]): string {
+  return table(
+    ['round', 'skill', 'share', 'frontier', 'in band', 'examples', 'samples', 'status after'],
+    rounds.flatMap((r) =>
+      (r.skills ?? []).map((k) => [
+        String(r.round),
+        k.skill,
+        `${(100 * k.share).toFixed(0)}%`,
+        k.nextFrontier !== k.frontier ? `${levelName(k.frontier, levelNames)} -> ${levelName(k.nextFrontier, levelNames)}` : levelName(k.frontier, levelNames),
+        String(k.bandSize),
+        String(k.examples),
+        String(k.samples),
+        k.reason ? `${k.status}: ${k.reason}` : k.status,
+      ]),
+    ),
+  );
 }
 
 /** One row per round; `selected` is the number of in-band problems traces were generated for. */

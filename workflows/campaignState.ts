@@ -103,6 +103,7 @@ export class Campaign {
       roundsWithoutPromotion: s.roundsWithoutPromotion,
       summaries: this.summaries,
       configHash: s.configHash,
+      ...(s.skills ? { skills: s.skills } : {}),
     };
   }
 
@@ -159,6 +160,7 @@ export class Campaign {
       maxRounds: this.settings!.maxRounds,
       roundsWithoutPromotion: s.roundsWithoutPromotion,
       maxRoundsWithoutPromotion: this.settings!.maxRoundsWithoutPromotion,
+      ...(s.skills ? { skills: s.skills } : {}),
     });
   }
 
@@ -224,6 +226,7 @@ export class Campaign {
     s.currentModel = result.currentModel;
     s.currentServedModel = result.currentServedModel;
     s.frontier = result.nextFrontier;
+    if (result.skills) s.skills = result.skills;
     s.round += 1;
     s.attempt = 1;
     this.resume = undefined;

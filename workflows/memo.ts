@@ -1,5 +1,6 @@
 import { setCurrentDetails, upsertMemo } from '@temporalio/workflow';
 import type { CampaignSettings } from '../lib/campaign/settings';
+import type { SkillState } from '../lib/campaign/skills';
 import type { CampaignState, RoundInput, RoundSummary } from '../lib/campaign/types';
 
 /**
@@ -42,6 +43,12 @@ export function summaryTable(summaries: readonly RoundSummary[]): string {
   return ['| round | frontier | candidates | in band | traces kept | examples | model | outcome | held-out accuracy |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
+/** Per-skill mode: one row per skill (frontier, status and why when parked, samples so far). */
+export function skillTable(skills: readonly SkillState[]): string {
+  const rows = skills.map((k) => `| ${k.skill} | ${k.frontier} | ${k.status}${k.status === 'parked' && k.reason ? `: ${k.reason}` : ''} | ${k.samples} |`);
+  return ['| skill | frontier | status | samples |', '|---|---|---|---|', ...rows].join('\n');
+}
+
 /** The round shown for a campaign: the next one while it runs, the last one run once it stopped. */
 export function shownRound(state: CampaignState, stopped: boolean): number {
   return stopped ? Math.max(0, state.round - 1) : state.round;
@@ -62,6 +69,7 @@ export function campaignDetails(v: CampaignView): string {
   ];
   if (v.blockedReason) lines.push('', `**Blocked:** ${v.blockedReason}`, '', 'Signal `unpause` (`strawberry unpause ' + v.name + '`) to retry, or `cancel`.');
   if (v.stopReason) lines.push('', `**Stopped:** ${v.stopReason}`);
+  if (v.state.skills) lines.push('', skillTable(v.state.skills));
   lines.push('', summaryTable(v.summaries));
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Tunables } from '../lib/config/tunables';
 import type { RoundSummary } from '../lib/campaign/types';
+import type { SkillState } from '../lib/campaign/skills';
 
 /** Messages of the campaign workflow (the round workflow answers the same pause/unpause/status). */
 
@@ -37,6 +38,8 @@ export interface CampaignStatus {
   progress?: { phase: string; done: number; total: number };
   /** The stored config version the next round runs with (`<runs>/<name>/configs/<hash>.json`). */
   configHash?: string;
+  /** Per-skill mode (config `skills:`): each skill's frontier, status and samples. */
+  skills?: SkillState[];
 }
 
 export const statusQuery = defineQuery<CampaignStatus>('status');

@@ -70,6 +70,7 @@ async function buildTrainingData(round: Round): Promise<Stopped | undefined> {
   await round.enter('candidates');
   const prep = await acts.prepareRound.executeWithOptions(round.step(`pick candidates at levels ${round.input.frontier}+`), [round.ctx]);
   const counts: Counts = { candidates: prep.candidates, inBand: 0, tracesKept: 0, datasetExamples: 0 };
+  if (prep.allocation) round.note(prep.allocation);
 
   await checkBudget(round, 'estimate', prep.candidates * settings.estimationK);
   await round.enter('estimate', `${prep.candidates} candidates in ${prep.shards} shard(s)`);

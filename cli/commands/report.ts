@@ -5,7 +5,7 @@ import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
 import { DirectoryRunStore } from '../../lib/store';
 import { readCampaignConfig } from '../../lib/campaign/resume';
-import { deploymentsTable, levelNamesOf, lineageTable, roundsTable, tokensTable, trainingTable } from '../tables';
+import { deploymentsTable, levelNamesOf, lineageTable, roundsTable, skillRoundsTable, tokensTable, trainingTable } from '../tables';
 import { writeTextAtomic } from '../../lib/atomicFile';
 import { campaignReport } from '../../lib/report/campaignReport';
 import { renderHtmlReport } from '../../lib/report/html';
@@ -46,6 +46,7 @@ export function registerReport(program: Command): void {
       process.stdout.write(
         `Campaign ${name} (${runsDir}/${name})\n\n${rounds.length ? roundsTable(rounds, levelNames) : 'no completed round yet'}\n\nModels:\n${lineageTable(registry.entries(), levelNames)}\n`,
       );
+      if (rounds.some((r) => r.skills)) process.stdout.write(`\nSkills per round:\n${skillRoundsTable(rounds, levelNames)}\n`);
       const usage = await campaignReport(store, name);
       const t = usage.totals;
       process.stdout.write(`\nTokens${t.cost !== undefined ? ' and cost' : ' (no price table in the config: no cost)'}:\n${tokensTable(usage.rounds.flatMap((r) => r.tokens.map((row) => ({ round: r.round, ...row }))))}\n`);

@@ -8,7 +8,7 @@ import { roundStatusQuery, statusQuery, type CampaignStatus, type RoundStatus } 
 import { campaignHandle } from '../campaigns';
 import { requireCampaign, withClient, type Connected } from '../connect';
 import { ProgressBars, problemsText, runningShards, type ShardProgress } from '../progress';
-import { roundsTable } from '../tables';
+import { roundsTable, skillRoundsTable, skillStatesTable } from '../tables';
 
 /** What `status` shows: the live status of a running campaign, or how a finished one ended. */
 export type StatusView =
@@ -98,9 +98,11 @@ function statusBlock(view: StatusView): string {
     const s = view.status;
     if (s.paused) lines.push(`  paused: \`strawberry unpause ${s.name}\` goes on`);
     if (s.blockedReason) lines.push(`  blocked: \`strawberry unpause ${s.name}\` retries the round's failed step, \`strawberry cancel ${s.name}\` ends the campaign`);
+    if (s.skills) lines.push('', skillStatesTable(s.skills));
     if (s.summaries.length) lines.push('', roundsTable(s.summaries));
   } else if (view.result) {
     if (view.result.rounds.length) lines.push('', roundsTable(view.result.rounds));
+    if (view.result.rounds.some((r) => r.skills)) lines.push('', skillRoundsTable(view.result.rounds));
   } else {
     lines.push(`  \`strawberry resume ${view.name}\` starts it again from its last completed round`);
   }

@@ -37,10 +37,13 @@ export interface StopInput {
   maxRounds: number;
   roundsWithoutPromotion: number;
   maxRoundsWithoutPromotion: number;
+  /** Per-skill mode: the skills' states (the campaign stops once every skill is done). */
+  skills?: readonly { status: string }[];
 }
 
 /** Why the campaign stops before running `round`, or undefined to go on. */
 export function stopReason(s: StopInput): string | undefined {
+  if (s.skills?.length && s.skills.every((k) => k.status === 'done')) return `every skill (${s.skills.length}) mastered its last level`;
   if (s.frontier >= s.levelCount) return `the top level (${s.levelCount - 1}) is mastered`;
   if (s.round > s.maxRounds) return `maxRounds (${s.maxRounds}) reached`;
   if (s.roundsWithoutPromotion >= s.maxRoundsWithoutPromotion) return `${s.roundsWithoutPromotion} rounds without promotion`;

@@ -2,6 +2,7 @@ import type { ResolvedCampaignConfig } from '../config/load';
 import { UserError } from '../errors';
 import { assertSegment, type RunStore } from '../store';
 import { loadStoredConfig } from '../config/configStore';
+import type { SkillState } from './skills';
 import type { CampaignStart, RoundSummary } from './types';
 import { ModelRegistry } from '../registry';
 
@@ -30,6 +31,8 @@ export interface RoundSummaryFile {
   configHash?: string;
   /** That config (shape-1 rounds wrote it whole; `completedRounds` loads it by `configHash` for later ones). */
   config?: ResolvedCampaignConfig;
+  /** Per-skill mode: the skills' states after the round (absent: one frontier). */
+  skillStates?: SkillState[];
 }
 
 const SUMMARY_FILE = /^round-(\d+)\/summary\.json$/;
@@ -97,6 +100,7 @@ export async function buildResumeInput(store: RunStore, campaign: string, config
     roundsWithoutPromotion,
     attempt: 1,
     paused: false,
+    ...(last.skillStates ? { skills: last.skillStates } : {}),
   };
   // A current model served by a deployment that still runs is sampled through it again.
   const deployment = (await ModelRegistry.load(store, campaign)).get(last.currentModel)?.deployment;

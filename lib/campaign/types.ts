@@ -1,6 +1,7 @@
 import type { ResolvedCampaignConfig } from '../config/load';
 import type { PromotionEvidence } from '../registry/decidePromotion';
 import type { CampaignSettings } from './settings';
+import type { SkillState, SkillStatus } from './skills';
 
 /**
  * The small values that travel through Temporal: workflow inputs, results and the state a campaign carries
@@ -29,6 +30,30 @@ export interface RoundSummary {
   verifierCalls?: number;
   /** The paired comparison of candidate and parent that decided promotion (absent before it was recorded). */
   promotion?: PromotionEvidence;
+  /** Per-skill mode (config `skills:`): one row per skill of the curriculum (absent: one frontier). */
+  skills?: SkillRoundRow[];
+}
+
+/** What a round did for one skill (`report --json`: rounds[].skills[]). */
+export interface SkillRoundRow {
+  skill: string;
+  /** The skill's frontier when the round started. */
+  frontier: number;
+  /** Its status after the round, and why when parked. */
+  status: SkillStatus;
+  reason?: string;
+  /** Estimation and trace samples drawn for the skill this round. */
+  samples: number;
+  /** In-band problems found for the skill. */
+  bandSize: number;
+  /** New dataset examples of the skill. */
+  examples: number;
+  /** Its share of the round's budget. */
+  share: number;
+  /** The skill's frontier after the round. */
+  nextFrontier: number;
+  /** The skill's level indices (for the skill x level views of reports). */
+  levels: number[];
 }
 
 /**
@@ -54,6 +79,8 @@ export interface CampaignState {
   paused: boolean;
   /** The stored config version the next round runs with (lib/config/configStore.ts; `configure` makes a new one). */
   configHash: string;
+  /** Per-skill mode (config `skills:`): each skill's frontier, status and samples; absent: one frontier. */
+  skills?: SkillState[];
 }
 
 /** How far a round got, kept across a `blocked` state so a retry starts at the fine-tune (its dataset is in the manifest). */
@@ -113,7 +140,7 @@ export interface RoundInput extends RoundContext {
 }
 
 export type RoundResult =
-  | { status: 'completed'; summary: RoundSummary; nextFrontier: number; currentModel: string; mastered: boolean; currentServedModel?: string }
+  | { status: 'completed'; summary: RoundSummary; nextFrontier: number; currentModel: string; mastered: boolean; currentServedModel?: string; skills?: SkillState[] }
   | { status: 'blocked'; reason: string; resume?: RoundResume };
 
 export type CampaignOutcome = {

@@ -237,6 +237,18 @@ export const CampaignConfigSchema = z
       .strict()
       .optional()
       .describe('before a phase would exceed a limit (spent so far + that phase estimated from the samples already drawn), the campaign stops in phase `blocked`, reason "budget"'),
+    skills: z
+      .object({
+        parkAfterRounds: z.number().int().min(1).default(2).describe('rounds without a band or without a promoted gain before a skill is parked'),
+        retryEvery: z.number().int().min(1).default(3).describe('a parked skill is estimated again every this many rounds'),
+        retryShare: z.number().min(0).max(1).default(0.05).describe('share of the round\'s budget a parked skill gets in a retry round'),
+        floorShare: z.number().min(0).max(1).default(0.1).describe('smallest share of the budget each climbing skill gets'),
+        candidatesPerRound: z.number().int().min(1).default(120).describe('candidate problems estimated per round, all skills together'),
+        problemsPerRound: z.number().int().min(1).optional().describe('in-band problems traced per round, all skills together (default: band.maxProblems, else 40)'),
+      })
+      .strict()
+      .optional()
+      .describe('a frontier per skill (README "A frontier per skill"): each skill of the curriculum climbs its own levels, the round\'s budget goes where learning happens; absent: one frontier for all levels'),
     sharding: z
       .object({
         problemsPerShard: z.number().int().min(1).default(200),

@@ -26,7 +26,7 @@ export interface RoundReport {
   band?: { min: number; max: number };
   /** One per estimated problem. */
   passRates: { levelIndex: number; pHat: number }[];
-  dataset?: { new: number; replayed: number; examples: number; dropped: Record<string, number> };
+  dataset?: { new: number; replayed: number; examples: number; dropped: Record<string, number>; keptPerLevel?: Record<string, number> };
   /** By phase (the ledger's purpose: estimate, trace, eval, ...) and model. */
   tokens: { phase: string; model: string; promptTokens: number; completionTokens: number; samples: number; cost?: number }[];
   /** Fine-tune jobs that succeeded in this round: trained tokens as the provider reported them, priced. */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CampaignReport } from './campaignReport';
+import { skillHeatmapCharts, skillHeatmapSection } from './skillHeatmap';
 
 /**
  * One self-contained HTML file (works offline): the charts are Vega-Lite specs rendered by vega-embed, whose
@@ -218,6 +219,7 @@ export function renderHtmlReport(report: CampaignReport): string {
     { id: 'composition', spec: compositionChart(report) },
     { id: 'tokens', spec: tokensChart(report) },
     ...(report.totals.cost !== undefined ? [{ id: 'cost', spec: costChart(report) }] : []),
+    ...skillHeatmapCharts(report),
     ...report.rounds.map((r) => ({ id: `passrates-${r.round}`, spec: histogram(r) })),
   ];
   const json = JSON.stringify(charts.map((c) => ({ id: c.id, spec: { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...c.spec } }))).replace(/</g, '\\u003c');
@@ -242,6 +244,7 @@ Chat tokens: ${t.promptTokens} prompt + ${t.completionTokens} completion in ${t.
 <h2>Frontier and held-out accuracy</h2>
 <div class="chart" id="frontier"></div>
 <div class="chart" id="accuracy"></div>
+${skillHeatmapSection(report)}
 <h2>Datasets</h2>
 <div class="chart" id="composition"></div>
 <h2>Tokens and cost</h2>

@@ -40,4 +40,17 @@ describe('campaign memo', () => {
     expect(memo.details).toContain(`_${hidden} earlier rounds: \`strawberry report a-campaign-with-a-long-name\`_`);
     expect(memo.configHash).toBe(state.configHash);
   });
+
+  it('shows a row per skill in per-skill mode, still under the budget', () => {
+    const skills = [
+      { skill: 'quick', frontier: 2, status: 'done' as const, idleRounds: 0, samples: 1865 },
+      { skill: 'slow', frontier: 6, status: 'climbing' as const, idleRounds: 0, samples: 6431 },
+      { skill: 'out-of-reach', frontier: 8, status: 'parked' as const, reason: 'no band (0 in band) at level 8 for 2 rounds', idleRounds: 2, parkedRound: 2, samples: 920 },
+    ];
+    const summaries = Array.from({ length: 12 }, (_, i) => summary(i + 1));
+    const memo = campaignMemo({ name: 'a-campaign-with-a-long-name', state: { ...state, skills }, summaries, phase: 'between rounds' });
+    expect(JSON.stringify(memo).length).toBeLessThanOrEqual(MEMO_BUDGET);
+    expect(memo.details).toMatch(/^\| quick \| 2 \| done \| 1865 \|$/m);
+    expect(memo.details).toMatch(/^\| out-of-reach \| 8 \| parked: no band \(0 in band\) at level 8 for 2 rounds \| 920 \|$/m);
+  });
 });

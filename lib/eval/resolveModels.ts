@@ -4,7 +4,7 @@
  * its endpoint is the entry's own `baseURL`, else the student provider of the campaign's stored config.
  */
 import { UserError } from '../errors';
-import type { ResolvedCampaignConfig } from '../config/load';
+import { readCampaignConfig } from '../campaign/resume';
 import { priceOf, type Price } from '../budget/cost';
 import { ModelRegistry, type ModelEntry } from '../registry';
 import type { RunStore } from '../store';
@@ -41,22 +41,12 @@ export function pickEntry(registry: ModelRegistry, spec: Pick<CampaignModelSpec,
   return entry;
 }
 
-/** The newest stored config version of a campaign (configs/<sha>.json; `configure` adds versions). */
-async function latestStoredConfig(store: RunStore, campaign: string): Promise<ResolvedCampaignConfig | undefined> {
-  const files = (await store.list(`${campaign}/configs/`)).filter((f) => f.endsWith('.json'));
-  if (files.length === 0) return undefined;
-  const { stat } = await import('node:fs/promises');
-  const dated = await Promise.all(files.map(async (f) => ({ f, t: (await stat(store.localPath(f))).mtimeMs })));
-  dated.sort((a, b) => b.t - a.t);
-  return store.readJson<ResolvedCampaignConfig>(dated[0]!.f);
-}
-
 export async function resolveCampaignModel(store: RunStore, spec: CampaignModelSpec): Promise<ResolvedModel> {
   const registry = await ModelRegistry.load(store, spec.campaign);
   if (registry.entries().length === 0)
     throw new UserError(`campaign ${spec.campaign}: no model registry in the run store ${store.uriFor('')} (set STRAWBERRY_RUNS_DIR to the campaign's run store)`);
   const entry = pickEntry(registry, spec);
-  const config = await latestStoredConfig(store, spec.campaign);
+  const config = await readCampaignConfig(store, spec.campaign);
   const provider = config?.providers[config.student.provider];
   const baseURL = spec.baseURL ?? provider?.baseURL;
   if (!baseURL) throw new UserError(`campaign ${spec.campaign}: no stored config to take the endpoint from; give the model a baseURL`);

@@ -65,10 +65,15 @@ export async function sampleProblem(
   const missing = ledger.missing(base, spec.k);
   const opts: TraceOptionsInput = { ...spec.trace, model: spec.model };
   let drawn: TraceRecord[] = [];
+  let failure: { error: unknown } | undefined;
   if (spec.procedure === 'single-turn') {
     for (const [start, count] of runsOf(missing)) drawn.push(...(await generateCotSample(provider, problem, opts, grade, start, count)));
   } else {
-    drawn = await Promise.all(missing.map((i) => generateTrace(provider, problem, opts, grade, i, { verifierProvider: spec.verifierProvider })));
+    // Every trace settles first: the finished ones are recorded even when a sibling failed, so a re-run pays only for the rest.
+    const settled = await Promise.allSettled(missing.map((i) => generateTrace(provider, problem, opts, grade, i, { verifierProvider: spec.verifierProvider })));
+    drawn = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) failure = { error: rejected.reason };
   }
   if (drawn.length)
     await ledger.append(
@@ -81,6 +86,7 @@ export async function sampleProblem(
         stopReason: t.stopReason,
       })),
     );
+  if (failure) throw failure.error;
   const records = ledger.recordsOf(base, spec.k);
   return {
     drawn: drawn.length,

@@ -57,15 +57,18 @@ describe('strawberry eval config/eval-sim.yaml (no keys)', () => {
     expect(first.stdout).toMatch(/^reference\s+arithmetic\s+all\s+multi-turn/m);
     expect(first.stdout).toMatch(/^demo-final\s+arithmetic\s+muldiv-1digit\s+single-turn\s+3\s/m);
 
-    const out = JSON.parse(readFileSync(json, 'utf8')) as { models: unknown; results: unknown };
+    const out = JSON.parse(readFileSync(json, 'utf8')) as {
+      models: { name: string; model: string; campaign?: { round: number } }[];
+      results: { model: string; set: string; level?: string; skill?: string; procedure: string; pass1: number; passAtK: Record<string, number>; majAtK: Record<string, number> }[];
+    };
     const validate = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(path.join(repoRoot, 'tests/fixtures/schemas/eval.schema.json'), 'utf8')));
-    if (!validate(out)) throw new Error(JSON.stringify(validate.errors, null, 2));
-    const models = out.models as { name: string; model: string; campaign?: { round: number } }[];
+    if (!validate(out as object)) throw new Error(JSON.stringify(validate.errors, null, 2));
+    const models = out.models;
     expect(models.find((m) => m.name === 'base')!.model).toBe('sim-student');
     expect(models.find((m) => m.name === 'demo-r1')!.model).toMatch(/^ft:sim-student:/);
     expect(models.find((m) => m.name === 'demo-final')!.campaign!.round).toBeGreaterThanOrEqual(0);
     expect(models.find((m) => m.name === 'reference')!.model).toBe('sim-reference');
-    const row = (model: string, set: string) => (out.results as { model: string; set: string; level?: string; skill?: string; procedure: string; pass1: number; passAtK: Record<string, number>; majAtK: Record<string, number> }[]).find((r) => r.model === model && r.set === set && !r.level && !r.skill && r.procedure === 'single-turn')!;
+    const row = (model: string, set: string) => out.results.find((r) => r.model === model && r.set === set && !r.level && !r.skill && r.procedure === 'single-turn')!;
     for (const r of [row('base', 'arithmetic'), row('reference', 'gsm8k-test')]) {
       expect(r.passAtK['8']).toBeGreaterThanOrEqual(r.pass1);
       expect(Object.keys(r.majAtK).sort()).toEqual(['1', '8']);

@@ -160,7 +160,7 @@ function trainingRows(report: CampaignReport): string {
   return `<table><thead><tr><th>round</th><th>what</th><th>model</th><th>usage</th><th>cost</th></tr></thead><tbody>${[...training, ...deployed].join('\n')}</tbody></table>`;
 }
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 

@@ -96,8 +96,13 @@ export const simConfigSchema = z
         kind: z
           .enum(['openai', 'azure', 'together', 'fireworks', 'selfhosted'])
           .default('openai')
-          .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1); azure (v1 data plane under /openai/v1 with an api-key header, files pending -> processed, control-plane deployments).'),
+          .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1); azure (v1 data plane under /openai/v1 with an api-key header, files pending -> processed, control-plane deployments); selfhosted (a vLLM server: runtime LoRA load/unload, POST /sim/restart forgets adapters).'),
         deploymentSeconds: z.number().min(0).default(0.3).describe('together/fireworks/azure: time a deployment takes to become ready.'),
+        scaleToZeroSeconds: z.number().min(0).default(3600).describe('fireworks: idle time after which a deployment with minReplicaCount 0 scales to zero (Fireworks: --scale-to-zero-window, default 1h).'),
+        coldStartSeconds: z.number().min(0).default(5).describe('fireworks: how long a scaled-to-zero deployment answers 503 to chat after the request that wakes it.'),
+        idleDeleteSeconds: z.number().min(0).default(604800).describe('fireworks: idle time after which a deployment with minReplicaCount 0 is deleted (Fireworks: 7 days without traffic).'),
+        recentTrafficSeconds: z.number().min(0).default(3600).describe('fireworks: a DELETE without ignoreChecks=true is refused while the deployment served a request this recently.'),
+        runtimeLoraUpdating: z.boolean().default(true).describe('selfhosted: the load/unload adapter routes exist, as vLLM mounts them only with VLLM_ALLOW_RUNTIME_LORA_UPDATING=True.'),
         deploymentFailureRate: z.number().min(0).max(1).default(0).describe('together: probability that a new dedicated endpoint ends FAILED instead of STARTED.'),
         serverlessLoraBases: z.array(z.string().min(1)).default([]).describe('together: base models whose LoRA fine-tunes serve serverless (Together lists a few; every other fine-tune needs a dedicated endpoint).'),
         reasoningModels: z

@@ -111,6 +111,12 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
           acceleratorCount: z.number().int().min(1).optional(),
           deploymentShape: z.string().min(1).optional(),
           ...Replicas,
+          minReplicas: z
+            .number()
+            .int()
+            .min(0)
+            .optional()
+            .describe('default 1: one replica bills while idle; 0 scales to zero after an idle hour (cold start of minutes at the next sample) and Fireworks deletes it after 7 days without traffic (https://docs.fireworks.ai/deployments/autoscaling)'),
         })
         .strict()
         .prefault({})
@@ -129,6 +135,14 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
           cwd: z.string().optional().describe("the command's working directory (default: the worker's)"),
           jobsDir: z.string().default('runs/local-jobs').describe('one directory per job: job.json, log.txt, exit_code, output/'),
           env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+          scheduler: z.enum(['local', 'slurm']).default('local').describe('local: a detached process on the worker; slurm: sbatch, polled with squeue/sacct, cancelled with scancel'),
+          slurm: z
+            .object({
+              conf: z.string().optional().describe('SLURM_CONF for the Slurm commands (default: the worker environment\'s)'),
+              sbatch: z.array(z.string()).optional().describe("extra #SBATCH options, e.g. ['--time=01:00:00', '--gres=gpu:1']"),
+            })
+            .strict()
+            .optional(),
         })
         .strict()
         .optional(),

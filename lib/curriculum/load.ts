@@ -65,12 +65,12 @@ export async function loadCurriculum(file: string): Promise<Curriculum> {
       difficulty: levelSpec.difficulty,
       question: p.question,
       answer: p.answer,
-      heldOut: heldOut.has(p.id!),
+      heldOut: spec.evalOnly || heldOut.has(p.id!),
       steps: p.steps,
     }));
     levels.push({ id: levelSpec.id, index, skill: levelSpec.skill, difficulty: levelSpec.difficulty, problems, heldOutFraction: fraction });
   }
-  return { name: spec.name, answerType: spec.answerType, path: yaml.path, levels, seed: spec.seed, warnings };
+  return { name: spec.name, answerType: spec.answerType, path: yaml.path, levels, seed: spec.seed, warnings, ...(spec.evalOnly ? { evalOnly: true } : {}) };
 }
 
 async function levelProblems(

@@ -34,6 +34,8 @@ export interface Curriculum {
   /** Absolute path of the file it was loaded from. */
   path: string;
   levels: Level[];
+  /** A standard test split: every problem is held out, and campaigns refuse it as a training source. */
+  evalOnly?: boolean;
   /** The seed of generators and the held-out split (default 0). */
   seed?: number;
   /** Things the user should know that did not stop loading (skipped rows, duplicate problems). */

@@ -1,10 +1,6 @@
-import { createHash } from 'node:crypto';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { writeTextAtomic } from '../atomicFile';
 import { seededRandom } from '../curriculum/random';
 import type { PreferencePair } from './pairs';
-import { DatasetTooSmallError, shuffle, type DatasetRef } from './write';
+import { DatasetTooSmallError, shuffle, writeDatasetLines, type DatasetRef } from './write';
 
 /**
  * One line of a preference (DPO) fine-tuning file, in the one format OpenAI, Together and Fireworks all
@@ -79,16 +75,5 @@ export async function writePreferenceDataset(pairs: readonly PreferencePair[], o
     pairs.map((p) => JSON.stringify(preferenceLine(p))),
     seededRandom(`preferences:${options.seed}`),
   );
-  const text = lines.map((l) => `${l}\n`).join('');
-  const out = path.resolve(options.out);
-  await writeTextAtomic(out, text);
-  return {
-    path: out,
-    uri: pathToFileURL(out).href,
-    sha256: createHash('sha256').update(text).digest('hex'),
-    count: lines.length,
-    newCount: lines.length,
-    replayCount: 0,
-    bytes: Buffer.byteLength(text),
-  };
+  return writeDatasetLines(options.out, lines, lines.length);
 }

@@ -94,7 +94,9 @@ export async function trainingUsage(store: DirectoryRunStore, name: string, roun
       const rel = `${dir}/${entry}/${file}`;
       if (!(await store.exists(rel))) continue;
       const rec = await store.readJson<TrainingRecord>(rel);
-      const cost = config?.prices ? trainingCost(rec.trainedTokens, priceOf(config, rec.provider, rec.baseModel ?? rec.model) ?? priceOf(config, rec.provider, rec.model)) : undefined;
+      // From the price table when the provider reports trained tokens; else the provider's own figure (Fireworks
+      // reports an estimated cost, not tokens).
+      const cost = (config?.prices ? trainingCost(rec.trainedTokens, priceOf(config, rec.provider, rec.baseModel ?? rec.model) ?? priceOf(config, rec.provider, rec.model)) : undefined) ?? rec.providerPrice;
       out.push(cost === undefined ? rec : { ...rec, cost });
     }
   }

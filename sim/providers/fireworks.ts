@@ -12,18 +12,34 @@ interface FwDeployment {
   id: string;
   baseModel: string;
   createdAtMs: number;
+  minReplicaCount: number;
+  /** The last chat request it served (or its creation). */
+  lastTrafficMs: number;
+  /** Set while a scaled-to-zero deployment starts a replica again: chat answers 503 until then. */
+  warmAtMs?: number;
 }
 
 export class FireworksMode extends ProviderMode {
   readonly kind = 'fireworks' as const;
   private readonly datasets = new Map<string, { state: 'UPLOADING' | 'READY'; fileId?: string; displayName?: string }>();
   private readonly fwJobs = new Map<string, string>();
+  /** Deleted jobs: Fireworks keeps a JOB_STATE_ARCHIVED tombstone (fw-ai/cookbook training cleanup). */
+  private readonly archivedJobs = new Set<string>();
   private readonly fwDeployments = new Map<string, FwDeployment>();
 
   protected liveDeployments(): Record<string, string> {
+    this.expireIdle();
     const out: Record<string, string> = {};
     for (const d of this.fwDeployments.values()) out[d.id] = d.baseModel;
     return out;
+  }
+
+  /** Min-0 deployments idle past idleDeleteSeconds are deleted, as Fireworks does after 7 days (https://docs.fireworks.ai/deployments/autoscaling). */
+  private expireIdle(now = Date.now()): void {
+    const p = this.ctx.cfg.provider;
+    for (const d of [...this.fwDeployments.values()]) {
+      if (d.minReplicaCount === 0 && now - d.lastTrafficMs >= p.idleDeleteSeconds * 1000) this.fwDeployments.delete(d.id);
+    }
   }
 
   resolveChatModel(model: string): string {
@@ -31,9 +47,17 @@ export class FireworksMode extends ProviderMode {
     if (hash >= 0) {
       const target = model.slice(0, hash);
       const id = model.slice(hash + 1).split('/').pop() ?? '';
+      this.expireIdle();
       const d = this.fwDeployments.get(id);
       if (!d || d.baseModel !== target) throw notFound(`Model not found, inaccessible, and/or not deployed: ${model}`, 'model', 'model_not_found');
       if (this.deploymentState(d) !== 'READY') throw new ApiError(503, `deployment ${id} is not ready`, 'server_error', 'model', 'deployment_not_ready');
+      const now = Date.now();
+      // Scale to zero: a min-0 deployment idle past the window has no replica; the request that finds it so
+      // wakes it and, like every request until the replica is up, gets a 503 (a cold start).
+      if (d.warmAtMs === undefined && d.minReplicaCount === 0 && now - d.lastTrafficMs >= this.ctx.cfg.provider.scaleToZeroSeconds * 1000) d.warmAtMs = now + this.ctx.cfg.provider.coldStartSeconds * 1000;
+      if (d.warmAtMs !== undefined && now < d.warmAtMs) throw new ApiError(503, `deployment ${id} scaled to zero and is starting a replica (cold start)`, 'server_error', 'model', 'deployment_scaling_up');
+      d.warmAtMs = undefined;
+      d.lastTrafficMs = now;
       return target;
     }
     if (this.ctx.state.models.has(model)) throw notFound(`Model ${model} is not deployed: LoRA models serve only on on-demand deployments`, 'model', 'model_not_found');
@@ -76,11 +100,17 @@ export class FireworksMode extends ProviderMode {
       this.requests.push({ method, path: url.pathname, body });
       const id = url.searchParams.get('supervisedFineTuningJobId') ?? newId('sftj');
       if (this.fwJobs.has(id)) throw fwError(409, `supervisedFineTuningJob ${id} already exists`);
-      const { dataset, baseModel, warmStartFrom, displayName, epochs } = body;
+      const { dataset, baseModel, warmStartFrom, displayName, epochs, batchSize, batchSizeSamples } = body;
       if ((baseModel === undefined) === (warmStartFrom === undefined)) throw fwError(400, 'exactly one of base_model or warm_start_from must be specified');
       const dsId = String(dataset ?? '').split('/').pop() ?? '';
       const ds = this.datasets.get(dsId);
       if (!ds?.fileId || ds.state !== 'READY') throw fwError(400, `dataset ${String(dataset)} is not READY`);
+      if (batchSizeSamples !== undefined && (!Number.isInteger(batchSizeSamples) || (batchSizeSamples as number) < 1)) throw fwError(400, 'batchSizeSamples must be a positive integer (samples per gradient batch)');
+      // `batchSize` is the packed token budget of a batch: one smaller than the longest example cannot hold it.
+      if (batchSize !== undefined) {
+        const longest = Math.max(...(this.ctx.state.fileContent(ds.fileId) ?? Buffer.alloc(0)).toString('utf8').split('\n').map((l) => Math.ceil(l.length / 4)));
+        if (!Number.isInteger(batchSize) || (batchSize as number) < longest) throw fwError(400, `batchSize is the maximum packed number of tokens per batch; ${String(batchSize)} cannot hold an example of ${longest} tokens (examples per batch: batchSizeSamples)`);
+      }
       this.ctx.refresh();
       if (typeof baseModel === 'string' && !this.ctx.cfg.models.some((m) => m.id === baseModel)) throw fwError(404, `base model ${baseModel} not found`);
       if (typeof warmStartFrom === 'string' && !this.ctx.state.models.has(warmStartFrom)) throw fwError(404, `warm start model ${warmStartFrom} not found (it must be a fine-tuned LoRA model)`);
@@ -91,7 +121,10 @@ export class FireworksMode extends ProviderMode {
           model: start,
           training_file: ds.fileId,
           suffix: typeof displayName === 'string' ? displayName.slice(0, 40) : undefined,
-          ...(typeof epochs === 'number' ? { method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: epochs } } } } : {}),
+          method: {
+            type: 'supervised',
+            supervised: { hyperparameters: { ...(typeof epochs === 'number' ? { n_epochs: epochs } : {}), ...(typeof batchSizeSamples === 'number' ? { batch_size: batchSizeSamples } : {}) } },
+          },
         },
         this.dice,
       );
@@ -107,7 +140,7 @@ export class FireworksMode extends ProviderMode {
       if (!simId) throw fwError(404, `supervisedFineTuningJob ${r[1]} not found`);
       this.ctx.refresh();
       if (!isTerminal(jobStatusAt(this.job(simId), Date.now()).status)) cancelJob(this.ctx, simId);
-      this.fwJobs.delete(r[1]!);
+      this.archivedJobs.add(r[1]!);
       return { status: 200, json: {} };
     }
     if (is('POST', 'deployments')) {
@@ -118,18 +151,29 @@ export class FireworksMode extends ProviderMode {
       const baseModel = String(body.baseModel ?? '');
       this.ctx.refresh();
       if (!this.ctx.catalog.get(baseModel)) throw fwError(404, `model ${baseModel} not found`);
-      const d: FwDeployment = { id, baseModel, createdAtMs: Date.now() };
+      // Fireworks' default minimum is 0 replicas (https://docs.fireworks.ai/deployments/autoscaling).
+      const minReplicaCount = body.minReplicaCount === undefined ? 0 : Number(body.minReplicaCount);
+      if (!Number.isInteger(minReplicaCount) || minReplicaCount < 0) throw fwError(400, 'minReplicaCount must be a non-negative integer');
+      const now = Date.now();
+      const d: FwDeployment = { id, baseModel, createdAtMs: now, minReplicaCount, lastTrafficMs: now };
       this.fwDeployments.set(id, d);
       this.created++;
       return { status: 200, json: this.fwDeploymentObject(account, d) };
     }
     if (is('GET', 'deployments', null)) {
+      this.expireIdle();
       const d = this.fwDeployments.get(r[1]!);
       if (!d) throw fwError(404, `deployment ${r[1]} not found`);
       return { status: 200, json: this.fwDeploymentObject(account, d) };
     }
     if (is('DELETE', 'deployments', null)) {
-      if (!this.fwDeployments.delete(r[1]!)) throw fwError(404, `deployment ${r[1]} not found`);
+      this.expireIdle();
+      const d = this.fwDeployments.get(r[1]!);
+      if (!d) throw fwError(404, `deployment ${r[1]} not found`);
+      // In use: refused unless ignoreChecks=true (https://docs.fireworks.ai/api-reference/delete-deployment).
+      const recent = Date.now() - d.lastTrafficMs < this.ctx.cfg.provider.recentTrafficSeconds * 1000;
+      if (recent && url.searchParams.get('ignoreChecks') !== 'true') throw fwError(400, `deployment ${d.id} is currently deployed and in use (traffic in the last ${this.ctx.cfg.provider.recentTrafficSeconds}s); set ignoreChecks to delete it anyway`);
+      this.fwDeployments.delete(d.id);
       this.deleted++;
       return { status: 200, json: {} };
     }
@@ -139,6 +183,7 @@ export class FireworksMode extends ProviderMode {
   private fwJob(account: string, id: string): Record<string, unknown> {
     const simId = this.fwJobs.get(id);
     if (!simId) throw fwError(404, `supervisedFineTuningJob ${id} not found`);
+    if (this.archivedJobs.has(id)) return { name: `accounts/${account}/supervisedFineTuningJobs/${id}`, state: 'JOB_STATE_ARCHIVED', status: { code: 'OK', message: '' } };
     const job = this.job(simId);
     const view = jobStatusAt(job, Date.now());
     const state = {
@@ -155,6 +200,9 @@ export class FireworksMode extends ProviderMode {
       status: view.status === 'failed' ? { code: 'INTERNAL', message: view.error?.message ?? 'failed' } : { code: 'OK', message: '' },
       createTime: new Date(job.createdAtMs).toISOString(),
       ...(view.status === 'succeeded' && job.fineTunedModel ? { outputModel: job.fineTunedModel } : {}),
+      ...(typeof job.hyperparameters.batch_size === 'number' ? { batchSizeSamples: job.hyperparameters.batch_size } : {}),
+      // The job's cost as Fireworks reports it: google.type.Money (units + nanos), from the sim's price table.
+      ...(view.status === 'succeeded' && job.trainedTokens !== null ? { estimatedCost: money((job.trainedTokens * this.ctx.cfg.provider.prices.trainingPerMillionTokens) / 1e6) } : {}),
     };
   }
 
@@ -167,11 +215,17 @@ export class FireworksMode extends ProviderMode {
       name: `accounts/${account}/deployments/${d.id}`,
       displayName: d.id,
       baseModel: d.baseModel,
+      minReplicaCount: d.minReplicaCount,
       state: this.deploymentState(d),
       status: { code: 'OK', message: '' },
       createTime: new Date(d.createdAtMs).toISOString(),
     };
   }
+}
+
+function money(dollars: number): { currencyCode: string; units: string; nanos: number } {
+  const units = Math.floor(dollars);
+  return { currencyCode: 'USD', units: String(units), nanos: Math.round((dollars - units) * 1e9) };
 }
 
 /** Fireworks answers errors as `{code, message}` (gRPC status); 409 = ALREADY_EXISTS, 404 = NOT_FOUND. */

@@ -62,7 +62,10 @@ export class FireworksDeployments {
     const body: Record<string, unknown> = {
       baseModel: req.model,
       displayName: id,
-      minReplicaCount: opts.minReplicas ?? 0,
+      // At least one replica unless configured otherwise: a deployment with min 0 scales to zero after an idle
+      // hour (cold starts "up to a few minutes" at the next sample) and is "auto-deleted after 7 days of no
+      // traffic" (https://docs.fireworks.ai/deployments/autoscaling), which a long campaign reaches.
+      minReplicaCount: opts.minReplicas ?? 1,
       maxReplicaCount: opts.maxReplicas ?? 1,
     };
     if (opts.acceleratorType) body.acceleratorType = opts.acceleratorType;
@@ -79,10 +82,15 @@ export class FireworksDeployments {
     return toDeployment(res.data, this.account);
   }
 
-  /** A deployment that is already gone is not an error. */
+  /**
+   * A deployment that is already gone is not an error. `ignoreChecks=true`: without it Fireworks refuses to
+   * delete a deployment that "is currently deployed and is in use" (recent traffic), and a superseded model's
+   * deployment, sampled minutes ago by the evaluation, would keep billing
+   * (https://docs.fireworks.ai/api-reference/delete-deployment, query `ignoreChecks`).
+   */
   async delete(id: string): Promise<void> {
     try {
-      await this.http.request(`DELETE deployments/${shortId(id)}`, { method: 'DELETE', url: this.path(id) });
+      await this.http.request(`DELETE deployments/${shortId(id)}`, { method: 'DELETE', url: this.path(id), params: { ignoreChecks: true } });
     } catch (err) {
       if (err instanceof ProviderRequestError && err.status === 404) return;
       throw err;

@@ -30,6 +30,8 @@ interface FireworksJob {
   createTime?: string;
   updateTime?: string;
   completedTime?: string;
+  /** google.type.Money: whole `units` (an int64 as a string) plus `nanos`. */
+  estimatedCost?: { currencyCode?: string; units?: string | number; nanos?: number };
 }
 
 const log = createLogger({ component: 'fineTune', provider: 'fireworks' });
@@ -67,7 +69,11 @@ export class FireworksSupervisedFineTuningJobs {
     };
     if (hp.nEpochs !== undefined) body.epochs = hp.nEpochs;
     if (hp.learningRate !== undefined) body.learningRate = hp.learningRate;
-    if (hp.batchSize !== undefined) body.batchSize = hp.batchSize;
+    // Our batchSize counts examples. Fireworks' `batchSize` is a token budget for sequence packing ("Deprecated:
+    // legacy V1 token budget. Training V2 batches by samples via batch_size_samples"); examples per gradient batch
+    // are `batchSizeSamples` (fireworks-ai Python SDK `SupervisedFineTuningJob`, generated from the Gateway REST
+    // API: https://github.com/fw-ai-external/python-sdk; https://docs.fireworks.ai/api-reference/create-supervised-fine-tuning-job).
+    if (hp.batchSize !== undefined) body.batchSizeSamples = hp.batchSize;
     const res = await this.http.request<FireworksJob>(
       'POST supervisedFineTuningJobs',
       { method: 'POST', url: this.collection, params: { supervisedFineTuningJobId: jobId }, data: body },
@@ -99,7 +105,7 @@ export class FireworksSupervisedFineTuningJobs {
     const events: FineTuneEvent[] = [];
     if (job.createTime) events.push({ at: job.createTime, level: 'info', message: `job created (${job.displayName ?? shortId(job.name)})` });
     const at = job.completedTime ?? job.updateTime ?? job.createTime ?? '';
-    const failed = job.state === 'JOB_STATE_FAILED' || job.state === 'JOB_STATE_EXPIRED';
+    const failed = job.state === 'JOB_STATE_FAILED' || job.state === 'JOB_STATE_EXPIRED' || job.state === 'JOB_STATE_PAUSED';
     events.push({ at, level: failed ? 'error' : 'info', message: `${job.state ?? 'JOB_STATE_UNSPECIFIED'}${job.status?.message ? `: ${job.status.message}` : ''}` });
     return events;
   }
@@ -123,6 +129,13 @@ export class FireworksSupervisedFineTuningJobs {
   }
 }
 
+/**
+ * Every documented JobState (gatewayJobState, https://docs.fireworks.ai/api-reference/get-supervised-fine-tuning-job;
+ * JOB_STATE_PAUSED "typically due to account suspension or manual intervention", fireworks-ai SDK). A deleted
+ * job reads as JOB_STATE_ARCHIVED, a retention tombstone (fireworks-ai cookbook, training cleanup:
+ * https://github.com/fw-ai/cookbook). A state not listed here is logged and read as still running, so the job's
+ * own timeout (fineTune.timeoutHours) bounds the wait and the state shows in `status`.
+ */
 export const STATUS: Record<string, FineTuneStatus> = {
   JOB_STATE_UNSPECIFIED: 'pending',
   JOB_STATE_CREATING: 'pending',
@@ -145,14 +158,35 @@ export const STATUS: Record<string, FineTuneStatus> = {
   JOB_STATE_DELETING: 'cancelled',
   JOB_STATE_DELETING_CLEANING_UP: 'cancelled',
   JOB_STATE_DELETED: 'cancelled',
+  JOB_STATE_ARCHIVED: 'cancelled',
+};
+
+/** Non-terminal states a person must act on: the job waits, and every poll says so. */
+const NEEDS_A_PERSON: Record<string, string> = {
+  JOB_STATE_PAUSED: 'paused at Fireworks (typically account suspension or manual intervention): resume it there; the round waits for it',
 };
 
 function toJob(raw: FireworksJob): FineTuneJob {
   const providerStatus = raw.state ?? 'JOB_STATE_UNSPECIFIED';
-  const status = STATUS[providerStatus] ?? 'running';
+  const known = STATUS[providerStatus];
+  if (!known) log.warn({ job: raw.name, state: providerStatus }, 'fireworks: undocumented job state; read as running until fineTune.timeoutHours');
+  const status = known ?? 'running';
   const job: FineTuneJob = { id: shortId(raw.name), status, providerStatus, raw };
+  const attention = NEEDS_A_PERSON[providerStatus];
+  if (attention) log.warn({ job: raw.name, state: providerStatus }, `fireworks: job ${attention}`);
   if (status === 'succeeded' && raw.outputModel) job.fineTunedModel = raw.outputModel;
   if (raw.createTime) job.createdAt = raw.createTime;
   if (status === 'failed') job.error = raw.status?.message || `job ended in ${providerStatus}`;
+  if (providerStatus === 'JOB_STATE_ARCHIVED') job.error = 'the job was deleted (JOB_STATE_ARCHIVED)';
+  const price = moneyToDollars(raw.estimatedCost);
+  if (price !== undefined) job.providerPrice = price;
   return job;
+}
+
+/** google.type.Money in US dollars (units + nanos / 1e9); undefined for another currency or none. */
+export function moneyToDollars(m: FireworksJob['estimatedCost']): number | undefined {
+  if (!m || (m.currencyCode && m.currencyCode !== 'USD')) return undefined;
+  const units = Number(m.units ?? 0);
+  if (!Number.isFinite(units)) return undefined;
+  return units + (m.nanos ?? 0) / 1e9;
 }

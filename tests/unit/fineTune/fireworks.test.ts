@@ -63,7 +63,7 @@ describe('fireworks fine-tune provider against recorded exchanges', () => {
       trainingFileId: 'accounts/acme-labs/datasets/demo-round-1',
       suffix: 'demo-r1',
       key: KEY,
-      hyperparameters: { nEpochs: 2, learningRate: 0.0001, batchSize: 65536 },
+      hyperparameters: { nEpochs: 2, learningRate: 0.0001, batchSize: 16 },
     });
     expect(created).toMatchObject({ id: jobId, status: 'pending', providerStatus: 'JOB_STATE_CREATING' });
     expect(created.fineTunedModel).toBeUndefined();

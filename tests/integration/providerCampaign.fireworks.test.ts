@@ -1,5 +1,4 @@
 import path from 'node:path';
-import OpenAI from 'openai';
 import { deploymentsTable } from '../../cli/commands/models';
 import type { ResolvedCampaignConfig } from '../../lib/config/load';
 import { ModelRegistry, type ModelEntry } from '../../lib/registry';
@@ -9,15 +8,16 @@ import { cancelSignal } from '../../workflows/messages';
 import { repoRoot, startCampaignHarness, useRunsDir, waitFor, type CampaignHarness } from '../helpers/campaignHarness';
 
 /**
- * Multi-round campaigns per provider kind on the real dev server (OpenAI's, Azure's and Together's:
- * providerCampaign.<kind>.test.ts): Fireworks against the sim in their API shapes (fine-tuning, continuation and serving as their references
- * describe). Rounds 2 and 3 continue from the previous round's model; evaluation samples the served model
- * (the sim refuses an undeployed fine-tune in those shapes); superseded deployments are torn down; a cancel
+ * A 3-round campaign against the sim in Fireworks' API shape on the real dev server (issue 21 acceptance):
+ * rounds 2 and 3 warm-start from the previous round's model; each candidate serves on its own on-demand
+ * deployment with one replica (the sim scales a min-0 deployment to zero); superseded deployments are
+ * deleted with ignoreChecks (the sim refuses a deployment in use otherwise), so one is left; costs are in
+ * dollars from the sim's price table (Fireworks reports a job's estimatedCost as google.type.Money). A cancel
  * reaches the provider.
  */
 const runsDir = useRunsDir();
 const config = (kind: string) => path.join(repoRoot, `tests/fixtures/campaigns/small-${kind}.yaml`);
-const SIM_KEY = 'sim-test-key';
+const SIM_PRICES = { trainingPerMillionTokens: 3, deploymentPerHour: 2.4 };
 
 /**
  * These tests are about continuation and serving, not the promotion statistics: with 8 held-out problems a
@@ -36,18 +36,21 @@ async function candidates(name: string): Promise<{ registry: ModelRegistry; trai
   return { registry, trained };
 }
 
-describe('multi-round campaigns per provider kind', () => {
+describe('fireworks campaign (issue 21 acceptance)', () => {
   let h: CampaignHarness | undefined;
   afterEach(async () => {
     await h?.teardown();
     h = undefined;
   });
 
-  it('fireworks: 3 rounds, warmStartFrom the parent (no baseModel), on-demand deployments, superseded ones deleted', async () => {
+  it('fireworks: 3 rounds, warmStartFrom the parent (no baseModel), one-replica deployments, superseded ones deleted, costs in dollars from the sim price table', async () => {
+    const prices = { sim: { '*': { inputPerMillion: 0, outputPerMillion: 0, deploymentPerHour: SIM_PRICES.deploymentPerHour } } };
     h = await startCampaignHarness({
       label: 'fireworks-3',
       configFile: config('fireworks'),
-      simConfig: { provider: { kind: 'fireworks', deploymentSeconds: 0.3 } },
+      configure: (c) => promoteOnEstimate({ ...c, prices }),
+      // The sim scales an idle min-0 deployment to zero within a second: a deployment made the old way would cold-start.
+      simConfig: { provider: { kind: 'fireworks', deploymentSeconds: 0.3, scaleToZeroSeconds: 1, coldStartSeconds: 600, prices: SIM_PRICES } },
     });
     const outcome = await h.result();
     expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
@@ -67,8 +70,25 @@ describe('multi-round campaigns per provider kind', () => {
       expect(c.deployment).toMatchObject({ provider: 'fireworks', servedModel: expect.stringContaining(`${c.modelId}#accounts/sim-account/deployments/`) });
       expect(Object.keys(c.evaluation ?? {}).length).toBeGreaterThan(0);
     }
+    for (const d of deploys) expect(d.body).toMatchObject({ minReplicaCount: 1 });
     const current = outcome.finalModel;
     expect(Object.values(view.deployments)).toEqual(current === base ? [] : [current]);
+    expect(view.deploymentsDeleted).toBe(view.deploymentsCreated - (current === base ? 0 : 1));
+
+    // Training cost: Fireworks' estimatedCost (dollars = units + nanos/1e9) from the table's price per trained token.
+    const report = await campaignReport(new DirectoryRunStore(runsDir), h.name);
+    const training = report.rounds.flatMap((r) => r.training ?? []);
+    expect(training).toHaveLength(trained.length);
+    for (const t of training) {
+      expect(t.providerPrice).toBeGreaterThan(0);
+      expect(t.cost).toBeCloseTo(t.providerPrice!, 9);
+      const tokens = (t.providerPrice! * 1e6) / SIM_PRICES.trainingPerMillionTokens;
+      expect(tokens).toBeCloseTo(Math.round(tokens), 3);
+    }
+    const deployed = report.rounds.flatMap((r) => r.deployments ?? []);
+    expect(deployed).toHaveLength(trained.length);
+    for (const d of deployed) expect(d.cost).toBeCloseTo((d.seconds / 3600) * SIM_PRICES.deploymentPerHour, 9);
+    expect(deploymentsTable(trained)).toMatch(/deleted \d{4}-/);
   });
 
   it('fireworks: cancel during round 2 cancels the running job and deletes every deployment the campaign made', async () => {

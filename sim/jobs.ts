@@ -103,7 +103,7 @@ export function materialiseJobs(
     const sftParent = parentJob !== undefined && state.jobs.get(parentJob) !== undefined && !state.jobs.get(parentJob)!.method;
     const learning = job.method ? { evidenceWeight: cfg.training.preferenceWeight, penaliseWrong: false, drift: sftParent ? 0 : cfg.training.dpoDrift } : undefined;
     const report = trainAbilities(parent, examples, problems, cfg, { learningRateMultiplier: hp.learning_rate_multiplier, nEpochs: hp.n_epochs }, isCorrect, learning);
-    const id = fineTunedName(parent.root, job.suffix, job.id);
+    const id = job.outputModel ?? fineTunedName(parent.root, job.suffix, job.id);
     const model: StoredModel = {
       id,
       created: Math.floor((view.finishedAtMs ?? now) / 1000),

@@ -25,6 +25,8 @@ export function createJob(ctx: SimContext, body: Record<string, unknown>, dice: 
     if (f.purpose !== 'fine-tune') throw badRequest(`invalid ${param}: ${id} has purpose '${f.purpose}', expected 'fine-tune'`, param, 'invalid_file_purpose');
   }
   const { hyperparameters, dpo } = readMethod(body);
+  const outputModel = typeof body.output_model === 'string' ? body.output_model : undefined;
+  if (outputModel !== undefined && (ctx.state.models.has(outputModel) || ctx.catalog.get(outputModel))) throw badRequest(`output model ${outputModel} already exists`, 'output_model', 'invalid_value');
   const id = newId('ftjob');
   const validationFile = typeof validation_file === 'string' ? validation_file : null;
   const j = ctx.cfg.jobs;
@@ -39,6 +41,7 @@ export function createJob(ctx: SimContext, body: Record<string, unknown>, dice: 
     metadata: meta,
     hyperparameters,
     ...(dpo ? { method: dpo } : {}),
+    ...(outputModel ? { outputModel } : {}),
     validatingMs: j.validatingSeconds * 1000,
     queuedMs: j.queuedSeconds * 1000,
     runningMs: j.runningSeconds * 1000,

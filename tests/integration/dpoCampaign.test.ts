@@ -7,8 +7,8 @@ import { DirectoryRunStore } from '../../lib/store';
 import { repoRoot, startCampaignHarness, useRunsDir, type CampaignHarness } from '../helpers/campaignHarness';
 
 /**
- * `fineTune.method: sft-then-dpo` (issue 24) against the sim on the real dev server, in the OpenAI and Together
- * shapes: every round attempt runs exactly one SFT job and one DPO job (created by the polling activity from the
+ * `fineTune.method: sft-then-dpo` (issue 24) against the sim on the real dev server, in every provider mode
+ * (openai, together, azure, fireworks, selfhosted): every round attempt runs exactly one SFT job and one DPO job (created by the polling activity from the
  * SFT model, under its own key), the round's model is the DPO job's, both jobs' training records are in the
  * report, and the pairs are counted per round.
  */
@@ -50,6 +50,14 @@ async function jobsByKey(baseURL: string): Promise<Map<string, OpenAI.FineTuning
   const byKey = new Map(jobs.map((j) => [j.metadata!.strawberry_key!, j]));
   expect(byKey.size).toBe(jobs.length);
   return byKey;
+}
+
+/** The sim's jobs in OpenAI's shape (made by a training command, without our metadata). */
+async function jobsByKeyless(baseURL: string): Promise<OpenAI.FineTuning.FineTuningJob[]> {
+  const client = new OpenAI({ baseURL, apiKey: 'sim-test-key' });
+  const jobs: OpenAI.FineTuning.FineTuningJob[] = [];
+  for await (const job of client.fineTuning.jobs.list({ limit: 100 })) jobs.push(job);
+  return jobs;
 }
 
 describe('sft-then-dpo campaigns (issue 24 acceptance)', () => {
@@ -150,6 +158,72 @@ describe('sft-then-dpo campaigns (issue 24 acceptance)', () => {
     }
     expect(creates).toHaveLength(expected);
     expect(expected).toBeGreaterThan(report.rounds.length);
+  });
+
+  it('fireworks: the DPO job is a dpoJobs resource warm-started from the SFT model, its output model named in trainingConfig and deployed', async () => {
+    h = await startCampaignHarness({
+      label: 'dpo-fireworks',
+      configFile: path.join(repoRoot, 'tests/fixtures/campaigns/small-fireworks.yaml'),
+      configure: (c) => dpoConfig(c, {}, 40),
+      simConfig: { provider: { kind: 'fireworks', deploymentSeconds: 0.3 } },
+    });
+    const outcome = await h.result();
+    expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
+    const posts = (resource: string) => h!.sim.provider()!.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/${resource}`));
+    const sftCreates = posts('supervisedFineTuningJobs');
+    const dpoCreates = posts('dpoJobs').map((r) => r.body as { trainingConfig: Record<string, unknown>; lossConfig: { klBeta: number } });
+    const registry = await ModelRegistry.load(store(), h.name);
+    const report = await campaignReport(store(), h.name);
+    let dpoRounds = 0;
+    for (const r of report.rounds) {
+      const training = r.training!;
+      expect(training.map((t) => t.method)).toEqual(r.pairs!.written ? ['sft', 'dpo'] : ['sft']);
+      const candidate = registry.entries().find((m) => m.status !== 'base' && m.round === r.round)!;
+      if (r.pairs!.written) {
+        const dpo = dpoCreates[dpoRounds++]!;
+        const sft = training.find((t) => t.method === 'sft')!;
+        expect(dpo).toMatchObject({ trainingConfig: { warmStartFrom: sft.model, outputModel: expect.stringMatching(/^accounts\/sim-account\/models\//) }, lossConfig: { klBeta: 0.2 } });
+        expect(dpo.trainingConfig).not.toHaveProperty('baseModel');
+        expect(candidate.modelId).toBe(dpo.trainingConfig.outputModel);
+        expect(candidate.jobId).toMatch(/^dpoJobs\//);
+      } else expect(candidate.jobId).toBe(training[0]!.jobId);
+      expect(candidate.deployment).toMatchObject({ provider: 'fireworks' });
+    }
+    // One supervised job per round attempt and one DPO job per round that made enough pairs: none twice.
+    expect(sftCreates).toHaveLength(report.rounds.length);
+    expect(dpoCreates).toHaveLength(dpoRounds);
+    expect(dpoRounds).toBeGreaterThan(0);
+  });
+
+  it('selfhosted: both jobs run the local training command (--method sft, then --method dpo from the SFT checkpoint) and load as adapters', async () => {
+    h = await startCampaignHarness({
+      label: 'dpo-selfhosted',
+      configFile: path.join(repoRoot, 'tests/fixtures/campaigns/small-selfhosted.yaml'),
+      configure: (c): ResolvedCampaignConfig => {
+        const sim = c.providers.sim as Extract<ResolvedCampaignConfig['providers'][string], { kind: 'local' }>;
+        return dpoConfig({ ...c, providers: { ...c.providers, sim: { ...sim, train: { ...sim.train!, jobsDir: path.join(runsDir, 'local-jobs'), cwd: repoRoot } } } }, {}, 40);
+      },
+      simConfig: { provider: { kind: 'selfhosted' } },
+    });
+    const outcome = await h.result();
+    expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
+    // The sim's own jobs, made by the training command: their methods, per business key of the local job.
+    const byMethod = (await jobsByKeyless(h.sim.baseURL)).map((j) => j.method?.type);
+    const registry = await ModelRegistry.load(store(), h.name);
+    const report = await campaignReport(store(), h.name);
+    let expected = 0;
+    for (const r of report.rounds) {
+      const training = r.training!;
+      expect(training.map((t) => t.method)).toEqual(r.pairs!.written ? ['sft', 'dpo'] : ['sft']);
+      expected += training.length;
+      const candidate = registry.entries().find((m) => m.status !== 'base' && m.round === r.round)!;
+      expect(candidate.jobId).toBe(training[training.length - 1]!.jobId);
+    }
+    expect(byMethod).toHaveLength(expected);
+    expect(byMethod.filter((m) => m === 'dpo').length).toBe(report.rounds.filter((r) => r.pairs!.written).length);
+    expect(expected).toBeGreaterThan(report.rounds.length);
+    const loads = h.sim.provider()!.requests.filter((r) => r.path === '/v1/load_lora_adapter').map((r) => r.body.lora_name);
+    for (const m of registry.entries().filter((e) => e.status === 'promoted')) expect(loads).toContain(m.modelId);
   });
 
   it('dpo alone: one dpo job per round on the preference file, and the sim\'s dpoDrift (no SFT term) shows in the held-out accuracy', async () => {

@@ -10,11 +10,20 @@
  *   (b) unfiltered: problems from the band's levels, solutions kept whether correct or not.
  * They use the same trainer, server and evaluation, in a plain loop (not under Temporal).
  *
- * Prints per round: frontier, band size, examples, held-out accuracy per level; the base model's pass@8 on the
- * level above its frontier; writes runs/real-loop/<stamp>/results.json and accuracy.png; last line:
- *   real-loop: base frontier B, final frontier F after R rounds; all-levels F1; unfiltered F2
+ * A method comparison (issue 24) runs the same campaign three more times under Temporal, with
+ * `fineTune.method` sft, dpo and sft-then-dpo, each capped at the same number of band problems per round
+ * (`band.maxProblems`, REAL_LOOP_METHOD_PROBLEMS), so each method trains on as many problems as the others:
+ * SFT on their correct traces, DPO on pairs of a correct and a wrong trace of each (the parent frozen as the
+ * reference), sft-then-dpo on both, in two jobs.
  *
- * Env: REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_DIR (default runs/real-loop).
+ * Prints per round: frontier, band size, examples, held-out accuracy per level; the base model's pass@8 on the
+ * level above its frontier; writes runs/real-loop/<stamp>/results.json and accuracy.png; then
+ *   real-loop: base frontier B, final frontier F after R rounds; all-levels F1; unfiltered F2
+ *   real-loop methods: sft F1, dpo F2, sft-then-dpo F3 (base B)
+ *
+ * Env: REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_METHODS=0 to skip the method
+ * comparison, REAL_LOOP_METHOD_ROUNDS (default REAL_LOOP_ROUNDS), REAL_LOOP_METHOD_PROBLEMS (default 32),
+ * REAL_LOOP_MAIN=0 to skip the main campaign (and so the ablations), REAL_LOOP_DIR (default runs/real-loop).
  */
 import { spawnSync } from 'node:child_process';
 import { ServiceError } from '@temporalio/client';
@@ -37,7 +46,12 @@ import { COT_SYSTEM_PROMPT, problemPrompt } from '../lib/traces/prompts';
 
 const repoRoot = path.resolve(__dirname, '..');
 const ROUNDS = Number(process.env.REAL_LOOP_ROUNDS ?? 6);
-const ABLATIONS = process.env.REAL_LOOP_ABLATIONS !== '0';
+const MAIN = process.env.REAL_LOOP_MAIN !== '0';
+const ABLATIONS = MAIN && process.env.REAL_LOOP_ABLATIONS !== '0';
+const METHODS = process.env.REAL_LOOP_METHODS !== '0';
+const METHOD_ROUNDS = Number(process.env.REAL_LOOP_METHOD_ROUNDS ?? ROUNDS);
+const METHOD_PROBLEMS = Number(process.env.REAL_LOOP_METHOD_PROBLEMS ?? 32);
+const METHOD_NAMES = ['sft', 'dpo', 'sft-then-dpo'] as const;
 const BASE_LEVELS = '1-3';
 const BASE_EXAMPLES = 3000;
 const BASE_EPOCHS = 8;
@@ -171,58 +185,82 @@ async function main(): Promise<void> {
     Object.assign(results, { baseAccuracy: baseAcc, baseFrontier, basePassAt8: { level: next, value: passAt8, problems: nextProbs.length } });
     save();
 
-    // The campaign under Temporal.
+    // The campaigns under Temporal: the main one, then one per method. One dev server, a worker per campaign.
     const temporal = await connectOrStartServer({});
     const { client, connection } = await connectClient(temporal.address, temporal.namespace);
-    const taskQueue = `real-loop/${config.name}`;
-    const { worker, connection: wconn } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue });
-    let summaries: RoundSummary[] = [];
-    try {
-      out(`[${elapsed()}] campaign ${config.name} under Temporal (${temporal.address}), ${ROUNDS} rounds at most`);
-      const handle = await startCampaign(client, { config }, { taskQueue });
-      // The client's wait for the result is a long poll on the workflow's history: on a loaded machine one
-      // poll can fail (a ServiceError, seen once after a round) while the campaign runs on. Wait again, a few
-      // times at most, before giving up.
-      const result = async () => {
-        for (let tries = 1; ; tries++) {
-          try {
-            return await client.workflow.getHandle(handle.workflowId).result();
-          } catch (err) {
-            if (!(err instanceof ServiceError) || tries >= 5) throw err;
-            out(`[${elapsed()}] waiting for the campaign's result failed (${err.message}); waiting again (${tries}/5)`);
-            await new Promise((r) => setTimeout(r, 5000));
+    type Row = { round: number; frontier: number; band: number; selected?: number; examples: number; model: string; outcome: string; accuracy: Acc; candidateFrontier?: number };
+    const runCampaign = async (cfg: ResolvedCampaignConfig, label: string): Promise<Row[]> => {
+      const taskQueue = `real-loop/${cfg.name}`;
+      const { worker, connection: wconn } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue });
+      let summaries: RoundSummary[];
+      try {
+        out(`[${elapsed()}] ${label}: campaign ${cfg.name} under Temporal (${temporal.address}), ${cfg.stopping.maxRounds} rounds at most`);
+        const handle = await startCampaign(client, { config: cfg }, { taskQueue });
+        // The client's wait for the result is a long poll on the workflow's history: on a loaded machine one
+        // poll can fail (a ServiceError, seen once after a round) while the campaign runs on. Wait again, a few
+        // times at most, before giving up.
+        const result = async () => {
+          for (let tries = 1; ; tries++) {
+            try {
+              return await client.workflow.getHandle(handle.workflowId).result();
+            } catch (err) {
+              if (!(err instanceof ServiceError) || tries >= 5) throw err;
+              out(`[${elapsed()}] waiting for the campaign's result failed (${err.message}); waiting again (${tries}/5)`);
+              await new Promise((r) => setTimeout(r, 5000));
+            }
           }
+        };
+        summaries = (await worker.runUntil(result())).rounds;
+      } finally {
+        await wconn.close();
+      }
+      // The campaign's own held-out evaluation of each round's candidate (levels up to the frontier + 1). The
+      // frontier of a round is that of the campaign's current model: the candidate if promoted, else the parent's.
+      const rows: Row[] = [];
+      let current: { model: string; acc: Acc } = { model: baseModel, acc: baseAcc };
+      for (const s of summaries) {
+        const acc: Acc = {};
+        for (const [idx, e] of Object.entries(s.evaluation)) acc[Number(idx) + 1] = e.accuracy;
+        if (s.promoted) current = { model: s.model, acc };
+        rows.push({ round: s.round, frontier: frontierOf(current.acc, threshold), candidateFrontier: frontierOf(acc, threshold), band: s.inBand, ...(s.selected !== undefined ? { selected: s.selected } : {}), examples: s.datasetExamples, model: current.model, outcome: s.outcome, accuracy: current.acc });
+        out(`[${elapsed()}] ${label} round ${s.round}: frontier L${frontierOf(current.acc, threshold)} (campaign at L${s.frontier + 1}), band ${s.inBand}, problems ${s.selected ?? '-'}, examples ${s.datasetExamples}, candidate ${s.outcome}: ${fmtAcc(acc)}; current model: ${fmtAcc(current.acc)}`);
+      }
+      return rows;
+    };
+    const mainRows: Row[] = [];
+    const methodRows: Partial<Record<(typeof METHOD_NAMES)[number], Row[]>> = {};
+    try {
+      if (MAIN) {
+        mainRows.push(...(await runCampaign(config, 'main')));
+        (results.configs as Record<string, unknown>).main = mainRows;
+        save();
+      }
+      if (METHODS) {
+        for (const method of METHOD_NAMES) {
+          const cfg: ResolvedCampaignConfig = {
+            ...config,
+            name: `${config.name}-${method}`,
+            band: { ...config.band, maxProblems: METHOD_PROBLEMS },
+            fineTune: { ...config.fineTune, method },
+            stopping: { ...config.stopping, maxRounds: METHOD_ROUNDS, maxRoundsWithoutPromotion: METHOD_ROUNDS },
+          };
+          methodRows[method] = await runCampaign(cfg, method);
+          (results.configs as Record<string, unknown>)[`method-${method}`] = methodRows[method];
+          save();
         }
-      };
-      const outcome = await worker.runUntil(result());
-      summaries = outcome.rounds;
+      }
     } finally {
       await connection.close();
-      await wconn.close();
       await temporal.stop();
     }
-    // The campaign's own held-out evaluation of each round's candidate (levels up to the frontier + 1). The
-    // frontier of a round is that of the campaign's current model: the candidate if promoted, else the parent's.
-    const mainRows: { round: number; frontier: number; band: number; examples: number; model: string; outcome: string; accuracy: Acc; candidateFrontier?: number }[] = [];
-    let current: { model: string; acc: Acc } = { model: baseModel, acc: baseAcc };
-    for (const s of summaries) {
-      const acc: Acc = {};
-      for (const [idx, e] of Object.entries(s.evaluation)) acc[Number(idx) + 1] = e.accuracy;
-      if (s.promoted) current = { model: s.model, acc };
-      mainRows.push({ round: s.round, frontier: frontierOf(current.acc, threshold), candidateFrontier: frontierOf(acc, threshold), band: s.inBand, examples: s.datasetExamples, model: current.model, outcome: s.outcome, accuracy: current.acc });
-      out(`[${elapsed()}] main round ${s.round}: frontier L${frontierOf(current.acc, threshold)} (campaign at L${s.frontier + 1}), band ${s.inBand}, examples ${s.datasetExamples}, candidate ${s.outcome}: ${fmtAcc(acc)}; current model: ${fmtAcc(current.acc)}`);
-    }
-    (results.configs as Record<string, unknown>).main = mainRows;
-    save();
-
     // Ablations: the same examples per round, other data.
     const ablation = async (kind: 'all-levels' | 'unfiltered') => {
-      const rows: typeof mainRows = [];
+      const rows: Row[] = [];
       let parent = baseModel;
       let frontier = baseFrontier;
       const replayed: string[] = [];
-      for (const s of summaries) {
-        const total = s.datasetExamples;
+      for (const s of mainRows) {
+        const total = s.examples;
         if (total === 0) continue;
         // The same replay as the campaign's dataset (base data and this ablation's earlier rounds, the same
         // fraction), so the ablations differ from the campaign only in their new examples.
@@ -275,12 +313,24 @@ async function main(): Promise<void> {
       const u = unfRows.find((x) => x.round === r.round);
       out(`${String(r.round).padStart(5)} | L${r.frontier} ${String(r.band).padStart(3)} ${String(r.examples).padStart(4)} ${fmtAcc(r.accuracy)} | ${a ? `L${a.frontier} ${fmtAcc(a.accuracy)}` : '-'} | ${u ? `L${u.frontier} ${fmtAcc(u.accuracy)}` : '-'}`);
     }
-    const finalOf = (rows: typeof mainRows) => (rows.length ? rows[rows.length - 1]!.frontier : baseFrontier);
-    Object.assign(results, { final: { main: finalOf(mainRows), allLevels: finalOf(allRows), unfiltered: finalOf(unfRows) } });
+    const finalOf = (rows: Row[]) => (rows.length ? rows[rows.length - 1]!.frontier : baseFrontier);
+    if (METHODS) {
+      out();
+      out(`methods (${METHOD_PROBLEMS} band problems a round at most): round | ${METHOD_NAMES.join(' | ')}`);
+      const rounds = Math.max(...METHOD_NAMES.map((m) => methodRows[m]?.length ?? 0));
+      for (let i = 0; i < rounds; i++) {
+        const cell = (r: Row | undefined) => (r ? `L${r.frontier} ${r.outcome} problems ${r.selected ?? '-'} examples ${r.examples}: ${fmtAcc(r.accuracy)}` : '-');
+        out(`${String(i + 1).padStart(5)} | ${METHOD_NAMES.map((m) => cell(methodRows[m]?.[i])).join(' | ')}`);
+      }
+    }
+    Object.assign(results, {
+      final: { main: finalOf(mainRows), allLevels: finalOf(allRows), unfiltered: finalOf(unfRows), ...Object.fromEntries(METHOD_NAMES.map((m) => [`method-${m}`, methodRows[m] ? finalOf(methodRows[m]!) : undefined])) },
+    });
     save();
     const plot = spawnSync(projectPython(), ['-m', 'strawberry_local.plot', path.join(outDir, 'results.json'), path.join(outDir, 'accuracy.png')], { env: pythonEnv(), encoding: 'utf8' });
     out(plot.status === 0 ? `results: ${path.join(outDir, 'results.json')}, plot: ${path.join(outDir, 'accuracy.png')} (wall ${elapsed()})` : `plot failed: ${plot.stderr}`);
-    out(`real-loop: base frontier ${baseFrontier}, final frontier ${finalOf(mainRows)} after ${mainRows.length} rounds; all-levels ${ABLATIONS ? finalOf(allRows) : '-'}; unfiltered ${ABLATIONS ? finalOf(unfRows) : '-'}`);
+    if (MAIN) out(`real-loop: base frontier ${baseFrontier}, final frontier ${finalOf(mainRows)} after ${mainRows.length} rounds; all-levels ${ABLATIONS ? finalOf(allRows) : '-'}; unfiltered ${ABLATIONS ? finalOf(unfRows) : '-'}`);
+    if (METHODS) out(`real-loop methods: ${METHOD_NAMES.map((m) => `${m} ${finalOf(methodRows[m]!)}`).join(', ')} (base ${baseFrontier})`);
   } finally {
     await server.close();
   }

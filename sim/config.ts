@@ -56,6 +56,8 @@ export const simConfigSchema = z
         wrongPenalty: z.number().min(0).default(0.03).describe('Ability lost per wrong example (final answer not the gold), diminished like repeats.'),
         forgetting: z.number().min(0).default(0.05).describe('Ability lost by every skill absent from the training data (and by the default ability).'),
         minExamples: z.number().int().min(1).default(10).describe('Fewest examples a training file may have (OpenAI: 10).'),
+        preferenceWeight: z.number().min(0).default(1).describe('DPO: evidence each preference pair gives its skill, relative to a correct SFT example (no wrong penalty: the rejected output is pushed down).'),
+        dpoDrift: z.number().min(0).default(0).describe('DPO: ability lost by each skill of a DPO job whose parent no SFT job trained (models drift without an SFT term; 0: none).'),
       })
       .strict()
       .prefault({}),

@@ -71,9 +71,12 @@ export function trainingJobSpec(cfg: LocalProviderConfig, train: LocalTrainConfi
     batchSize: hp.batchSize,
     jobId: id,
     python: projectPython(),
+    method: req.method?.type ?? 'sft',
+    beta: req.method?.type === 'dpo' ? req.method.beta : undefined,
   });
   const meta: Record<string, string> = { baseModel: req.baseModel, parent: parentModel, trainingFile: req.trainingFileId };
   if (req.seed !== undefined) meta.seed = String(req.seed);
+  if (req.method?.type === 'dpo') meta.method = `dpo (beta ${req.method.beta})`;
   for (const [k, v] of Object.entries(req.metadata ?? {})) meta[`metadata.${k}`] = v;
   return { id, argv, outputDir, meta };
 }

@@ -1,6 +1,6 @@
 import type { RoundContext } from '../lib/campaign/types';
-import { DatasetTooSmallError, dropCounts, selectTraces, writeDataset } from '../lib/datasets';
-import { recordStep, roundDir } from '../lib/store';
+import { buildPairs, DatasetTooSmallError, dropCounts, pairStats, selectTraces, writeDataset, writePreferenceDataset, type PairStats } from '../lib/datasets';
+import { recordStep, roundDir, type Ref } from '../lib/store';
 import { scopeOf, stepRef } from './manifest';
 import type { TraceRecord } from '../lib/traces';
 import { activityLog, configOf, runStore } from './deps';
@@ -15,11 +15,35 @@ export function datasetPath(campaign: string, round: number): string {
   return `${roundDir(campaign, round)}/dataset.jsonl`;
 }
 
-/** Correct, unflagged traces, capped and de-duplicated, written as OpenAI chat fine-tuning JSONL with replay of earlier rounds. */
+export function preferencesPath(campaign: string, round: number): string {
+  return `${roundDir(campaign, round)}/preferences.jsonl`;
+}
+
+type Store = ReturnType<typeof runStore>;
+type Config = Awaited<ReturnType<typeof configOf>>;
+
+/**
+ * The round's training files, by `fineTune.method`: `sft` the correct, unflagged traces (capped, de-duplicated,
+ * with replay of earlier rounds) as chat fine-tuning JSONL; `dpo` preference pairs from ALL graded traces of
+ * the round (the `verified` step keeps the incorrect ones too); `sft-then-dpo` both.
+ */
 export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ examples?: number; kept: number; note: string }> {
   const store = runStore();
-  const d = (await configOf(ctx)).dataset;
+  const config = await configOf(ctx);
+  const method = config.fineTune.method;
   const traces = await store.readJsonl<TraceRecord>(await stepRef(ctx, 'verified'));
+  const prefs = method === 'sft' ? undefined : await preferences(ctx, store, config, traces, method);
+  const statsPath = `${roundDir(ctx.campaign, ctx.round)}/dataset-stats.json`;
+  const pairNote = prefs ? `; ${prefs.stats.pairs} preference pairs (${prefs.stats.pairsPerProblem.toFixed(1)} per problem, mean length difference ${prefs.stats.meanLengthDiff.toFixed(0)} chars)` : '';
+
+  if (method === 'dpo') {
+    await store.writeJsonAtomic(statsPath, { new: 0, replayed: 0, examples: prefs!.ref?.count ?? 0, dropped: {}, keptPerLevel: prefs!.keptPerLevel, pairs: prefs!.stats });
+    if (!prefs!.ref) return { kept: prefs!.stats.pairs, note: `no fine-tune: ${prefs!.stats.pairs} preference pairs, fewer than dataset.pairs.minPairs (${config.dataset.pairs.minPairs})` };
+    await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref: prefs!.ref, kept: prefs!.stats.pairs, preferences: prefs!.ref, pairs: prefs!.stats.pairs });
+    return { examples: prefs!.ref.count, kept: prefs!.stats.pairs, note: `dataset${pairNote.replace(/^;/, ':')}` };
+  }
+
+  const d = config.dataset;
   const selection = selectTraces(traces, { perProblemCap: d.perProblemCap, maxChars: d.maxChars, dropNearDuplicates: d.dropNearDuplicates });
   const earlier = (await store.list(`${ctx.campaign}/`))
     .filter((p) => {
@@ -43,18 +67,49 @@ export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ ex
     // keptPerLevel: new examples by level, for the per-skill rows of reports.
     const keptPerLevel: Record<number, number> = {};
     for (const t of selection.kept) keptPerLevel[t.levelIndex] = (keptPerLevel[t.levelIndex] ?? 0) + 1;
-    await store.writeJsonAtomic(`${roundDir(ctx.campaign, ctx.round)}/dataset-stats.json`, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: dropCounts(c), keptPerLevel });
+    await store.writeJsonAtomic(statsPath, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: dropCounts(c), keptPerLevel, ...(prefs ? { pairs: prefs.stats } : {}) });
     const ref = { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes };
-    await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref, kept: selection.kept.length });
-    activityLog(ctx, 'dataset').info({ examples: written.count, replayed: written.replayCount, sha256: written.sha256, drops: c }, 'dataset written');
+    const prefEntry = prefs?.ref ? { preferences: prefs.ref, pairs: prefs.stats.pairs } : {};
+    await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref, kept: selection.kept.length, ...prefEntry });
+    activityLog(ctx, 'dataset').info({ examples: written.count, replayed: written.replayCount, sha256: written.sha256, drops: c, pairs: prefs?.stats.pairs }, 'dataset written');
     return {
       examples: written.count,
       kept: selection.kept.length,
-      note: `dataset: ${written.newCount} new + ${written.replayCount} replayed examples (dropped: ${c.incorrect} incorrect, ${c.flagged} flagged, ${stepNote(c.stepCheck, c.stepCheckBy)}${c.nearDuplicate} near-duplicates, ${c.overCap} over cap)`,
+      note: `dataset: ${written.newCount} new + ${written.replayCount} replayed examples (dropped: ${c.incorrect} incorrect, ${c.flagged} flagged, ${stepNote(c.stepCheck, c.stepCheckBy)}${c.nearDuplicate} near-duplicates, ${c.overCap} over cap)${pairNote}`,
     };
   } catch (err) {
     if (!(err instanceof DatasetTooSmallError)) throw err;
     activityLog(ctx, 'dataset').warn({ kept: selection.kept.length, minExamples: d.minExamples }, 'too few examples to fine-tune');
     return { kept: selection.kept.length, note: `no fine-tune: ${err.message}` };
+  }
+}
+
+/** The round's preference pairs, written as `round-<n>/preferences.jsonl` when there are at least `minPairs`. */
+async function preferences(
+  ctx: RoundContext,
+  store: Store,
+  config: Config,
+  traces: readonly TraceRecord[],
+  method: PairStats['method'],
+): Promise<{ ref?: Ref; stats: PairStats; keptPerLevel: Record<number, number> }> {
+  const p = config.dataset.pairs;
+  const pairing = buildPairs(traces, {
+    pairsPerProblem: p.pairsPerProblem,
+    distinctAnswers: p.distinctAnswers,
+    maxLengthRatio: p.maxLengthRatio,
+    dropNearDuplicates: p.dropNearDuplicates,
+    ...(config.dataset.maxChars !== undefined ? { maxChars: config.dataset.maxChars } : {}),
+  });
+  const keptPerLevel: Record<number, number> = {};
+  for (const pair of pairing.pairs) keptPerLevel[pair.levelIndex] = (keptPerLevel[pair.levelIndex] ?? 0) + 1;
+  const rel = preferencesPath(ctx.campaign, ctx.round);
+  try {
+    const written = await writePreferenceDataset(pairing.pairs, { out: store.localPath(store.uriFor(rel)), seed: ctx.round, minPairs: p.minPairs });
+    activityLog(ctx, 'dataset').info({ pairs: written.count, sha256: written.sha256, counts: pairing.counts }, 'preference pairs written');
+    return { ref: { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes }, stats: pairStats(method, pairing.counts, true), keptPerLevel };
+  } catch (err) {
+    if (!(err instanceof DatasetTooSmallError)) throw err;
+    activityLog(ctx, 'dataset').warn({ pairs: pairing.pairs.length, minPairs: p.minPairs }, 'too few preference pairs');
+    return { stats: pairStats(method, pairing.counts, false), keptPerLevel };
   }
 }

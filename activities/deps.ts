@@ -12,7 +12,8 @@ import { gradeAnswer } from '../lib/grading';
 import { ledgerDatabasePath, SampleLedger, type LedgerView } from '../lib/ledger';
 import { authHeaderOf, completeChoices, createOpenAIChatProvider, maxTokensFieldOf, type ChatProvider } from '../lib/providers/chat';
 import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
-import type { LocalProviderConfig } from '../lib/providers/local';
+import { LocalLoraAdapters, localJobStore, type LocalProviderConfig } from '../lib/providers/local';
+import { reloadAdaptersOnNotFound } from '../lib/providers/local/adapterReload';
 import { createServingProvider, type ServingProvider } from '../lib/providers/serving';
 import { DirectoryRunStore, type RunStore } from '../lib/store';
 import type { GradeFn } from '../lib/traces';
@@ -111,6 +112,11 @@ function sharedChatProvider(p: ProviderConfig): ChatProvider {
     });
     // Servers that ignore `n`: a short `choices` list is completed with single requests (or `n` is never sent).
     client = completeChoices(client, { singleSampleRequests: p.singleSampleRequests ?? false, label: p.baseURL });
+    // A self-hosted server that restarted has forgotten the adapters it loaded at runtime: load them again.
+    if (p.kind === 'local') {
+      const local = localProviderConfig(p);
+      client = reloadAdaptersOnNotFound(client, new LocalLoraAdapters(local, localJobStore(local)));
+    }
     chats.set(key, client);
   }
   return client;

@@ -24,9 +24,18 @@
  * after). Last line then:
  *   real-loop steps: base frontier B, final frontier F after R rounds, valid V% at F; no checker F2 (valid V2%)
  *
+ * A method comparison (issue 24) runs the same campaign three more times, with `fineTune.method` sft, dpo and
+ * sft-then-dpo, each capped at the same number of band problems per round (`band.maxProblems`,
+ * REAL_LOOP_METHOD_PROBLEMS), so each method trains on as many problems as the others: SFT on their correct
+ * traces, DPO on pairs of a correct and a wrong trace of each (the parent frozen as the reference),
+ * sft-then-dpo on both, in two jobs. Then:
+ *   real-loop methods: sft F1, dpo F2, sft-then-dpo F3 (base B)
+ *
  * Env: REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_NO_CHECKER=0 to skip the
- * no-checker campaign, REAL_LOOP_BASE_EPOCHS (default 8) and REAL_LOOP_BASE_EXAMPLES (default 3000) for the base
- * model, REAL_LOOP_DIR (default runs/real-loop).
+ * no-checker campaign, REAL_LOOP_METHODS=0 to skip the method comparison, REAL_LOOP_METHOD_ROUNDS (default
+ * REAL_LOOP_ROUNDS), REAL_LOOP_METHOD_PROBLEMS (default 32), REAL_LOOP_MAIN=0 to skip the main campaign (and so
+ * the ablations and the no-checker campaign), REAL_LOOP_BASE_EPOCHS (default 8) and REAL_LOOP_BASE_EXAMPLES
+ * (default 3000) for the base model, REAL_LOOP_DIR (default runs/real-loop).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -54,8 +63,13 @@ import { COT_SYSTEM_PROMPT, problemPrompt } from '../lib/traces/prompts';
 
 const repoRoot = path.resolve(__dirname, '..');
 const ROUNDS = Number(process.env.REAL_LOOP_ROUNDS ?? 6);
-const ABLATIONS = process.env.REAL_LOOP_ABLATIONS !== '0';
-const NO_CHECKER = process.env.REAL_LOOP_NO_CHECKER !== '0';
+const MAIN = process.env.REAL_LOOP_MAIN !== '0';
+const ABLATIONS = MAIN && process.env.REAL_LOOP_ABLATIONS !== '0';
+const NO_CHECKER = MAIN && process.env.REAL_LOOP_NO_CHECKER !== '0';
+const METHODS = process.env.REAL_LOOP_METHODS !== '0';
+const METHOD_ROUNDS = Number(process.env.REAL_LOOP_METHOD_ROUNDS ?? ROUNDS);
+const METHOD_PROBLEMS = Number(process.env.REAL_LOOP_METHOD_PROBLEMS ?? 32);
+const METHOD_NAMES = ['sft', 'dpo', 'sft-then-dpo'] as const;
 const taskArg = process.argv.indexOf('--task');
 const TASK = taskArg >= 0 ? process.argv[taskArg + 1] ?? '' : 'sortsteps';
 const CONFIG_FILE = path.join(repoRoot, TASK === 'sortsteps' ? 'config/local-tiny.yaml' : `config/local-tiny-${TASK}.yaml`);
@@ -233,7 +247,7 @@ async function main(): Promise<void> {
     // The campaign under Temporal, and (steps) the same campaign without step checkers.
     const temporal = await connectOrStartServer({});
     const { client, connection } = await connectClient(temporal.address, temporal.namespace);
-    type Row = { round: number; frontier: number; band: number; examples: number; model: string; outcome: string; accuracy: Acc; candidateFrontier?: number; valid?: Acc; time?: RoundTime };
+    type Row = { round: number; frontier: number; band: number; selected?: number; examples: number; model: string; outcome: string; accuracy: Acc; candidateFrontier?: number; valid?: Acc; time?: RoundTime };
     const validCache = new Map<string, Acc>();
     const runCampaign = async (label: string, cfg: ResolvedCampaignConfig): Promise<{ rows: Row[]; summaries: RoundSummary[] }> => {
       const taskQueue = `real-loop/${cfg.name}`;
@@ -241,7 +255,7 @@ async function main(): Promise<void> {
       let summaries: RoundSummary[] = [];
       const rows: Row[] = [];
       try {
-        out(`[${elapsed()}] ${label}: campaign ${cfg.name} under Temporal (${temporal.address}), ${ROUNDS} rounds at most`);
+        out(`[${elapsed()}] ${label}: campaign ${cfg.name} under Temporal (${temporal.address}), ${cfg.stopping.maxRounds} rounds at most`);
         const handle = await startCampaign(client, { config: cfg }, { taskQueue });
         // The client's wait for the result is a long poll on the workflow's history: on a loaded machine one
         // poll can fail (a ServiceError, seen once after a round) while the campaign runs on. Wait again, a few
@@ -272,9 +286,9 @@ async function main(): Promise<void> {
           const key = `${current.model}:${frontier}`;
           const valid = hasCheckers ? validCache.get(key) ?? (await evaluateSteps(chat, cfg, cur, current.model, allLevels.filter((l) => l <= Math.max(frontier, 1) + 1))).valid : {};
           validCache.set(key, valid);
-          rows.push({ round: s.round, frontier, candidateFrontier: frontierOf(acc, threshold), band: s.inBand, examples: s.datasetExamples, model: current.model, outcome: s.outcome, accuracy: current.acc, valid, time });
+          rows.push({ round: s.round, frontier, candidateFrontier: frontierOf(acc, threshold), band: s.inBand, ...(s.selected !== undefined ? { selected: s.selected } : {}), examples: s.datasetExamples, model: current.model, outcome: s.outcome, accuracy: current.acc, valid, time });
           out(
-            `[${elapsed()}] ${label} round ${s.round}: frontier L${frontier} (campaign at L${s.frontier + 1}), band ${s.inBand}, examples ${s.datasetExamples}, candidate ${s.outcome}: ${fmtAcc(acc)}; current model: ${fmtAcc(current.acc)}` +
+            `[${elapsed()}] ${label} round ${s.round}: frontier L${frontier} (campaign at L${s.frontier + 1}), band ${s.inBand}, problems ${s.selected ?? '-'}, examples ${s.datasetExamples}, candidate ${s.outcome}: ${fmtAcc(acc)}; current model: ${fmtAcc(current.acc)}` +
               (hasCheckers ? `; valid steps: ${fmtValid(valid)}` : '') +
               `; orchestration ${fmtPct(time.share)} of ${time.wallS.toFixed(0)} s (sampling ${time.samplingS.toFixed(0)} s, training ${time.trainingS.toFixed(0)} s)`,
           );
@@ -296,15 +310,32 @@ async function main(): Promise<void> {
     let mainRows: Row[] = [];
     let summaries: RoundSummary[] = [];
     let noCheckRows: Row[] | undefined;
+    const methodRows: Partial<Record<(typeof METHOD_NAMES)[number], Row[]>> = {};
     try {
-      ({ rows: mainRows, summaries } = await runCampaign('main', config));
-      (results.configs as Record<string, unknown>).main = mainRows;
-      save();
+      if (MAIN) {
+        ({ rows: mainRows, summaries } = await runCampaign('main', config));
+        (results.configs as Record<string, unknown>).main = mainRows;
+        save();
+      }
       if (hasCheckers && NO_CHECKER) {
         const plain = withoutCheckers(config.curriculumPath, outDir);
         noCheckRows = (await runCampaign('no checker', { ...config, name: `${config.name}-no-checker`, curriculumPath: plain })).rows;
         (results.configs as Record<string, unknown>)['no-checker'] = noCheckRows;
         save();
+      }
+      if (METHODS) {
+        for (const method of METHOD_NAMES) {
+          const cfg: ResolvedCampaignConfig = {
+            ...config,
+            name: `${config.name}-${method}`,
+            band: { ...config.band, maxProblems: METHOD_PROBLEMS },
+            fineTune: { ...config.fineTune, method },
+            stopping: { ...config.stopping, maxRounds: METHOD_ROUNDS, maxRoundsWithoutPromotion: METHOD_ROUNDS },
+          };
+          methodRows[method] = (await runCampaign(method, cfg)).rows;
+          (results.configs as Record<string, unknown>)[`method-${method}`] = methodRows[method];
+          save();
+        }
       }
     } finally {
       await connection.close();
@@ -372,12 +403,24 @@ async function main(): Promise<void> {
       out(`${String(r.round).padStart(5)} | L${r.frontier} ${String(r.band).padStart(3)} ${String(r.examples).padStart(4)} ${fmtAcc(r.accuracy)} | ${a ? `L${a.frontier} ${fmtAcc(a.accuracy)}` : '-'} | ${u ? `L${u.frontier} ${fmtAcc(u.accuracy)}` : '-'}`);
     }
     const finalOf = (rows: Row[]) => (rows.length ? rows[rows.length - 1]!.frontier : baseFrontier);
-    Object.assign(results, { final: { main: finalOf(mainRows), allLevels: finalOf(allRows), unfiltered: finalOf(unfRows) } });
+    if (METHODS) {
+      out();
+      out(`methods (${METHOD_PROBLEMS} band problems a round at most): round | ${METHOD_NAMES.join(' | ')}`);
+      const rounds = Math.max(...METHOD_NAMES.map((m) => methodRows[m]?.length ?? 0));
+      for (let i = 0; i < rounds; i++) {
+        const cell = (r: Row | undefined) => (r ? `L${r.frontier} ${r.outcome} problems ${r.selected ?? '-'} examples ${r.examples}: ${fmtAcc(r.accuracy)}` : '-');
+        out(`${String(i + 1).padStart(5)} | ${METHOD_NAMES.map((m) => cell(methodRows[m]?.[i])).join(' | ')}`);
+      }
+    }
+    Object.assign(results, {
+      final: { main: finalOf(mainRows), allLevels: finalOf(allRows), unfiltered: finalOf(unfRows), ...Object.fromEntries(METHOD_NAMES.map((m) => [`method-${m}`, methodRows[m] ? finalOf(methodRows[m]!) : undefined])) },
+    });
     save();
     const plot = spawnSync(projectPython(), ['-m', 'strawberry_local.plot', path.join(outDir, 'results.json'), path.join(outDir, 'accuracy.png')], { env: pythonEnv(), encoding: 'utf8' });
     out(plot.status === 0 ? `results: ${path.join(outDir, 'results.json')}, plot: ${path.join(outDir, 'accuracy.png')} (wall ${elapsed()})` : `plot failed: ${plot.stderr}`);
-    out(`real-loop: base frontier ${baseFrontier}, final frontier ${finalOf(mainRows)} after ${mainRows.length} rounds; all-levels ${ABLATIONS ? finalOf(allRows) : '-'}; unfiltered ${ABLATIONS ? finalOf(unfRows) : '-'}`);
-    if (hasCheckers) {
+    if (MAIN) out(`real-loop: base frontier ${baseFrontier}, final frontier ${finalOf(mainRows)} after ${mainRows.length} rounds; all-levels ${ABLATIONS ? finalOf(allRows) : '-'}; unfiltered ${ABLATIONS ? finalOf(unfRows) : '-'}`);
+    if (METHODS) out(`real-loop methods: ${METHOD_NAMES.map((m) => `${m} ${finalOf(methodRows[m]!)}`).join(', ')} (base ${baseFrontier})`);
+    if (hasCheckers && MAIN) {
       // Validity after: the final model of each campaign on every level up to its frontier + 1 (before: the base model's line above).
       const last = (rows: Row[]) => rows[rows.length - 1];
       const validAt = (rows: Row[]) => {

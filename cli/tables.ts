@@ -93,10 +93,10 @@ export function tokensTable(rows: readonly { round: number; phase: string; model
 const money = (c: number | undefined) => (c === undefined ? '' : c < 0.01 ? c.toFixed(4) : c.toFixed(2));
 
 /** Fine-tune jobs (trained tokens, the provider's own price figure, our priced cost) and deployments (running time, cost). */
-export function trainingTable(rows: readonly { round: number; model: string; jobId: string; trainedTokens?: number; providerPrice?: number; cost?: number }[]): string {
+export function trainingTable(rows: readonly { round: number; model: string; jobId: string; method?: string; trainedTokens?: number; providerPrice?: number; cost?: number }[]): string {
   return table(
-    ['round', 'model', 'job', 'trained tokens', 'provider price', 'cost'],
-    rows.map((r) => [String(r.round), r.model, r.jobId, r.trainedTokens === undefined ? '?' : String(r.trainedTokens), r.providerPrice === undefined ? '' : String(r.providerPrice), money(r.cost)]),
+    ['round', 'method', 'model', 'job', 'trained tokens', 'provider price', 'cost'],
+    rows.map((r) => [String(r.round), r.method ?? 'sft', r.model, r.jobId, r.trainedTokens === undefined ? '?' : String(r.trainedTokens), r.providerPrice === undefined ? '' : String(r.providerPrice), money(r.cost)]),
   );
 }
 

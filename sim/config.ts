@@ -56,6 +56,8 @@ export const simConfigSchema = z
         wrongPenalty: z.number().min(0).default(0.03).describe('Ability lost per wrong example (final answer not the gold), diminished like repeats.'),
         forgetting: z.number().min(0).default(0.05).describe('Ability lost by every skill absent from the training data (and by the default ability).'),
         minExamples: z.number().int().min(1).default(10).describe('Fewest examples a training file may have (OpenAI: 10).'),
+        preferenceWeight: z.number().min(0).default(1).describe('DPO: evidence each preference pair gives its skill, relative to a correct SFT example (no wrong penalty: the rejected output is pushed down).'),
+        dpoDrift: z.number().min(0).default(0).describe('DPO: ability lost by each skill of a DPO job whose parent no SFT job trained (models drift without an SFT term; 0: none).'),
       })
       .strict()
       .prefault({}),
@@ -94,12 +96,13 @@ export const simConfigSchema = z
         kind: z
           .enum(['openai', 'azure', 'together', 'fireworks', 'selfhosted'])
           .default('openai')
-          .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1); azure (v1 data plane under /openai/v1 with an api-key header, files pending -> processed, control-plane deployments).'),
+          .describe('API shape of fine-tuning and serving: openai (files + fine_tuning/jobs); together (/files redirect upload, /fine-tunes, dedicated /endpoints); fireworks (/v1/accounts/<a>/datasets, supervisedFineTuningJobs, deployments, chat under /inference/v1); azure (v1 data plane under /openai/v1 with an api-key header, files pending -> processed, control-plane deployments); selfhosted (a vLLM server: runtime LoRA load/unload, POST /sim/restart forgets adapters).'),
         deploymentSeconds: z.number().min(0).default(0.3).describe('together/fireworks/azure: time a deployment takes to become ready.'),
         scaleToZeroSeconds: z.number().min(0).default(3600).describe('fireworks: idle time after which a deployment with minReplicaCount 0 scales to zero (Fireworks: --scale-to-zero-window, default 1h).'),
         coldStartSeconds: z.number().min(0).default(5).describe('fireworks: how long a scaled-to-zero deployment answers 503 to chat after the request that wakes it.'),
         idleDeleteSeconds: z.number().min(0).default(604800).describe('fireworks: idle time after which a deployment with minReplicaCount 0 is deleted (Fireworks: 7 days without traffic).'),
         recentTrafficSeconds: z.number().min(0).default(3600).describe('fireworks: a DELETE without ignoreChecks=true is refused while the deployment served a request this recently.'),
+        runtimeLoraUpdating: z.boolean().default(true).describe('selfhosted: the load/unload adapter routes exist, as vLLM mounts them only with VLLM_ALLOW_RUNTIME_LORA_UPDATING=True.'),
         deploymentFailureRate: z.number().min(0).max(1).default(0).describe('together: probability that a new dedicated endpoint ends FAILED instead of STARTED.'),
         serverlessLoraBases: z.array(z.string().min(1)).default([]).describe('together: base models whose LoRA fine-tunes serve serverless (Together lists a few; every other fine-tune needs a dedicated endpoint).'),
         reasoningModels: z

@@ -4,6 +4,7 @@ import type { JobError, SimState, StoredJob, StoredModel } from './state';
 import type { Abilities } from './students';
 import { trainAbilities, type AnswerChecker } from './training';
 import { validateTrainingFile } from './trainingFile';
+import { validatePreferenceFile } from './preferenceFile';
 
 /**
  * Fine-tuning jobs progress by wall clock: status is computed from the creation time and the phase
@@ -53,7 +54,8 @@ function naturalStatus(job: StoredJob, now: number): JobView {
 }
 
 /** Checks a job's files at creation; the verdict shows when validation ends. */
-export function validateJobFiles(state: SimState, trainingFile: string, validationFile: string | null, cfg: SimConfig): JobError | null {
+export function validateJobFiles(state: SimState, trainingFile: string, validationFile: string | null, cfg: SimConfig, preference = false): JobError | null {
+  const validate = preference ? validatePreferenceFile : validateTrainingFile;
   for (const [param, id] of [
     ['training_file', trainingFile],
     ['validation_file', validationFile],
@@ -61,7 +63,7 @@ export function validateJobFiles(state: SimState, trainingFile: string, validati
     if (!id) continue;
     const content = state.fileContent(id);
     if (!content) return { code: 'invalid_file', message: `The job failed due to an unreadable ${param} ${id}.`, param };
-    const r = validateTrainingFile(content.toString('utf8'), param === 'training_file' ? cfg.training.minExamples : 1);
+    const r = validate(content.toString('utf8'), param === 'training_file' ? cfg.training.minExamples : 1);
     if ('error' in r) return { ...r.error, param };
   }
   return null;
@@ -93,11 +95,15 @@ export function materialiseJobs(
     const parent = catalog.lookup(job.model);
     const content = state.fileContent(job.training_file);
     if (!parent || !content) continue;
-    const parsed = validateTrainingFile(content.toString('utf8'), 1);
+    const parsed = (job.method ? validatePreferenceFile : validateTrainingFile)(content.toString('utf8'), 1);
     const examples = 'examples' in parsed ? parsed.examples : [];
     const hp = job.hyperparameters;
-    const report = trainAbilities(parent, examples, problems, cfg, { learningRateMultiplier: hp.learning_rate_multiplier, nEpochs: hp.n_epochs }, isCorrect);
-    const id = fineTunedName(parent.root, job.suffix, job.id);
+    // DPO: pairs teach like correct examples, weighted; no wrong penalty; drift when the parent was not SFT-trained.
+    const parentJob = state.models.get(job.model)?.job;
+    const sftParent = parentJob !== undefined && state.jobs.get(parentJob) !== undefined && !state.jobs.get(parentJob)!.method;
+    const learning = job.method ? { evidenceWeight: cfg.training.preferenceWeight, penaliseWrong: false, drift: sftParent ? 0 : cfg.training.dpoDrift } : undefined;
+    const report = trainAbilities(parent, examples, problems, cfg, { learningRateMultiplier: hp.learning_rate_multiplier, nEpochs: hp.n_epochs }, isCorrect, learning);
+    const id = job.outputModel ?? fineTunedName(parent.root, job.suffix, job.id);
     const model: StoredModel = {
       id,
       created: Math.floor((view.finishedAtMs ?? now) / 1000),
@@ -139,7 +145,7 @@ export function jobObject(job: StoredJob, now: number): Record<string, unknown> 
     estimated_finish: running ? Math.ceil((job.createdAtMs + job.validatingMs + job.queuedMs + job.runningMs) / 1000) : null,
     integrations: null,
     metadata: job.metadata,
-    method: { type: 'supervised', supervised: { hyperparameters: job.hyperparameters } },
+    method: job.method ? { type: 'dpo', dpo: { hyperparameters: { ...job.hyperparameters, beta: job.method.beta } } } : { type: 'supervised', supervised: { hyperparameters: job.hyperparameters } },
   };
 }
 

@@ -49,6 +49,10 @@ export interface StoredJob {
   seed: number;
   metadata: Record<string, string> | null;
   hyperparameters: JobHyperparameters;
+  /** Absent: supervised. `dpo`: the training file holds preference lines (sim/preferenceFile.ts). */
+  method?: { type: 'dpo'; beta: number };
+  /** The trained model's name when the request chose it (Fireworks DPO jobs' trainingConfig.outputModel). */
+  outputModel?: string;
   /** Phase durations, fixed at creation so a restart with another config does not rewrite history. */
   validatingMs: number;
   queuedMs: number;

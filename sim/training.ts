@@ -43,6 +43,20 @@ export function bump(x: number, cfg: SimConfig): number {
   return Math.exp(-0.5 * z * z);
 }
 
+/**
+ * How a job learns from its examples: SFT (the default) counts each correct example as evidence 1 and each wrong
+ * one as a penalty. DPO (the examples are the pairs' preferred outputs) weighs evidence by
+ * `training.preferenceWeight`, never penalises (the rejected output is what is pushed down), and every skill
+ * in the file loses `drift` (`training.dpoDrift` for a DPO job whose parent no SFT job trained: no SFT term).
+ */
+export interface Learning {
+  evidenceWeight: number;
+  penaliseWrong: boolean;
+  drift: number;
+}
+
+const SFT: Learning = { evidenceWeight: 1, penaliseWrong: true, drift: 0 };
+
 export function trainAbilities(
   parent: Abilities,
   examples: readonly TrainingExample[],
@@ -50,6 +64,7 @@ export function trainAbilities(
   cfg: SimConfig,
   hyper: Hyperparameters = {},
   isCorrect: AnswerChecker = boxedIsCorrect,
+  learning: Learning = SFT,
 ): TrainingReport {
   const lr = typeof hyper.learningRateMultiplier === 'number' ? hyper.learningRateMultiplier : 1;
   const epochs = typeof hyper.nEpochs === 'number' ? hyper.nEpochs : 3;
@@ -76,8 +91,8 @@ export function trainAbilities(
     const diminishing = 1 / (1 + r);
     if (isCorrect(taught, problem.answer, problems.answerType(problem.id))) {
       s.correct++;
-      s.evidence += bump(effectiveDifficulty(problem, cfg) - before, cfg) * diminishing;
-    } else {
+      s.evidence += bump(effectiveDifficulty(problem, cfg) - before, cfg) * diminishing * learning.evidenceWeight;
+    } else if (learning.penaliseWrong) {
       s.wrong += diminishing;
     }
   }
@@ -87,7 +102,7 @@ export function trainAbilities(
   for (const [skill, a] of Object.entries(parent.abilities)) if (!(skill in skills)) abilities[skill] = a - t.forgetting;
   for (const [skill, s] of Object.entries(skills)) {
     const gain = t.maxGainPerJob * (1 - Math.exp((-s.evidence * lr * epochFactor) / t.saturation));
-    s.after = s.before + gain - t.wrongPenalty * s.wrong;
+    s.after = s.before + gain - t.wrongPenalty * s.wrong - learning.drift;
     abilities[skill] = s.after;
   }
   return { child: { abilities, defaultAbility: parent.defaultAbility - t.forgetting }, skills, unknown };

@@ -4,6 +4,7 @@ import { registerConfigure } from './configure';
 import { registerCurriculum } from './curriculum';
 import { registerDemo } from './demo';
 import { registerDev } from './dev';
+import { registerEval } from './eval';
 import { registerList } from './list';
 import { registerModels } from './models';
 import { registerReport } from './report';
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   registerResume(program);
   registerModels(program);
   registerReport(program);
+  registerEval(program);
   // running things on this machine
   registerWorker(program);
   registerDev(program);

@@ -9,6 +9,8 @@ import { deploymentsTable, levelNamesOf, lineageTable, roundsTable, skillRoundsT
 import { writeTextAtomic } from '../../lib/atomicFile';
 import { campaignReport } from '../../lib/report/campaignReport';
 import { renderHtmlReport } from '../../lib/report/html';
+import { PAIR_COLUMNS, pairRows } from '../../lib/report/pairsTable';
+import { table } from '../../lib/format/table';
 import { errnoText } from '../../lib/store/ensureDir';
 
 /** `strawberry report <name>`: a campaign's rounds and lineage from the run store alone (no server needed). */
@@ -50,6 +52,8 @@ export function registerReport(program: Command): void {
       const usage = await campaignReport(store, name);
       const t = usage.totals;
       process.stdout.write(`\nTokens${t.cost !== undefined ? ' and cost' : ' (no price table in the config: no cost)'}:\n${tokensTable(usage.rounds.flatMap((r) => r.tokens.map((row) => ({ round: r.round, ...row }))))}\n`);
+      const pairs = pairRows(usage.rounds);
+      if (pairs.length) process.stdout.write(`\nPreference pairs:\n${table([...PAIR_COLUMNS], pairs, { whole: [1, 6] })}\n`);
       const training = usage.rounds.flatMap((r) => (r.training ?? []).map((row) => ({ round: r.round, ...row })));
       if (training.length) process.stdout.write(`\nFine-tuning:\n${trainingTable(training)}\n`);
       const deployed = usage.rounds.flatMap((r) => (r.deployments ?? []).map((row) => ({ round: r.round, ...row })));

@@ -16,9 +16,18 @@ export async function assertConfigFitsCurriculum(config: ResolvedCampaignConfig,
   throw new UserError(yaml ? locate(yaml, ['startLevel'], message) : `${displayPath(config.configPath)} startLevel: ${message}`);
 }
 
+/** An eval-only curriculum (a standard test split) is never a training source: training on it contaminates every result on it. */
+export async function assertTrainable(config: ResolvedCampaignConfig, curriculum: Pick<Curriculum, 'evalOnly' | 'name'>): Promise<void> {
+  if (!curriculum.evalOnly) return;
+  const message = `the curriculum ${displayPath(config.curriculumPath)} ("${curriculum.name}") is eval-only (a standard test split, \`evalOnly: true\`): it cannot be a campaign's training source; evaluate on it with \`strawberry eval\` and train on its train split`;
+  const yaml = await readYamlFile(config.configPath).catch(() => undefined);
+  throw new UserError(yaml ? locate(yaml, ['curriculum'], message) : `${displayPath(config.configPath)} curriculum: ${message}`);
+}
+
 /** Loads the config's curriculum and checks the config against it; returns the curriculum. */
 export async function loadCurriculumFor(config: ResolvedCampaignConfig): Promise<Curriculum> {
   const curriculum = await loadCurriculum(config.curriculumPath);
+  await assertTrainable(config, curriculum);
   await assertConfigFitsCurriculum(config, curriculum);
   return curriculum;
 }

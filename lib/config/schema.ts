@@ -131,10 +131,18 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       ...ChatLimitsSchema,
       train: z
         .object({
-          command: z.array(z.string()).min(1).describe('argv with placeholders {parent} {baseModel} {trainingFile} {outputDir} {seed} {nEpochs} {learningRate} {learningRateMultiplier} {batchSize} {jobId} {python}'),
+          command: z.array(z.string()).min(1).describe('argv with placeholders {parent} {baseModel} {trainingFile} {outputDir} {seed} {nEpochs} {learningRate} {learningRateMultiplier} {batchSize} {jobId} {python} {method} {beta}'),
           cwd: z.string().optional().describe("the command's working directory (default: the worker's)"),
           jobsDir: z.string().default('runs/local-jobs').describe('one directory per job: job.json, log.txt, exit_code, output/'),
           env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+          scheduler: z.enum(['local', 'slurm']).default('local').describe('local: a detached process on the worker; slurm: sbatch, polled with squeue/sacct, cancelled with scancel'),
+          slurm: z
+            .object({
+              conf: z.string().optional().describe('SLURM_CONF for the Slurm commands (default: the worker environment\'s)'),
+              sbatch: z.array(z.string()).optional().describe("extra #SBATCH options, e.g. ['--time=01:00:00', '--gres=gpu:1']"),
+            })
+            .strict()
+            .optional(),
         })
         .strict()
         .optional(),
@@ -210,6 +218,17 @@ export const CampaignConfigSchema = z
         replayFraction: z.number().min(0).max(1).default(0.2).describe('fraction of earlier rounds\' examples mixed in'),
         replayFiles: z.array(z.string().min(1)).optional().describe('earlier datasets (e.g. the base model\'s training data, JSONL with "messages") added to the replay pool, so round 1 replays too'),
         minExamples: z.number().int().min(10).default(10).describe('OpenAI requires at least 10 examples'),
+        pairs: z
+          .object({
+            pairsPerProblem: z.number().int().min(1).default(4).describe('at most this many preference pairs per problem'),
+            distinctAnswers: z.boolean().default(true).describe('each rejected trace of a problem has a final answer no other pair of the problem uses'),
+            maxLengthRatio: z.number().min(1).default(1.5).describe('length matching: the longer output of a pair is at most this many times the shorter (so a pair does not teach "be shorter")'),
+            dropNearDuplicates: z.boolean().default(true).describe('drop a trace that is a near-duplicate of one already used on its side'),
+            minPairs: z.number().int().min(1).default(10).describe('fewer pairs than this: no preference job (dpo: no fine-tune; sft-then-dpo: the SFT model is the round\'s)'),
+          })
+          .strict()
+          .prefault({})
+          .describe('preference pairs (fineTune.method dpo or sft-then-dpo): a correct trace against a wrong-answer trace of the same problem, model and round'),
       })
       .strict()
       .prefault({}),
@@ -220,6 +239,11 @@ export const CampaignConfigSchema = z
         learningRateMultiplier: z.number().positive().optional(),
         learningRate: z.number().positive().optional(),
         batchSize: z.number().int().positive().optional(),
+        method: z
+          .enum(['sft', 'dpo', 'sft-then-dpo'])
+          .default('sft')
+          .describe('sft: train on correct traces; dpo: preference pairs (correct vs wrong) from the parent; sft-then-dpo: both in one round, the DPO job starting from the SFT model'),
+        beta: z.number().positive().default(0.1).describe('DPO beta: how far the trained model may move from the reference (higher: closer)'),
         pollIntervalSeconds: z.number().min(0.1).default(60).describe('how often a running job is checked'),
         timeoutHours: z.number().positive().default(168).describe('give up on a job after this long'),
       })

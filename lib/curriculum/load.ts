@@ -65,13 +65,13 @@ export async function loadCurriculum(file: string): Promise<Curriculum> {
       difficulty: levelSpec.difficulty,
       question: p.question,
       answer: p.answer,
-      heldOut: heldOut.has(p.id!),
+      heldOut: spec.evalOnly || heldOut.has(p.id!),
       steps: p.steps,
     }));
     const stepCheckers = levelSpec.stepCheckers ?? spec.stepCheckers.filter((c) => !c.skills || c.skills.includes(levelSpec.skill));
     levels.push({ id: levelSpec.id, index, skill: levelSpec.skill, difficulty: levelSpec.difficulty, problems, heldOutFraction: fraction, ...(stepCheckers.length ? { stepCheckers } : {}) });
   }
-  return { name: spec.name, answerType: spec.answerType, path: yaml.path, levels, seed: spec.seed, ...(spec.prompts ? { prompts: spec.prompts } : {}), warnings };
+  return { name: spec.name, answerType: spec.answerType, path: yaml.path, levels, seed: spec.seed, ...(spec.prompts ? { prompts: spec.prompts } : {}), warnings, ...(spec.evalOnly ? { evalOnly: true } : {}) };
 }
 
 async function levelProblems(

@@ -108,6 +108,11 @@ export const curriculumSchema = z
     answerType: z.enum(['number', 'latex']),
     heldOutFraction: fraction.default(0.2),
     seed: z.number().int().default(0),
+    /**
+     * A standard test split (GSM8K test, MATH-500): every problem is for evaluation only; a campaign refuses
+     * it as a training source (`strawberry validate` / `start`), `strawberry eval` reads it.
+     */
+    evalOnly: z.boolean().default(false),
     levels: z.array(levelSchema).min(1, 'expected at least one level'),
     /** Step checkers of every level without its own list (or of the levels of their `skills`). */
     stepCheckers: stepCheckersSchema.default([]),

@@ -39,6 +39,8 @@ export interface Curriculum {
   /** Absolute path of the file it was loaded from. */
   path: string;
   levels: Level[];
+  /** A standard test split: every problem is held out, and campaigns refuse it as a training source. */
+  evalOnly?: boolean;
   /** The seed of generators and the held-out split (default 0). */
   seed?: number;
   /** The curriculum's prompt set, as written (defaults filled where traces are generated). */

@@ -18,3 +18,6 @@ export {
 export { writeDataset, DatasetTooSmallError, type DatasetRef, type WriteDatasetOptions } from './write';
 export { multiTurnExample, flattenedExample, type ChatExample } from './examples';
 export { NEAR_DUPLICATE_JACCARD } from './nearDuplicates';
+export { buildPairs, pairRules, pairText, type PairOptions, type PairRules, type PreferencePair, type PairCounts, type Pairing } from './pairs';
+export { preferenceLine, preferenceLineProblems, writePreferenceDataset, type PreferenceLine } from './preferenceFormat';
+export { pairStats, type PairStats } from './pairStats';

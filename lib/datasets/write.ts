@@ -61,10 +61,13 @@ export async function writeDataset(selected: readonly TraceRecord[], options: Wr
     const pool = await replayPool(options.replay.files, new Set(fresh));
     replayed = shuffle(pool, rand).slice(0, want);
   }
-  const lines = shuffle([...fresh, ...replayed], rand);
-  const text = lines.map((l) => `${l}\n`).join('');
+  return writeDatasetLines(options.out, shuffle([...fresh, ...replayed], rand), fresh.length);
+}
 
-  const out = path.resolve(options.out);
+/** Writes JSONL lines atomically (no reader sees half a file) and describes the file; `newCount` of them are new. */
+export async function writeDatasetLines(file: string, lines: readonly string[], newCount: number): Promise<DatasetRef> {
+  const text = lines.map((l) => `${l}\n`).join('');
+  const out = path.resolve(file);
   await writeTextAtomic(out, text);
   return {
     path: out,
@@ -72,8 +75,8 @@ export async function writeDataset(selected: readonly TraceRecord[], options: Wr
     uri: pathToFileURL(out).href,
     sha256: createHash('sha256').update(text).digest('hex'),
     count: lines.length,
-    newCount: fresh.length,
-    replayCount: replayed.length,
+    newCount,
+    replayCount: lines.length - newCount,
     bytes: Buffer.byteLength(text),
   };
 }

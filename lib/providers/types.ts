@@ -47,6 +47,12 @@ export interface FineTuneHyperparameters {
   batchSize?: number;
 }
 
+/**
+ * What a job trains: supervised (chat examples; the default when absent) or preference pairs (DPO) with its
+ * beta. Each kind sends it as its API documents (docs/providers.md, "Preference fine-tuning (issue 24)").
+ */
+export type FineTuneMethod = { type: 'sft' } | { type: 'dpo'; beta: number };
+
 export interface CreateJobRequest {
   /** The catalog base model the campaign started from. */
   baseModel: string;
@@ -67,6 +73,8 @@ export interface CreateJobRequest {
   key: string;
   seed?: number;
   hyperparameters?: FineTuneHyperparameters;
+  /** Absent: supervised. `dpo`: `trainingFileId` is a preference file (lib/datasets/preferenceFormat.ts). */
+  method?: FineTuneMethod;
   metadata?: Record<string, string>;
 }
 

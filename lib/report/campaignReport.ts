@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ledgerDatabasePath } from '../ledger/sampleLedger';
 import { iterJsonl } from '../jsonl';
+import type { PairStats } from '../datasets/pairStats';
 import { costOf, deploymentCost, deploymentSeconds, priceOf, trainingCost } from '../budget/cost';
 import { completedRounds, readCampaignConfig } from '../campaign/resume';
 import type { ResolvedCampaignConfig } from '../config/load';
@@ -26,7 +27,9 @@ export interface RoundReport {
   band?: { min: number; max: number };
   /** One per estimated problem. */
   passRates: { levelIndex: number; pHat: number }[];
-  dataset?: { new: number; replayed: number; examples: number; dropped: Record<string, number>; keptPerLevel?: Record<string, number> };
+  dataset?: { new: number; replayed: number; examples: number; dropped: Record<string, number>; keptPerLevel?: Record<string, number>; pairs?: PairStats };
+  /** Preference pairs of the round (`fineTune.method` dpo or sft-then-dpo): made, per problem, length difference, drops. */
+  pairs?: PairStats;
   /** By phase (the ledger's purpose: estimate, trace, eval, ...) and model. */
   tokens: { phase: string; model: string; promptTokens: number; completionTokens: number; samples: number; cost?: number }[];
   /** Fine-tune jobs that succeeded in this round: trained tokens as the provider reported them, priced. */
@@ -50,7 +53,10 @@ export interface CampaignReport {
   totals: TokenUsage & { cost?: number; trainedTokens?: number; trainingCost?: number; deploymentSeconds?: number; deploymentCost?: number };
 }
 
-/** `<campaign>/round-<n>/fine-tune-a<attempt>/training.json`, written when a job succeeds. */
+/**
+ * `<campaign>/round-<n>/fine-tune-a<attempt>/training.json`, written when a job succeeds; `sft-then-dpo` adds
+ * `training-dpo.json` for the round's second job.
+ */
 export interface TrainingRecord {
   jobId: string;
   model: string;
@@ -59,6 +65,8 @@ export interface TrainingRecord {
   /** The provider name (the price table's key). */
   provider: string;
   attempt: number;
+  /** What the job trained (absent: sft, as records before preference fine-tuning). */
+  method?: 'sft' | 'dpo';
   trainedTokens?: number;
   /** The provider's own price figure, in its unit (Together `total_price`). */
   providerPrice?: number;
@@ -82,15 +90,23 @@ export async function trainingUsage(store: DirectoryRunStore, name: string, roun
   const abs = store.resolve(dir);
   for (const entry of existsSync(abs) ? readdirSync(abs) : []) {
     if (!/^fine-tune-a\d+$/.test(entry)) continue;
-    const rel = `${dir}/${entry}/training.json`;
-    if (!(await store.exists(rel))) continue;
-    const rec = await store.readJson<TrainingRecord>(rel);
-    // From the price table when the provider reports trained tokens; else the provider's own figure (Fireworks
-    // reports an estimated cost, not tokens).
-    const cost = (config?.prices ? trainingCost(rec.trainedTokens, priceOf(config, rec.provider, rec.baseModel ?? rec.model) ?? priceOf(config, rec.provider, rec.model)) : undefined) ?? rec.providerPrice;
-    out.push(cost === undefined ? rec : { ...rec, cost });
+    for (const file of ['training.json', 'training-dpo.json']) {
+      const rel = `${dir}/${entry}/${file}`;
+      if (!(await store.exists(rel))) continue;
+      const rec = await store.readJson<TrainingRecord>(rel);
+      // From the price table when the provider reports trained tokens; else the provider's own figure (Fireworks
+      // reports an estimated cost, not tokens).
+      const cost = (config?.prices ? trainingCost(rec.trainedTokens, priceOf(config, rec.provider, rec.baseModel ?? rec.model) ?? priceOf(config, rec.provider, rec.model)) : undefined) ?? rec.providerPrice;
+      out.push(cost === undefined ? rec : { ...rec, cost });
+    }
   }
   return out.sort((a, b) => a.attempt - b.attempt);
+}
+
+/** dataset-stats.json of a round, and its preference pairs lifted out for reports. */
+async function datasetStats(store: DirectoryRunStore, name: string, round: number): Promise<Pick<RoundReport, 'dataset' | 'pairs'>> {
+  const dataset = await readOptional<NonNullable<RoundReport['dataset']>>(store, `${roundDir(name, round)}/dataset-stats.json`);
+  return { dataset, ...(dataset?.pairs ? { pairs: dataset.pairs } : {}) };
 }
 
 /** Deployments of the registry's models, by the round that trained each model. */
@@ -257,7 +273,7 @@ export async function campaignReport(store: DirectoryRunStore, name: string): Pr
       frontier: f.summary.frontier,
       band: band && { min: band.min, max: band.max },
       passRates: await passRates(store, name, n),
-      dataset: await readOptional(store, `${roundDir(name, n)}/dataset-stats.json`),
+      ...(await datasetStats(store, name, n)),
       tokens,
       summary: f.summary,
     });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CampaignReport } from './campaignReport';
+import { PAIR_COLUMNS, pairRows } from './pairsTable';
 import { skillHeatmapCharts, skillHeatmapSection } from './skillHeatmap';
 
 /**
@@ -152,7 +153,7 @@ function costChart(report: CampaignReport): Spec {
 
 function trainingRows(report: CampaignReport): string {
   const training = report.rounds.flatMap((r) =>
-    (r.training ?? []).map((t) => `<tr><td>${r.round}</td><td>fine-tune</td><td><code>${escapeHtml(t.model)}</code></td><td>${t.trainedTokens ?? '?'} trained tokens${t.providerPrice !== undefined ? ` (provider: ${t.providerPrice})` : ''}</td><td>${t.cost?.toFixed(2) ?? ''}</td></tr>`),
+    (r.training ?? []).map((t) => `<tr><td>${r.round}</td><td>fine-tune (${t.method ?? 'sft'})</td><td><code>${escapeHtml(t.model)}</code></td><td>${t.trainedTokens ?? '?'} trained tokens${t.providerPrice !== undefined ? ` (provider: ${t.providerPrice})` : ''}</td><td>${t.cost?.toFixed(2) ?? ''}</td></tr>`),
   );
   const deployed = report.rounds.flatMap((r) =>
     (r.deployments ?? []).map((d) => `<tr><td>${r.round}</td><td>deployment</td><td><code>${escapeHtml(d.model)}</code></td><td>${(d.seconds / 3600).toFixed(2)} h${d.live ? ' (live)' : ''}</td><td>${d.cost?.toFixed(2) ?? ''}</td></tr>`),
@@ -161,7 +162,15 @@ function trainingRows(report: CampaignReport): string {
   return `<table><thead><tr><th>round</th><th>what</th><th>model</th><th>usage</th><th>cost</th></tr></thead><tbody>${[...training, ...deployed].join('\n')}</tbody></table>`;
 }
 
-function escapeHtml(s: string): string {
+/** Preference pairs per round and method (lib/report/pairsTable.ts), when the campaign made any. */
+function pairsSection(report: CampaignReport): string {
+  const rows = pairRows(report.rounds);
+  if (!rows.length) return '';
+  const head = PAIR_COLUMNS.map((c) => `<th>${c}</th>`).join('');
+  return `<h3>Preference pairs</h3><table><thead><tr>${head}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`;
+}
+
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
@@ -248,6 +257,7 @@ Chat tokens: ${t.promptTokens} prompt + ${t.completionTokens} completion in ${t.
 ${skillHeatmapSection(report)}
 <h2>Datasets</h2>
 <div class="chart" id="composition"></div>
+${pairsSection(report)}
 <h2>Tokens and cost</h2>
 <div class="chart" id="tokens"></div>
 ${t.cost !== undefined ? '<div class="chart" id="cost"></div>' : ''}

@@ -27,7 +27,11 @@ export interface ManifestEntries {
   band?: { ref: Ref; candidates: number; inBand: number; selected: number; shards: number };
   traces?: Record<string, { ref: Ref; generated: number; reused: number; correct: number; usage: TokenUsage }>;
   verified?: { ref: Ref; total: number; correct: number };
-  dataset?: { ref?: Ref; kept: number };
+  /**
+   * `ref`: the file the (first) job trains on (SFT examples; the preference file for `dpo`). `preferences`:
+   * the preference pairs (`dpo`, `sft-then-dpo`), absent when too few pairs were made.
+   */
+  dataset?: { ref?: Ref; kept: number; preferences?: Ref; pairs?: number };
   /** Fine-tune jobs by attempt: created, then failed (a retry makes a new one) or trained. */
   fineTune?: Record<string, { attempt: number; jobId: string; status: 'created' | 'failed' | 'succeeded'; model?: string; error?: string }>;
 }

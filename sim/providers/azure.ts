@@ -144,8 +144,10 @@ export class AzureMode extends ProviderMode {
       const line = lines[i]!.trim();
       if (!line) continue;
       try {
-        const v = JSON.parse(line) as { messages?: unknown };
-        if (!Array.isArray(v.messages)) return `Invalid file format. Line ${i + 1}: expected an object with "messages".`;
+        // A chat example, or a preference (DPO) line: Azure takes both as fine-tune files
+        // (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/how-to/fine-tuning-direct-preference-optimization).
+        const v = JSON.parse(line) as { messages?: unknown; input?: { messages?: unknown } };
+        if (!Array.isArray(v.messages) && !Array.isArray(v.input?.messages)) return `Invalid file format. Line ${i + 1}: expected an object with "messages" (or "input.messages" for preference data).`;
       } catch {
         return `Invalid file format. Line ${i + 1} is not valid JSON.`;
       }

@@ -6,7 +6,7 @@ import { cancelJob, createJob } from '../routes/fineTuning';
 import { newId } from '../state';
 import { jsonBody, ProviderMode } from './providerMode';
 
-// Fireworks: https://docs.fireworks.ai/api-reference (datasets, supervisedFineTuningJobs, deployments)
+// Fireworks: https://docs.fireworks.ai/api-reference (datasets, supervisedFineTuningJobs, dpoJobs, deployments)
 
 interface FwDeployment {
   id: string;
@@ -23,6 +23,8 @@ export class FireworksMode extends ProviderMode {
   readonly kind = 'fireworks' as const;
   private readonly datasets = new Map<string, { state: 'UPLOADING' | 'READY'; fileId?: string; displayName?: string }>();
   private readonly fwJobs = new Map<string, string>();
+  /** DPO jobs (`dpoJobs`, https://docs.fireworks.ai/api-reference/create-dpo-job): their own resource and ids. */
+  private readonly dpoJobs = new Map<string, string>();
   /** Deleted jobs: Fireworks keeps a JOB_STATE_ARCHIVED tombstone (fw-ai/cookbook training cleanup). */
   private readonly archivedJobs = new Set<string>();
   private readonly fwDeployments = new Map<string, FwDeployment>();
@@ -143,6 +145,55 @@ export class FireworksMode extends ProviderMode {
       this.archivedJobs.add(r[1]!);
       return { status: 200, json: {} };
     }
+    if (is('POST', 'dpoJobs')) {
+      const body = await jsonBody(req);
+      this.requests.push({ method, path: url.pathname, body });
+      const id = url.searchParams.get('dpoJobId') ?? newId('dpoj');
+      if (this.dpoJobs.has(id)) throw fwError(409, `dpoJob ${id} already exists`);
+      const { dataset, displayName } = body;
+      const tc = (body.trainingConfig ?? {}) as Record<string, unknown>;
+      const loss = (body.lossConfig ?? {}) as Record<string, unknown>;
+      // The model fields sit in trainingConfig (https://docs.fireworks.ai/api-reference/create-dpo-job).
+      if (body.baseModel !== undefined || body.warmStartFrom !== undefined) throw fwError(400, 'baseModel and warmStartFrom of a DPO job belong in trainingConfig');
+      const { baseModel, warmStartFrom, outputModel, epochs, batchSize, learningRate } = tc;
+      if ((baseModel === undefined) === (warmStartFrom === undefined)) throw fwError(400, 'exactly one of trainingConfig.base_model or trainingConfig.warm_start_from must be specified');
+      if (outputModel !== undefined && (typeof outputModel !== 'string' || !/^accounts\/[^/]+\/models\/[a-z0-9-]{1,63}$/.test(outputModel))) throw fwError(400, `trainingConfig.outputModel must be accounts/<account>/models/<id>, got ${JSON.stringify(outputModel)}`);
+      if (loss.klBeta !== undefined && (typeof loss.klBeta !== 'number' || !(loss.klBeta > 0))) throw fwError(400, 'lossConfig.klBeta must be a positive number');
+      const dsId = String(dataset ?? '').split('/').pop() ?? '';
+      const ds = this.datasets.get(dsId);
+      if (!ds?.fileId || ds.state !== 'READY') throw fwError(400, `dataset ${String(dataset)} is not READY`);
+      this.ctx.refresh();
+      if (typeof baseModel === 'string' && !this.ctx.cfg.models.some((m) => m.id === baseModel)) throw fwError(404, `base model ${baseModel} not found`);
+      if (typeof warmStartFrom === 'string' && !this.ctx.state.models.has(warmStartFrom)) throw fwError(404, `warm start model ${warmStartFrom} not found (it must be a fine-tuned LoRA model)`);
+      const created = createJob(
+        this.ctx,
+        {
+          model: (warmStartFrom ?? baseModel) as string,
+          training_file: ds.fileId,
+          suffix: typeof displayName === 'string' ? displayName.slice(0, 40) : undefined,
+          ...(typeof outputModel === 'string' ? { output_model: outputModel } : {}),
+          method: {
+            type: 'dpo',
+            dpo: { hyperparameters: { ...(typeof epochs === 'number' ? { n_epochs: epochs } : {}), ...(typeof batchSize === 'number' ? { batch_size: batchSize } : {}), ...(typeof loss.klBeta === 'number' ? { beta: loss.klBeta } : {}) } },
+          },
+        },
+        this.dice,
+      );
+      void learningRate; // accepted as documented; the sim's learning has no learning-rate term
+      this.dpoJobs.set(id, (created.json as { id: string }).id);
+      return { status: 200, json: this.fwDpoJob(account, id) };
+    }
+    if (is('GET', 'dpoJobs', null)) {
+      this.ctx.refresh();
+      return { status: 200, json: this.fwDpoJob(account, r[1]!) };
+    }
+    if (is('DELETE', 'dpoJobs', null)) {
+      const simId = this.dpoJobs.get(r[1]!);
+      if (!simId) throw fwError(404, `dpoJob ${r[1]} not found`);
+      this.ctx.refresh();
+      if (!isTerminal(jobStatusAt(this.job(simId), Date.now()).status)) cancelJob(this.ctx, simId);
+      return { status: 200, json: {} };
+    }
     if (is('POST', 'deployments')) {
       const body = await jsonBody(req);
       this.requests.push({ method, path: url.pathname, body });
@@ -180,20 +231,31 @@ export class FireworksMode extends ProviderMode {
     return undefined;
   }
 
+  /** A DPO job as Fireworks shows it: the state of the job, the model fields in trainingConfig. */
+  private fwDpoJob(account: string, id: string): Record<string, unknown> {
+    const simId = this.dpoJobs.get(id);
+    if (!simId) throw fwError(404, `dpoJob ${id} not found`);
+    const job = this.job(simId);
+    const view = jobStatusAt(job, Date.now());
+    return {
+      name: `accounts/${account}/dpoJobs/${id}`,
+      displayName: job.suffix ?? id,
+      state: JOB_STATE[view.status],
+      status: view.status === 'failed' ? { code: 'INTERNAL', message: view.error?.message ?? 'failed' } : { code: 'OK', message: '' },
+      createTime: new Date(job.createdAtMs).toISOString(),
+      ...(typeof view.finishedAtMs === 'number' && isTerminal(view.status) ? { completedTime: new Date(view.finishedAtMs).toISOString() } : {}),
+      trainingConfig: { ...(this.ctx.state.models.get(job.model) ? { warmStartFrom: job.model } : { baseModel: job.model }), ...(job.outputModel ? { outputModel: job.outputModel } : {}) },
+      lossConfig: { klBeta: job.method?.beta ?? 0.1 },
+    };
+  }
+
   private fwJob(account: string, id: string): Record<string, unknown> {
     const simId = this.fwJobs.get(id);
     if (!simId) throw fwError(404, `supervisedFineTuningJob ${id} not found`);
     if (this.archivedJobs.has(id)) return { name: `accounts/${account}/supervisedFineTuningJobs/${id}`, state: 'JOB_STATE_ARCHIVED', status: { code: 'OK', message: '' } };
     const job = this.job(simId);
     const view = jobStatusAt(job, Date.now());
-    const state = {
-      validating_files: 'JOB_STATE_VALIDATING',
-      queued: 'JOB_STATE_PENDING',
-      running: 'JOB_STATE_RUNNING',
-      succeeded: 'JOB_STATE_COMPLETED',
-      failed: 'JOB_STATE_FAILED',
-      cancelled: 'JOB_STATE_CANCELLED',
-    }[view.status];
+    const state = JOB_STATE[view.status];
     return {
       name: `accounts/${account}/supervisedFineTuningJobs/${id}`,
       state,
@@ -222,6 +284,16 @@ export class FireworksMode extends ProviderMode {
     };
   }
 }
+
+/** The sim's job states as Fireworks' JobState (gatewayJobState). */
+const JOB_STATE = {
+  validating_files: 'JOB_STATE_VALIDATING',
+  queued: 'JOB_STATE_PENDING',
+  running: 'JOB_STATE_RUNNING',
+  succeeded: 'JOB_STATE_COMPLETED',
+  failed: 'JOB_STATE_FAILED',
+  cancelled: 'JOB_STATE_CANCELLED',
+} as const;
 
 function money(dollars: number): { currencyCode: string; units: string; nanos: number } {
   const units = Math.floor(dollars);

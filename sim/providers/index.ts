@@ -2,6 +2,7 @@ import type { SimContext } from '../context';
 import { AzureMode } from './azure';
 import { FireworksMode } from './fireworks';
 import type { ProviderMode } from './providerMode';
+import { SelfHostedMode } from './selfhosted';
 import { TogetherMode } from './together';
 
 export type { ProviderMode, ProviderModeView, ProviderRequestRecord } from './providerMode';
@@ -15,6 +16,8 @@ export function providerMode(ctx: SimContext, dice: () => number): ProviderMode 
       return new FireworksMode(ctx, dice);
     case 'azure':
       return new AzureMode(ctx, dice);
+    case 'selfhosted':
+      return new SelfHostedMode(ctx, dice);
     default:
       return undefined;
   }

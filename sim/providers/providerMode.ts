@@ -39,7 +39,7 @@ export abstract class ProviderMode {
     protected readonly dice: () => number,
   ) {}
 
-  abstract readonly kind: 'together' | 'fireworks' | 'azure';
+  abstract readonly kind: 'together' | 'fireworks' | 'azure' | 'selfhosted';
 
   /** Live deployments: id -> model. */
   protected abstract liveDeployments(): Record<string, string>;

@@ -132,7 +132,8 @@ export class TogetherMode extends ProviderMode {
    */
   private togetherCreateJob(body: Record<string, unknown>, url: URL): Reply {
     this.requests.push({ method: 'POST', path: url.pathname, body });
-    const { model, training_file, suffix, from_checkpoint, n_epochs, random_seed } = body;
+    const { model, training_file, suffix, from_checkpoint, n_epochs, random_seed, training_method } = body;
+    const dpo = togetherDpo(training_method);
     if (model !== undefined && from_checkpoint !== undefined) throw badRequest('You must specify either a model or a checkpoint to start a job from, not both', 'from_checkpoint');
     if (model === undefined && from_checkpoint === undefined) throw badRequest('You must specify either a model or a checkpoint', 'model');
     if (random_seed !== undefined && random_seed !== null && !Number.isInteger(random_seed)) throw badRequest('random_seed must be an integer', 'random_seed');
@@ -153,7 +154,7 @@ export class TogetherMode extends ProviderMode {
     }
     const created = createJob(
       this.ctx,
-      { model: start, training_file, suffix, seed: typeof random_seed === 'number' ? random_seed : 42, method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: typeof n_epochs === 'number' ? n_epochs : 1 } } } },
+      { model: start, training_file, suffix, seed: typeof random_seed === 'number' ? random_seed : 42, method: dpo ? { type: 'dpo', dpo: { hyperparameters: { n_epochs: typeof n_epochs === 'number' ? n_epochs : 1, beta: dpo.beta } } } : { type: 'supervised', supervised: { hyperparameters: { n_epochs: typeof n_epochs === 'number' ? n_epochs : 1 } } } },
       this.dice,
     );
     const id = (created.json as { id: string }).id;
@@ -174,6 +175,7 @@ export class TogetherMode extends ProviderMode {
       ...(job.model !== (this.ctx.catalog.get(job.model)?.root ?? job.model) ? { from_checkpoint: job.model } : {}),
       n_epochs: epochs,
       random_seed: job.seed,
+      training_method: job.method ? { method: 'dpo', dpo_beta: job.method.beta } : { method: 'sft' },
       // token_count: the dataset's tokens, once; total_price: nanodollars for n_epochs x those tokens at the price table.
       ...(trained
         ? {
@@ -221,4 +223,17 @@ export class TogetherMode extends ProviderMode {
     if (!e) throw notFound(`endpoint ${id} not found`, 'id', 'not_found');
     return e;
   }
+}
+
+/**
+ * `training_method` of POST /fine-tunes: absent or `{method: "sft"}`, or `{method: "dpo", dpo_beta}` with a file of
+ * preference lines (https://docs.together.ai/reference/post-fine-tunes; https://docs.together.ai/docs/preference-fine-tuning).
+ */
+function togetherDpo(v: unknown): { beta: number } | undefined {
+  if (v === undefined || v === null) return undefined;
+  const m = v as { method?: unknown; dpo_beta?: unknown };
+  if (typeof v !== 'object' || (m.method !== 'sft' && m.method !== 'dpo')) throw badRequest('training_method.method must be "sft" or "dpo"', 'training_method');
+  if (m.method === 'sft') return undefined;
+  if (m.dpo_beta !== undefined && (typeof m.dpo_beta !== 'number' || m.dpo_beta <= 0)) throw badRequest('training_method.dpo_beta must be a positive number', 'training_method.dpo_beta');
+  return { beta: typeof m.dpo_beta === 'number' ? m.dpo_beta : 0.1 };
 }

@@ -24,7 +24,9 @@ export function createJob(ctx: SimContext, body: Record<string, unknown>, dice: 
     if (!f) throw badRequest(`invalid ${param}: ${id} (no such file)`, param, 'file_not_found');
     if (f.purpose !== 'fine-tune') throw badRequest(`invalid ${param}: ${id} has purpose '${f.purpose}', expected 'fine-tune'`, param, 'invalid_file_purpose');
   }
-  const hyperparameters = readHyperparameters(body);
+  const { hyperparameters, dpo } = readMethod(body);
+  const outputModel = typeof body.output_model === 'string' ? body.output_model : undefined;
+  if (outputModel !== undefined && (ctx.state.models.has(outputModel) || ctx.catalog.get(outputModel))) throw badRequest(`output model ${outputModel} already exists`, 'output_model', 'invalid_value');
   const id = newId('ftjob');
   const validationFile = typeof validation_file === 'string' ? validation_file : null;
   const j = ctx.cfg.jobs;
@@ -38,10 +40,12 @@ export function createJob(ctx: SimContext, body: Record<string, unknown>, dice: 
     seed: typeof seed === 'number' ? seed : Math.floor(hashUnit(id, 'seed') * 2 ** 31),
     metadata: meta,
     hyperparameters,
+    ...(dpo ? { method: dpo } : {}),
+    ...(outputModel ? { outputModel } : {}),
     validatingMs: j.validatingSeconds * 1000,
     queuedMs: j.queuedSeconds * 1000,
     runningMs: j.runningSeconds * 1000,
-    validationError: validateJobFiles(ctx.state, training_file, validationFile, ctx.cfg),
+    validationError: validateJobFiles(ctx.state, training_file, validationFile, ctx.cfg, dpo !== undefined),
     failure: dice() < j.failureRate ? { atFraction: 0.5, error: { code: j.failureCode, message: 'The fine-tuning job failed (simulated provider failure).', param: null } } : null,
     cancelledAtMs: null,
     fineTunedModel: null,
@@ -124,23 +128,32 @@ function checkMetadata(v: unknown): Record<string, string> | null {
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
-/** Hyperparameters from `method.supervised.hyperparameters` (or the deprecated top-level `hyperparameters`). */
-function readHyperparameters(body: Record<string, unknown>): JobHyperparameters {
-  const method = body.method as { type?: unknown; supervised?: { hyperparameters?: unknown } } | undefined;
-  if (method !== undefined && (typeof method !== 'object' || method === null || (method.type !== undefined && method.type !== 'supervised')))
-    throw badRequest("Invalid 'method': the sim supports only { type: 'supervised' }.", 'method.type', 'invalid_value');
-  const hp = (method?.supervised?.hyperparameters ?? body.hyperparameters ?? {}) as Record<string, unknown>;
-  const pick = (name: keyof JobHyperparameters, check: (n: number) => boolean): 'auto' | number => {
+/**
+ * Hyperparameters from `method.supervised.hyperparameters` (or the deprecated top-level `hyperparameters`), or
+ * for `method: {type: "dpo", dpo: {hyperparameters: {beta, ...}}}` from `method.dpo.hyperparameters`
+ * (https://platform.openai.com/docs/api-reference/fine-tuning/create, `method`; beta `auto` = 0.1).
+ */
+function readMethod(body: Record<string, unknown>): { hyperparameters: JobHyperparameters; dpo?: { type: 'dpo'; beta: number } } {
+  const method = body.method as { type?: unknown; supervised?: { hyperparameters?: unknown }; dpo?: { hyperparameters?: unknown } } | undefined;
+  if (method !== undefined && (typeof method !== 'object' || method === null || (method.type !== undefined && method.type !== 'supervised' && method.type !== 'dpo')))
+    throw badRequest("Invalid 'method': the sim supports { type: 'supervised' } and { type: 'dpo' }.", 'method.type', 'invalid_value');
+  const dpo = method?.type === 'dpo';
+  const where = dpo ? 'method.dpo.hyperparameters' : 'method.supervised.hyperparameters';
+  const hp = ((dpo ? method?.dpo?.hyperparameters : (method?.supervised?.hyperparameters ?? body.hyperparameters)) ?? {}) as Record<string, unknown>;
+  const pick = (name: keyof JobHyperparameters | 'beta', check: (n: number) => boolean): 'auto' | number => {
     const v = hp[name];
     if (v === undefined || v === null || v === 'auto') return 'auto';
-    if (typeof v !== 'number' || !check(v)) throw badRequest(`Invalid value for hyperparameter '${name}': ${JSON.stringify(v)}.`, `method.supervised.hyperparameters.${name}`, 'invalid_value');
+    if (typeof v !== 'number' || !check(v)) throw badRequest(`Invalid value for hyperparameter '${name}': ${JSON.stringify(v)}.`, `${where}.${name}`, 'invalid_value');
     return v;
   };
-  return {
+  const hyperparameters: JobHyperparameters = {
     batch_size: pick('batch_size', (n) => Number.isInteger(n) && n >= 1 && n <= 256),
     learning_rate_multiplier: pick('learning_rate_multiplier', (n) => n > 0),
     n_epochs: pick('n_epochs', (n) => Number.isInteger(n) && n >= 1 && n <= 50),
   };
+  if (!dpo) return { hyperparameters };
+  const beta = pick('beta', (n) => n > 0 && n <= 2);
+  return { hyperparameters, dpo: { type: 'dpo', beta: beta === 'auto' ? 0.1 : beta } };
 }
 
 function queryInt(v: string | null, name: string, dflt: number): number {

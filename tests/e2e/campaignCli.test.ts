@@ -56,7 +56,7 @@ describe('campaign commands: bad inputs', () => {
 
   it.each([
     ['config-missing-curriculum.yaml', /config-missing-curriculum\.yaml:3 curriculum: no such file: .*no-such-curriculum\.yaml/],
-    ['config-unknown-provider-kind.yaml', /config-unknown-provider-kind\.yaml:6 providers\.main\.kind: .*'openai' \| 'together' \| 'fireworks'/],
+    ['config-unknown-provider-kind.yaml', /config-unknown-provider-kind\.yaml:6 providers\.main\.kind: .*'openai' \| 'azure' \| 'together' \| 'fireworks' \| 'local'/],
     ['config-unset-key.yaml', /config-unset-key\.yaml:9 providers\.remote\.apiKeyEnv: environment variable STRAWBERRY_TEST_SURELY_UNSET_KEY is not set/],
   ])('start %s: exit 2, one message naming file and field, no stack trace', async (file, message) => {
     const res = await cli(['start', path.join(fixtures, file), '--task-queue', uniqueTaskQueue('bad')], env);

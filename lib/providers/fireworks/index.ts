@@ -3,6 +3,7 @@ import type { CreateJobRequest, Deployment, EnsureDeploymentRequest, FineTuneEve
 import { createProviderHttp } from '../http';
 import { FireworksDatasets } from './datasets';
 import { FireworksDeployments } from './deployments';
+import { DPO_JOB_PREFIX, FireworksDpoJobs, isDpoKey } from './dpoJobs';
 import { FireworksSupervisedFineTuningJobs } from './supervisedFineTuningJobs';
 
 export { fireworksDatasetIdFor } from './datasets';
@@ -19,6 +20,7 @@ export class FireworksProvider implements FineTuneProvider, ServingProvider {
   private readonly datasets: FireworksDatasets;
   private readonly jobs: FireworksSupervisedFineTuningJobs;
   private readonly deployments: FireworksDeployments;
+  private readonly dpoJobs: FireworksDpoJobs;
 
   constructor(cfg: ProviderClientConfig) {
     if (!cfg.accountId) throw new UserError('fireworks: accountId is required (the account the datasets, jobs and deployments belong to)');
@@ -34,30 +36,32 @@ export class FireworksProvider implements FineTuneProvider, ServingProvider {
     });
     this.jobs = new FireworksSupervisedFineTuningJobs(http, account);
     this.deployments = new FireworksDeployments(http, account, cfg.serving ?? {});
+    this.dpoJobs = new FireworksDpoJobs(http, account);
   }
 
   uploadDataset(localPath: string, opts: { name: string }): Promise<{ fileId: string }> {
     return this.datasets.upload(localPath, opts.name);
   }
 
+  // Preference jobs are their own resource (dpoJobs.ts); their ids carry DPO_JOB_PREFIX.
   createJob(req: CreateJobRequest): Promise<FineTuneJob> {
-    return this.jobs.create(req);
+    return req.method?.type === 'dpo' ? this.dpoJobs.create(req) : this.jobs.create(req);
   }
 
   findJobsByKey(key: string): Promise<FineTuneJob[]> {
-    return this.jobs.listByKey(key);
+    return isDpoKey(key) ? this.dpoJobs.listByKey(key) : this.jobs.listByKey(key);
   }
 
   getJob(id: string): Promise<FineTuneJob> {
-    return this.jobs.retrieve(id);
+    return id.startsWith(DPO_JOB_PREFIX) ? this.dpoJobs.retrieve(id) : this.jobs.retrieve(id);
   }
 
   listEvents(id: string): Promise<FineTuneEvent[]> {
-    return this.jobs.listEvents(id);
+    return id.startsWith(DPO_JOB_PREFIX) ? this.dpoJobs.listEvents(id) : this.jobs.listEvents(id);
   }
 
   cancelJob(id: string): Promise<FineTuneJob> {
-    return this.jobs.cancel(id);
+    return id.startsWith(DPO_JOB_PREFIX) ? this.dpoJobs.cancel(id) : this.jobs.cancel(id);
   }
 
   needsDeployment(): boolean {

@@ -136,7 +136,7 @@ export class FireworksSupervisedFineTuningJobs {
  * https://github.com/fw-ai/cookbook). A state not listed here is logged and read as still running, so the job's
  * own timeout (fineTune.timeoutHours) bounds the wait and the state shows in `status`.
  */
-const STATUS: Record<string, FineTuneStatus> = {
+export const STATUS: Record<string, FineTuneStatus> = {
   JOB_STATE_UNSPECIFIED: 'pending',
   JOB_STATE_CREATING: 'pending',
   JOB_STATE_VALIDATING: 'pending',

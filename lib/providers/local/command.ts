@@ -17,6 +17,10 @@ export const PLACEHOLDERS = [
   'batchSize',
   'jobId',
   'python',
+  // What the job trains: `sft` or `dpo` (the training file then holds preference lines), and DPO's beta
+  // (empty for sft, so `--beta {beta}` drops out).
+  'method',
+  'beta',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type PlaceholderValues = Partial<Record<Placeholder, string | number | undefined>>;

@@ -8,6 +8,9 @@ export interface LocalTrainConfig {
   jobsDir: string;
   /** Extra environment of the command (never secrets: those stay in the worker's own environment). */
   env?: Record<string, string>;
+  /** Where the command runs: a detached process on this machine (default) or a Slurm batch job (slurm/). */
+  scheduler?: 'local' | 'slurm';
+  slurm?: { conf?: string; sbatch?: string[] };
 }
 
 export interface LocalServeConfig {

@@ -1,6 +1,7 @@
 import type { CreateJobRequest, Deployment, EnsureDeploymentRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, ServingProvider } from '../types';
 import type { LocalProviderConfig } from './config';
 import { LocalLoraAdapters } from './loraAdapters';
+import { SlurmTrainingJobs } from './slurm/slurmJobs';
 import { checkTrainCommand, localJobStore, LocalTrainingJobs } from './trainingJobs';
 
 export * from './command';
@@ -10,6 +11,9 @@ export * from './loraAdapters';
 export * from './python';
 export * from './scheduler';
 export * from './server';
+export * from './slurm/cli';
+export * from './slurm/slurmJobs';
+export * from './slurm/states';
 export * from './trainingJobs';
 
 /**
@@ -20,17 +24,17 @@ export * from './trainingJobs';
  */
 export class LocalProvider implements FineTuneProvider, ServingProvider {
   readonly kind = 'local';
-  private readonly trainingJobs: LocalTrainingJobs | undefined;
+  private readonly trainingJobs: LocalTrainingJobs | SlurmTrainingJobs | undefined;
   private readonly adapters: LocalLoraAdapters;
 
   constructor(private readonly cfg: LocalProviderConfig) {
     const jobs = localJobStore(cfg);
-    this.trainingJobs = cfg.train && jobs ? new LocalTrainingJobs(cfg, cfg.train, jobs) : undefined;
+    this.trainingJobs = cfg.train && jobs ? (cfg.train.scheduler === 'slurm' ? new SlurmTrainingJobs(cfg, cfg.train, jobs) : new LocalTrainingJobs(cfg, cfg.train, jobs)) : undefined;
     this.adapters = new LocalLoraAdapters(cfg, jobs);
   }
 
   /** Checked at each use, not at construction: serving works whatever the training command says. */
-  private get training(): LocalTrainingJobs {
+  private get training(): LocalTrainingJobs | SlurmTrainingJobs {
     checkTrainCommand(this.cfg.train);
     return this.trainingJobs!; // defined whenever there is a `train:` block
   }

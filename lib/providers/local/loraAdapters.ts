@@ -6,6 +6,12 @@ import type { LocalProviderConfig } from './config';
 import type { LocalJobStore } from './jobStore';
 import { resolveModelPath } from './trainingJobs';
 
+/** What to do when the server has no runtime adapter loading (vLLM started without the variable). */
+export const RUNTIME_LORA_DISABLED = (url: string): string =>
+  `local: ${url} answered 404 Not Found: the server loads no LoRA adapters at runtime. Start vLLM with --enable-lora ` +
+  '(and --max-loras, --max-lora-rank to fit the adapters) and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True in its environment ' +
+  '(https://docs.vllm.ai/en/latest/features/lora/), or set serve.loadPath: false if it serves its models as they are';
+
 /**
  * The runtime LoRA adapter endpoints of the `local` provider's OpenAI-compatible server: vLLM's
  * `POST /v1/load_lora_adapter {lora_name, lora_path}` and `POST /v1/unload_lora_adapter {lora_name}`
@@ -43,6 +49,8 @@ export class LocalLoraAdapters {
     if (status >= 200 && status < 300) return ready(req.model, 'loaded');
     const text = messageFromBody(json);
     if (status === 400 && /already been loaded/i.test(text)) return ready(req.model, 'loaded');
+    // vLLM mounts the load route only with VLLM_ALLOW_RUNTIME_LORA_UPDATING=True: without it, FastAPI's 404.
+    if (status === 404 && /^not found$/i.test(text.trim())) throw new ProviderRequestError(RUNTIME_LORA_DISABLED(this.base + this.loadPath), 404, text);
     throw providerHttpError(`local: POST ${this.loadPath} (${req.model})`, status, text);
   }
 

@@ -31,7 +31,8 @@ export interface KubernetesOptions {
   resources?: Record<string, unknown>;
 }
 
-const WRAPPER = '"$@"; code=$?; echo $code > "$STRAWBERRY_JOB_DIR/exit_code.tmp" && mv "$STRAWBERRY_JOB_DIR/exit_code.tmp" "$STRAWBERRY_JOB_DIR/exit_code"';
+// Exits with the command's code, so the scheduler's own state (Slurm FAILED, a failed Kubernetes Job) is right too.
+const WRAPPER = '"$@"; code=$?; echo $code > "$STRAWBERRY_JOB_DIR/exit_code.tmp" && mv "$STRAWBERRY_JOB_DIR/exit_code.tmp" "$STRAWBERRY_JOB_DIR/exit_code"; exit $code';
 
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;

@@ -52,6 +52,35 @@ export function localJobStore(cfg: LocalProviderConfig): LocalJobStore | undefin
   return cfg.train ? new LocalJobStore(path.resolve(cfg.train.jobsDir)) : undefined;
 }
 
+/** The job id, argv, output directory and facts of a request: the same for a local job and a Slurm job. */
+export function trainingJobSpec(cfg: LocalProviderConfig, train: LocalTrainConfig, jobs: LocalJobStore, req: CreateJobRequest) {
+  const id = localJobId(req.key);
+  const parentModel = req.parent?.model ?? req.baseModel;
+  const parent = resolveModelPath(cfg, jobs, parentModel) ?? parentModel;
+  const outputDir = path.join(jobs.dir(id), 'output');
+  const hp = req.hyperparameters ?? {};
+  const argv = renderCommand(train.command, {
+    parent,
+    baseModel: req.baseModel,
+    trainingFile: req.trainingFileId,
+    outputDir,
+    seed: req.seed,
+    nEpochs: hp.nEpochs,
+    learningRate: hp.learningRate,
+    learningRateMultiplier: hp.learningRateMultiplier,
+    batchSize: hp.batchSize,
+    jobId: id,
+    python: projectPython(),
+    method: req.method?.type ?? 'sft',
+    beta: req.method?.type === 'dpo' ? req.method.beta : undefined,
+  });
+  const meta: Record<string, string> = { baseModel: req.baseModel, parent: parentModel, trainingFile: req.trainingFileId };
+  if (req.seed !== undefined) meta.seed = String(req.seed);
+  if (req.method?.type === 'dpo') meta.method = `dpo (beta ${req.method.beta})`;
+  for (const [k, v] of Object.entries(req.metadata ?? {})) meta[`metadata.${k}`] = v;
+  return { id, argv, outputDir, meta };
+}
+
 /**
  * The `local` provider's fine-tuning jobs: the training command run as a durable job on this machine
  * (jobStore.ts; scheduler.ts renders the same job for Slurm or Kubernetes). The job id and the trained
@@ -74,27 +103,7 @@ export class LocalTrainingJobs {
 
   async create(req: CreateJobRequest): Promise<FineTuneJob> {
     const { cfg, train, jobs } = this;
-    const id = localJobId(req.key);
-    const parentModel = req.parent?.model ?? req.baseModel;
-    const parent = resolveModelPath(cfg, jobs, parentModel) ?? parentModel;
-    const outputDir = path.join(jobs.dir(id), 'output');
-    const hp = req.hyperparameters ?? {};
-    const argv = renderCommand(train.command, {
-      parent,
-      baseModel: req.baseModel,
-      trainingFile: req.trainingFileId,
-      outputDir,
-      seed: req.seed,
-      nEpochs: hp.nEpochs,
-      learningRate: hp.learningRate,
-      learningRateMultiplier: hp.learningRateMultiplier,
-      batchSize: hp.batchSize,
-      jobId: id,
-      python: projectPython(),
-    });
-    const meta: Record<string, string> = { baseModel: req.baseModel, parent: parentModel, trainingFile: req.trainingFileId };
-    if (req.seed !== undefined) meta.seed = String(req.seed);
-    for (const [k, v] of Object.entries(req.metadata ?? {})) meta[`metadata.${k}`] = v;
+    const { id, argv, outputDir, meta } = trainingJobSpec(cfg, train, jobs, req);
     await jobs.start(id, req.key, argv, { cwd: path.resolve(train.cwd ?? '.'), env: { ...pythonEnv(), ...train.env }, outputDir, meta });
     // Started now, or by a concurrent creator a moment ago: either way this key's one job.
     return this.retrieve(id);

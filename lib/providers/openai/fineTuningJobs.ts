@@ -1,5 +1,5 @@
 // OpenAI fine-tuning jobs (`/fine_tuning/jobs`): https://platform.openai.com/docs/api-reference/fine-tuning
-import type { FineTuningJob } from 'openai/resources/fine-tuning/jobs/jobs';
+import type { FineTuningJob, JobCreateParams } from 'openai/resources/fine-tuning/jobs/jobs';
 import { createLogger } from '../../log';
 import type { CreateJobRequest, FineTuneEvent, FineTuneJob, FineTuneStatus } from '../types';
 import type { OpenAIClient } from './client';
@@ -37,7 +37,7 @@ export class OpenAIFineTuningJobs {
           training_file: req.trainingFileId,
           suffix: req.suffix.slice(0, 64),
           ...(req.seed !== undefined ? { seed: req.seed } : {}),
-          ...(Object.keys(hyperparameters).length ? { method: { type: 'supervised', supervised: { hyperparameters } } } : {}),
+          ...methodField(req, hyperparameters),
           metadata: { ...(req.metadata ?? {}), [KEY_METADATA_FIELD]: req.key },
         },
         { maxRetries: 0 },
@@ -79,6 +79,17 @@ export class OpenAIFineTuningJobs {
   async cancel(id: string): Promise<FineTuneJob> {
     return toJob(await this.client.call(`cancel fine-tuning job ${id}`, 2, (api) => api.fineTuning.jobs.cancel(id)));
   }
+}
+
+/**
+ * The `method` field: supervised only when it has hyperparameters to carry (OpenAI's default is supervised);
+ * DPO always, with its beta beside the usual hyperparameters: `method: {type: "dpo", dpo: {hyperparameters:
+ * {beta, n_epochs, learning_rate_multiplier, batch_size}}}` (https://platform.openai.com/docs/api-reference/fine-tuning/create,
+ * `method`; https://platform.openai.com/docs/guides/direct-preference-optimization). Azure sends the same body.
+ */
+export function methodField(req: CreateJobRequest, hyperparameters: Record<string, number>): { method?: JobCreateParams['method'] } {
+  if (req.method?.type === 'dpo') return { method: { type: 'dpo', dpo: { hyperparameters: { ...hyperparameters, beta: req.method.beta } } } };
+  return Object.keys(hyperparameters).length ? { method: { type: 'supervised', supervised: { hyperparameters } } } : {};
 }
 
 const STATUS: Record<FineTuningJob['status'], FineTuneStatus> = {

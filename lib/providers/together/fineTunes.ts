@@ -72,6 +72,10 @@ export class TogetherFineTunes {
     if (hp.nEpochs !== undefined) body.n_epochs = hp.nEpochs;
     if (hp.learningRate !== undefined) body.learning_rate = hp.learningRate;
     if (hp.batchSize !== undefined) body.batch_size = hp.batchSize;
+    // Preference fine-tuning: `training_method: {method: "dpo", dpo_beta}` on the same endpoint, with a file of
+    // preference lines (https://docs.together.ai/reference/post-fine-tunes, `training_method`;
+    // https://docs.together.ai/docs/preference-fine-tuning). Absent: Together's default, `sft`.
+    if (req.method?.type === 'dpo') body.training_method = { method: 'dpo', dpo_beta: req.method.beta };
     const res = await this.http.request<TogetherJob>('POST /fine-tunes', { method: 'POST', url: '/fine-tunes', data: body });
     return toJob(res.data);
   }

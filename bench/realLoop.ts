@@ -31,7 +31,10 @@
  * sft-then-dpo on both, in two jobs. Then:
  *   real-loop methods: sft F1, dpo F2, sft-then-dpo F3 (base B)
  *
- * Env: REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_NO_CHECKER=0 to skip the
+ * The base and the main campaign's final model are then evaluated on every level with pass@1, pass@8 and maj@8
+ * (issue 25), one line each: `real-loop eval base: L1 p1/p8/m8 ... Ln p1/p8/m8` (percentages).
+ *
+ * Env: REAL_LOOP_EVAL=0 to skip that, REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_NO_CHECKER=0 to skip the
  * no-checker campaign, REAL_LOOP_METHODS=0 to skip the method comparison, REAL_LOOP_METHOD_ROUNDS (default
  * REAL_LOOP_ROUNDS), REAL_LOOP_METHOD_PROBLEMS (default 32), REAL_LOOP_MAIN=0 to skip the main campaign (and so
  * the ablations and the no-checker campaign), REAL_LOOP_BASE_EPOCHS (default 8) and REAL_LOOP_BASE_EXAMPLES
@@ -39,7 +42,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { startSamplingProxy } from './realLoop/samplingProxy';
 import { roundTime, type RoundTime } from './realLoop/orchestration';
 import { levelCheckers, stepsValid } from './realLoop/validity';
@@ -54,7 +56,10 @@ import { createWorker } from '../cli/temporal/worker';
 import type { RoundSummary } from '../lib/campaign/types';
 import { loadCampaignConfig, type ResolvedCampaignConfig } from '../lib/config/load';
 import { loadCurriculum } from '../lib/curriculum/load';
+import { withoutStepCheckers } from '../lib/curriculum/withoutStepCheckers';
 import type { Curriculum, Problem } from '../lib/curriculum/types';
+import { majAtK } from '../lib/eval/majority';
+import { meanPassAtK } from '../lib/eval/passAtK';
 import { gradeAnswer } from '../lib/grading';
 import { createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
 import { LocalProvider, projectPython, pythonEnv, startLocalServer, type LocalProviderConfig } from '../lib/providers/local';
@@ -70,6 +75,8 @@ const METHODS = process.env.REAL_LOOP_METHODS !== '0';
 const METHOD_ROUNDS = Number(process.env.REAL_LOOP_METHOD_ROUNDS ?? ROUNDS);
 const METHOD_PROBLEMS = Number(process.env.REAL_LOOP_METHOD_PROBLEMS ?? 32);
 const METHOD_NAMES = ['sft', 'dpo', 'sft-then-dpo'] as const;
+const EVAL = process.env.REAL_LOOP_EVAL !== '0';
+const EVAL_K = 8;
 const taskArg = process.argv.indexOf('--task');
 const TASK = taskArg >= 0 ? process.argv[taskArg + 1] ?? '' : 'sortsteps';
 const CONFIG_FILE = path.join(repoRoot, TASK === 'sortsteps' ? 'config/local-tiny.yaml' : `config/local-tiny-${TASK}.yaml`);
@@ -113,7 +120,34 @@ async function sample(chat: ChatProvider, model: string, p: Problem, n: number, 
     maxTokens,
     seed,
   });
-  return res.choices.map((c) => ({ content: c.content, correct: gradeAnswer(c.content, p.answer, 'number').correct }));
+  return res.choices.map((c) => {
+    const g = gradeAnswer(c.content, p.answer, 'number');
+    return { content: c.content, correct: g.correct, answer: g.extracted };
+  });
+}
+
+type AtK = Record<number, { p1: number; pk: number; mk: number }>;
+
+/**
+ * pass@1, pass@k (the unbiased estimator) and maj@k per level (lib/eval, as `strawberry eval` computes them):
+ * k samples of every held-out problem (the campaign's maxHeldOutPerLevel) at the loop's sampling temperature.
+ */
+async function evaluateAtK(chat: ChatProvider, cfg: ResolvedCampaignConfig, cur: Curriculum, model: string, levels: number[], k: number): Promise<AtK> {
+  const out: AtK = {};
+  for (const l of levels) {
+    const probs = cur.levels[l - 1]!.problems.filter((p) => p.heldOut).sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, cfg.evaluation.maxHeldOutPerLevel);
+    const res = await Promise.all(probs.map((p, i) => sample(chat, model, p, k, cfg.estimation.temperature, cfg.estimation.maxTokens, 7000 + i)));
+    const counts = res.map((r) => ({ n: r.length, c: r.filter((x) => x.correct).length }));
+    out[l] = { p1: meanPassAtK(counts, 1), pk: meanPassAtK(counts, k), mk: majAtK(res, k, 'number') };
+  }
+  return out;
+}
+
+function fmtAtK(atK: AtK): string {
+  const pct = (x: number) => (x * 100).toFixed(0);
+  return Object.entries(atK)
+    .map(([l, v]) => `L${l} ${pct(v.p1)}/${pct(v.pk)}/${pct(v.mk)}`)
+    .join(' ');
 }
 
 /** Held-out accuracy per level (1-based), the campaign's evaluation settings. */
@@ -140,22 +174,6 @@ async function evaluateSteps(chat: ChatProvider, cfg: ResolvedCampaignConfig, cu
     if (checkers.length > 0 && correct.length > 0) valid[l] = (await Promise.all(correct.map((r) => stepsValid(r.p, r.content, checkers)))).filter(Boolean).length / correct.length;
   }
   return { acc, valid };
-}
-
-/** A copy of a curriculum without step checkers (source paths made absolute), for the no-checker campaign. */
-function withoutCheckers(file: string, outDir: string): string {
-  const doc = parseDocument(readFileSync(file, 'utf8'));
-  doc.delete('stepCheckers');
-  const levels = doc.get('levels') as { items: { get(k: string): unknown; delete(k: string): void; setIn(p: string[], v: unknown): void }[] };
-  for (const l of levels.items) {
-    l.delete('stepCheckers');
-    const src = l.get('source') as { get(k: string): unknown } | undefined;
-    const rel = src?.get('path');
-    if (typeof rel === 'string' && !path.isAbsolute(rel)) l.setIn(['source', 'path'], path.resolve(path.dirname(file), rel));
-  }
-  const out = path.join(outDir, `${path.basename(file, '.yaml')}-no-checker.yaml`);
-  writeFileSync(out, doc.toString());
-  return out;
 }
 
 function fmtPct(x: number | undefined): string {
@@ -318,7 +336,7 @@ async function main(): Promise<void> {
         save();
       }
       if (hasCheckers && NO_CHECKER) {
-        const plain = withoutCheckers(config.curriculumPath, outDir);
+        const plain = withoutStepCheckers(config.curriculumPath, outDir);
         noCheckRows = (await runCampaign('no checker', { ...config, name: `${config.name}-no-checker`, curriculumPath: plain })).rows;
         (results.configs as Record<string, unknown>)['no-checker'] = noCheckRows;
         save();
@@ -420,6 +438,18 @@ async function main(): Promise<void> {
     out(plot.status === 0 ? `results: ${path.join(outDir, 'results.json')}, plot: ${path.join(outDir, 'accuracy.png')} (wall ${elapsed()})` : `plot failed: ${plot.stderr}`);
     if (MAIN) out(`real-loop: base frontier ${baseFrontier}, final frontier ${finalOf(mainRows)} after ${mainRows.length} rounds; all-levels ${ABLATIONS ? finalOf(allRows) : '-'}; unfiltered ${ABLATIONS ? finalOf(unfRows) : '-'}`);
     if (METHODS) out(`real-loop methods: ${METHOD_NAMES.map((m) => `${m} ${finalOf(methodRows[m]!)}`).join(', ')} (base ${baseFrontier})`);
+    if (MAIN && EVAL) {
+      // Base and final model on every level, pass@1/pass@8/maj@8 (issue 25).
+      const finalModel = mainRows.length ? mainRows[mainRows.length - 1]!.model : baseModel;
+      out(`[${elapsed()}] eval: pass@1/pass@${EVAL_K}/maj@${EVAL_K} (%), ${EVAL_K} samples of each of up to ${config.evaluation.maxHeldOutPerLevel} held-out problems a level, T=${config.estimation.temperature}`);
+      const evals: Record<string, AtK> = {};
+      for (const [name, model] of [['base', baseModel], ['final', finalModel]] as const) {
+        evals[name] = await evaluateAtK(chat, config, cur, model, allLevels, EVAL_K);
+        out(`real-loop eval ${name}: ${fmtAtK(evals[name]!)}`);
+      }
+      Object.assign(results, { evalAtK: { k: EVAL_K, temperature: config.estimation.temperature, base: evals.base, final: { model: finalModel, ...evals.final } } });
+      save();
+    }
     if (hasCheckers && MAIN) {
       // Validity after: the final model of each campaign on every level up to its frontier + 1 (before: the base model's line above).
       const last = (rows: Row[]) => rows[rows.length - 1];

@@ -55,9 +55,15 @@ function traceDetails(t: TraceRow): string {
   const turns = t.trace.messages
     .map((m, i) => `<li class="turn role-${m.role}${m.corrected ? ' corrected' : ''}"><b>${i}. ${m.role}${m.corrected ? ' (corrected later, not trained on)' : ''}</b><pre>${escapeHtml(m.content)}</pre></li>`)
     .join('');
-  return `<details class="trace ${side}" data-problem="${escapeHtml(t.problemId)}" data-sample="${t.sampleIndex}" data-reason="${escapeHtml(t.verdict.code ?? 'kept')}"><summary>${summary}</summary>
+  // The id names one trace, so a link (report.html#trace-r1-...) or a test can point at it.
+  return `<details class="trace ${side}" id="${escapeHtml(traceAnchor(t))}" data-problem="${escapeHtml(t.problemId)}" data-sample="${t.sampleIndex}" data-reason="${escapeHtml(t.verdict.code ?? 'kept')}"><summary>${summary}</summary>
 <dl><dt>decision</dt><dd class="reason">${escapeHtml(verdictText(t.verdict))}</dd><dt>grade</dt><dd>${escapeHtml(gradeText(t.trace))}</dd><dt>final check</dt><dd>${escapeHtml(finalCheckText(t.finalCheck))}</dd><dt>verifier flags</dt><dd>${flags}</dd><dt>model</dt><dd><code>${escapeHtml(t.model)}</code>, ${t.trace.turns} turns</dd></dl>
 <ol class="turns" start="0">${turns}</ol></details>`;
+}
+
+/** The element id of a trace in the page: `trace-r<round>-<problem>-s<sample>` (characters outside [A-Za-z0-9_-] as `_`). */
+export function traceAnchor(t: Pick<TraceRow, 'round' | 'problemId' | 'sampleIndex'>): string {
+  return `trace-r${t.round}-${t.problemId.replace(/[^A-Za-z0-9_-]/g, '_')}-s${t.sampleIndex}`;
 }
 
 function side(title: string, shown: TraceRow[], total: number): string {

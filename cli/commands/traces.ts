@@ -41,8 +41,10 @@ export function registerTraces(program: Command): void {
       const rounds = opts.round === undefined ? available : [parseRound(opts.round, available)];
       const wanted = (t: TraceRow) => (opts.problem === undefined || t.problemId === opts.problem) && (opts.kept ? t.verdict.kept : opts.dropped ? !t.verdict.kept : true);
       const selected: RoundTraces[] = [];
+      let total = 0;
       for (const r of rounds) {
         const all = await roundTraces(store, name, r);
+        total += all.rows.length;
         selected.push({ ...all, rows: all.rows.filter(wanted) });
       }
       const count = selected.reduce((n, r) => n + r.rows.length, 0);
@@ -64,7 +66,8 @@ export function registerTraces(program: Command): void {
       }
       const rows = selected.flatMap((r) => r.rows).map((t) => [String(t.round), t.problemId, String(t.sampleIndex), levelName(t.levelIndex, levelNames), shortGrade(t), t.verdict.kept ? 'kept' : 'dropped', t.verdict.why]);
       const kept = selected.reduce((n, r) => n + r.rows.filter((t) => t.verdict.kept).length, 0);
-      process.stdout.write(`Campaign ${name}: ${count} traces (${kept} kept, ${count - kept} dropped)\n\n${table(['round', 'problem', 'sample', 'level', 'grade', 'decision', 'reason'], rows, { whole: [1, 6], right: [0, 2] })}\n`);
+      const shown = count === total ? `${count} traces` : `${count} of ${total} traces shown`;
+      process.stdout.write(`Campaign ${name}: ${shown} (${kept} kept, ${count - kept} dropped)\n\n${table(['round', 'problem', 'sample', 'level', 'grade', 'decision', 'reason'], rows, { whole: [1, 6], right: [0, 2] })}\n`);
     });
 }
 

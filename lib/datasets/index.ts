@@ -1,12 +1,14 @@
 /** Trace selection and fine-tuning datasets. */
 export {
   selectTraces,
+  judgeTraces,
   traceDecision,
   selectRules,
   selectionOrder,
   traceShingles,
   hasUnresolvedFlag,
   type DropReason,
+  type JudgedTrace,
   type KeptSoFar,
   type SelectOptions,
   type SelectRules,

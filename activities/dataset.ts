@@ -3,6 +3,7 @@ import { buildPairs, DatasetTooSmallError, dropCounts, pairStats, selectTraces, 
 import { recordStep, roundDir, type Ref } from '../lib/store';
 import { scopeOf, stepRef } from './manifest';
 import type { TraceRecord } from '../lib/traces';
+import { contaminationNote, dropContaminated, STANDARD_EVAL_SETS } from './contamination';
 import { activityLog, configOf, runStore } from './deps';
 
 /** `5 failed a step check (sortsteps 5), ` or nothing when no checker dropped a trace. */
@@ -31,16 +32,23 @@ export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ ex
   const store = runStore();
   const config = await configOf(ctx);
   const method = config.fineTune.method;
-  const traces = await store.readJsonl<TraceRecord>(await stepRef(ctx, 'verified'));
+  const graded = await store.readJsonl<TraceRecord>(await stepRef(ctx, 'verified'));
+  // Stored configs of campaigns started before the check have no `contamination`: they are checked too.
+  const cc = config.dataset.contamination ?? { check: true };
+  const clean = cc.check ? await dropContaminated(graded, config.curriculumPath, cc.sets ?? STANDARD_EVAL_SETS) : undefined;
+  const traces = clean?.traces ?? graded;
+  const contamination = clean ? { contamination: clean.report } : {};
+  const contaminationText = clean ? contaminationNote(clean.report, clean.dropped) : '';
+  if (clean?.dropped) activityLog(ctx, 'dataset').warn({ dropped: clean.dropped, matches: clean.report.matches.slice(0, 20) }, 'training problems that duplicate eval problems dropped');
   const prefs = method === 'sft' ? undefined : await preferences(ctx, store, config, traces, method);
   const statsPath = `${roundDir(ctx.campaign, ctx.round)}/dataset-stats.json`;
   const pairNote = prefs ? `; ${prefs.stats.pairs} preference pairs (${prefs.stats.pairsPerProblem.toFixed(1)} per problem, mean length difference ${prefs.stats.meanLengthDiff.toFixed(0)} chars)` : '';
 
   if (method === 'dpo') {
-    await store.writeJsonAtomic(statsPath, { new: 0, replayed: 0, examples: prefs!.ref?.count ?? 0, dropped: {}, keptPerLevel: prefs!.keptPerLevel, pairs: prefs!.stats });
-    if (!prefs!.ref) return { kept: prefs!.stats.pairs, note: `no fine-tune: ${prefs!.stats.pairs} preference pairs, fewer than dataset.pairs.minPairs (${config.dataset.pairs.minPairs})` };
+    await store.writeJsonAtomic(statsPath, { new: 0, replayed: 0, examples: prefs!.ref?.count ?? 0, dropped: clean?.dropped ? { contaminated: clean.dropped } : {}, keptPerLevel: prefs!.keptPerLevel, pairs: prefs!.stats, ...contamination });
+    if (!prefs!.ref) return { kept: prefs!.stats.pairs, note: `no fine-tune: ${prefs!.stats.pairs} preference pairs, fewer than dataset.pairs.minPairs (${config.dataset.pairs.minPairs})${contaminationText}` };
     await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref: prefs!.ref, kept: prefs!.stats.pairs, preferences: prefs!.ref, pairs: prefs!.stats.pairs });
-    return { examples: prefs!.ref.count, kept: prefs!.stats.pairs, note: `dataset${pairNote.replace(/^;/, ':')}` };
+    return { examples: prefs!.ref.count, kept: prefs!.stats.pairs, note: `dataset${pairNote.replace(/^;/, ':')}${contaminationText}` };
   }
 
   const d = config.dataset;
@@ -67,7 +75,7 @@ export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ ex
     // keptPerLevel: new examples by level, for the per-skill rows of reports.
     const keptPerLevel: Record<number, number> = {};
     for (const t of selection.kept) keptPerLevel[t.levelIndex] = (keptPerLevel[t.levelIndex] ?? 0) + 1;
-    await store.writeJsonAtomic(statsPath, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: dropCounts(c), keptPerLevel, ...(prefs ? { pairs: prefs.stats } : {}) });
+    await store.writeJsonAtomic(statsPath, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: { ...dropCounts(c), ...(clean?.dropped ? { contaminated: clean.dropped } : {}) }, keptPerLevel, ...(prefs ? { pairs: prefs.stats } : {}), ...contamination });
     const ref = { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes };
     const prefEntry = prefs?.ref ? { preferences: prefs.ref, pairs: prefs.stats.pairs } : {};
     await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref, kept: selection.kept.length, ...prefEntry });
@@ -75,12 +83,12 @@ export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ ex
     return {
       examples: written.count,
       kept: selection.kept.length,
-      note: `dataset: ${written.newCount} new + ${written.replayCount} replayed examples (dropped: ${c.incorrect} incorrect, ${c.flagged} flagged, ${stepNote(c.stepCheck, c.stepCheckBy)}${c.nearDuplicate} near-duplicates, ${c.overCap} over cap)${pairNote}`,
+      note: `dataset: ${written.newCount} new + ${written.replayCount} replayed examples (dropped: ${c.incorrect} incorrect, ${c.flagged} flagged, ${stepNote(c.stepCheck, c.stepCheckBy)}${c.nearDuplicate} near-duplicates, ${c.overCap} over cap)${pairNote}${contaminationText}`,
     };
   } catch (err) {
     if (!(err instanceof DatasetTooSmallError)) throw err;
     activityLog(ctx, 'dataset').warn({ kept: selection.kept.length, minExamples: d.minExamples }, 'too few examples to fine-tune');
-    return { kept: selection.kept.length, note: `no fine-tune: ${err.message}` };
+    return { kept: selection.kept.length, note: `no fine-tune: ${err.message}${contaminationText}` };
   }
 }
 

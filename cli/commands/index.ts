@@ -14,6 +14,7 @@ import { registerSignals } from './signals';
 import { registerSim } from './sim';
 import { registerStart } from './start';
 import { registerStatus } from './status';
+import { registerTraces } from './traces';
 import { registerUi } from './ui';
 import { registerValidate } from './validate';
 import { registerWorker } from './worker';
@@ -29,6 +30,7 @@ export function registerCommands(program: Command): void {
   registerResume(program);
   registerModels(program);
   registerReport(program);
+  registerTraces(program);
   registerEval(program);
   // running things on this machine
   registerWorker(program);

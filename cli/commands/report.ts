@@ -9,6 +9,7 @@ import { deploymentsTable, levelNamesOf, lineageTable, roundsTable, skillRoundsT
 import { writeTextAtomic } from '../../lib/atomicFile';
 import { campaignReport } from '../../lib/report/campaignReport';
 import { renderHtmlReport } from '../../lib/report/html';
+import { browsedRounds } from '../../lib/report/traceBrowser';
 import { PAIR_COLUMNS, pairRows } from '../../lib/report/pairsTable';
 import { table } from '../../lib/format/table';
 import { errnoText } from '../../lib/store/ensureDir';
@@ -32,8 +33,9 @@ export function registerReport(program: Command): void {
       const full = opts.json || opts.html ? await campaignReport(store, name) : undefined;
       if (opts.html) {
         const file = path.resolve(opts.html);
+        const traces = await browsedRounds(store, name);
         try {
-          await writeTextAtomic(file, renderHtmlReport(full!));
+          await writeTextAtomic(file, renderHtmlReport(full!, traces));
         } catch (err) {
           throw new UserError(`--html ${opts.html}: cannot write ${file} (${errnoText(err)})`);
         }

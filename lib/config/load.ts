@@ -72,7 +72,14 @@ export async function loadCampaignConfig(file: string, env: NodeJS.ProcessEnv = 
   }
   const curriculumPath = path.resolve(path.dirname(yaml.path), config.curriculum);
   if (!existsSync(curriculumPath)) throw new UserError(locate(yaml, ['curriculum'], `no such file: ${curriculumPath}`));
-  return { ...config, configPath: yaml.path, curriculumPath };
+  // Eval sets named by the user must exist (their data is read on the worker); resolved like the curriculum.
+  const sets = config.dataset.contamination.sets?.map((file, i) => {
+    const abs = path.resolve(path.dirname(yaml.path), file);
+    if (!existsSync(abs)) throw new UserError(locate(yaml, ['dataset', 'contamination', 'sets', i], `no such file: ${abs}`));
+    return abs;
+  });
+  const contamination = { ...config.dataset.contamination, ...(sets ? { sets } : {}) };
+  return { ...config, dataset: { ...config.dataset, contamination }, configPath: yaml.path, curriculumPath };
 }
 
 /** The provider config by name, for the student, the fine-tune and the verifier roles. */

@@ -229,6 +229,17 @@ export const CampaignConfigSchema = z
           .strict()
           .prefault({})
           .describe('preference pairs (fineTune.method dpo or sft-then-dpo): a correct trace against a wrong-answer trace of the same problem, model and round'),
+        contamination: z
+          .object({
+            check: z.boolean().default(true).describe('drop training problems that duplicate a problem of an eval-only set'),
+            sets: z
+              .array(z.string().min(1))
+              .optional()
+              .describe('eval-only curricula (paths relative to this file) checked against; default: the standard splits curricula/gsm8k-test.yaml and curricula/math500.yaml, where their data is present'),
+          })
+          .strict()
+          .prefault({})
+          .describe('contamination: traces of a training problem that is a near-duplicate of an eval problem are not trained on (lib/datasets/contamination.ts)'),
       })
       .strict()
       .prefault({}),

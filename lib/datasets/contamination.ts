@@ -68,3 +68,13 @@ export class ContaminationIndex {
     return best;
   }
 }
+
+/** The training problems (id and question) that duplicate an eval problem, with the match of each. */
+export function contaminatedProblems(problems: Iterable<{ id: string; question: string }>, index: ContaminationIndex): Map<string, ContaminationMatch> {
+  const out = new Map<string, ContaminationMatch>();
+  for (const p of problems) {
+    const m = index.match(p.question);
+    if (m) out.set(p.id, m);
+  }
+  return out;
+}

@@ -107,35 +107,52 @@ export function selectionOrder(a: TraceRecord, b: TraceRecord): number {
   return a.model < b.model ? -1 : a.model > b.model ? 1 : a.sampleIndex - b.sampleIndex;
 }
 
-/**
- * The traces worth training on: each judged by `traceDecision` against what its problem kept before it.
- * Traces are considered per problem (problems in id order) in `selectionOrder`, so the result does not
- * depend on input order.
- */
-export function selectTraces(traces: readonly TraceRecord[], options: SelectOptions = {}): Selection {
-  const rules = selectRules(options);
-  const counts: SelectionCounts = { input: traces.length, kept: 0, incorrect: 0, flagged: 0, stepCheck: 0, stepCheckBy: {}, tooLong: 0, nearDuplicate: 0, overCap: 0 };
+/** One trace with the decision selection made on it. */
+export interface JudgedTrace {
+  trace: TraceRecord;
+  decision: TraceDecision;
+}
 
+/**
+ * Every trace with its decision: each judged by `traceDecision` against what its problem kept before it.
+ * Traces are considered per problem (problems in id order) in `selectionOrder`, so the result does not
+ * depend on input order. `selectTraces` is built on it, so a report that shows why a trace was dropped
+ * (lib/report/traces.ts) agrees with the dataset the round wrote.
+ */
+export function judgeTraces(traces: readonly TraceRecord[], options: SelectOptions = {}): JudgedTrace[] {
+  const rules = selectRules(options);
   const byProblem = new Map<string, TraceRecord[]>();
   for (const t of traces) {
     const list = byProblem.get(t.problemId) ?? [];
     list.push(t);
     byProblem.set(t.problemId, list);
   }
-  const kept: TraceRecord[] = [];
+  const out: JudgedTrace[] = [];
   for (const problemId of [...byProblem.keys()].sort()) {
     const soFar: KeptSoFar = { shingles: [], count: 0 };
-    for (const t of byProblem.get(problemId)!.sort(selectionOrder)) {
+    for (const t of [...byProblem.get(problemId)!].sort(selectionOrder)) {
       const d = traceDecision(t, soFar, rules);
-      if (!d.keep) {
-        counts[d.reason]++;
-        if (d.checker !== undefined) counts.stepCheckBy[d.checker] = (counts.stepCheckBy[d.checker] ?? 0) + 1;
-        continue;
+      if (d.keep) {
+        if (d.shingles) soFar.shingles.push(d.shingles);
+        soFar.count++;
       }
-      if (d.shingles) soFar.shingles.push(d.shingles);
-      soFar.count++;
-      kept.push(t);
+      out.push({ trace: t, decision: d });
     }
+  }
+  return out;
+}
+
+/** The traces worth training on (those `judgeTraces` keeps), and the drop counts by reason. */
+export function selectTraces(traces: readonly TraceRecord[], options: SelectOptions = {}): Selection {
+  const counts: SelectionCounts = { input: traces.length, kept: 0, incorrect: 0, flagged: 0, stepCheck: 0, stepCheckBy: {}, tooLong: 0, nearDuplicate: 0, overCap: 0 };
+  const kept: TraceRecord[] = [];
+  for (const { trace, decision: d } of judgeTraces(traces, options)) {
+    if (d.keep) {
+      kept.push(trace);
+      continue;
+    }
+    counts[d.reason]++;
+    if (d.checker !== undefined) counts.stepCheckBy[d.checker] = (counts.stepCheckBy[d.checker] ?? 0) + 1;
   }
   counts.kept = kept.length;
   return { kept, counts };

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CampaignReport } from './campaignReport';
+import { otherFieldsText, promotionText } from './decision';
+import { escapeHtml } from './escapeHtml';
 import { PAIR_COLUMNS, pairRows } from './pairsTable';
 import { skillHeatmapCharts, skillHeatmapSection } from './skillHeatmap';
+import { TRACE_BROWSER_CSS, traceBrowserSection, type BrowsedRound } from './traceBrowser';
 
 /**
  * One self-contained HTML file (works offline): the charts are Vega-Lite specs rendered by vega-embed, whose
@@ -170,9 +173,7 @@ function pairsSection(report: CampaignReport): string {
   return `<h3>Preference pairs</h3><table><thead><tr>${head}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml };
 
 function accuracies(e: unknown): string {
   return Object.entries((e ?? {}) as Record<string, { accuracy: number }>)
@@ -180,23 +181,22 @@ function accuracies(e: unknown): string {
     .join(' ');
 }
 
-/** Optional fields of a registry entry written by newer code (e.g. a promotion interval): shown when present. */
-function extraFields(m: Record<string, unknown>): string {
-  const known = new Set(['modelId', 'provider', 'parent', 'round', 'datasetRef', 'datasetSha256', 'jobId', 'evaluation', 'status', 'reason', 'createdAt', 'updatedAt']);
-  return Object.entries(m)
-    .filter(([k, v]) => !known.has(k) && v !== undefined)
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join('; ');
-}
-
+/**
+ * The lineage table. Its decision column is words only (lib/report/decision.ts): the promotion evidence as
+ * effect, interval and threshold, then the recorded reason, then any other optional registry fields.
+ */
 function lineageTable(report: CampaignReport): string {
   const rows = report.models
-    .map(
-      (m) =>
-        `<tr><td>${m.round}</td><td class="status-${escapeHtml(m.status)}">${escapeHtml(m.status)}</td><td><code>${escapeHtml(m.modelId)}</code></td><td><code>${escapeHtml(m.parent ?? '')}</code></td><td>${escapeHtml(accuracies(m.evaluation))}</td><td>${escapeHtml(m.reason ?? '')}${extraFields(m) ? `<br><small>${escapeHtml(extraFields(m))}</small>` : ''}</td></tr>`,
-    )
+    .map((m) => {
+      const decision = promotionText(m.status, m.promotionEvidence);
+      const other = otherFieldsText(m);
+      const cell = [decision ? `<span class="decision">${escapeHtml(decision)}</span>` : '', m.reason ? `<small>${escapeHtml(m.reason)}</small>` : '', other ? `<small>${escapeHtml(other)}</small>` : '']
+        .filter(Boolean)
+        .join('<br>');
+      return `<tr><td>${m.round}</td><td class="status-${escapeHtml(m.status)}">${escapeHtml(m.status)}</td><td><code>${escapeHtml(m.modelId)}</code></td><td><code>${escapeHtml(m.parent ?? '')}</code></td><td>${escapeHtml(accuracies(m.evaluation))}</td><td class="decision-cell">${cell}</td></tr>`;
+    })
     .join('\n');
-  return `<table><thead><tr><th>round</th><th>status</th><th>model</th><th>parent</th><th>held-out accuracy</th><th>decision</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table id="lineage"><thead><tr><th>round</th><th>status</th><th>model</th><th>parent</th><th>held-out accuracy</th><th>decision</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function tokensTable(report: CampaignReport): string {
@@ -222,7 +222,11 @@ function script(pkg: string, file: string): string {
   return readFileSync(packageFile(pkg, file), 'utf8').replace(/<\/script/gi, '<\\/script');
 }
 
-export function renderHtmlReport(report: CampaignReport): string {
+/**
+ * The page. `traces`: the trace browser's rounds (lib/report/traceBrowser.ts `browsedRound`); absent, the page
+ * has no trace section (callers that only chart the campaign).
+ */
+export function renderHtmlReport(report: CampaignReport, traces?: readonly BrowsedRound[]): string {
   const charts: { id: string; spec: Spec }[] = [
     { id: 'frontier', spec: frontierChart(report) },
     { id: 'accuracy', spec: accuracyChart(report) },
@@ -242,7 +246,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
 table { border-collapse: collapse; margin: 8px 0; } td, th { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
 .chart { margin: 8px 0 16px; } .status-promoted { color: #2a7d2a; } .status-rejected { color: #b03030; }
-code { font-size: 12px; }
+code { font-size: 12px; }${TRACE_BROWSER_CSS}
 </style>
 <script>${script('vega', 'build/vega.min.js')}</script>
 <script>${script('vega-lite', 'build/vega-lite.min.js')}</script>
@@ -267,6 +271,7 @@ ${trainingRows(report)}
 ${lineageTable(report)}
 <h2>Pass-rate estimates per round</h2>
 ${report.rounds.map((r) => `<div class="chart" id="passrates-${r.round}"></div>`).join('\n')}
+${traces ? traceBrowserSection(traces) : ''}
 <script>
 const charts = ${json};
 function countMarks(node) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadCampaignConfig } from '../../../lib/config/load';
@@ -41,5 +41,29 @@ describe('loadCampaignConfig: baseURL', () => {
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/providers\.p\.baseURL: must not carry credentials/);
     expect((err as Error).message).not.toContain('sk-secret');
+  });
+});
+
+describe('loadCampaignConfig: dataset.contamination', () => {
+  const withSets = (sets: string) => {
+    const file = configFile('http://127.0.0.1:9/v1');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}dataset:\n  contamination:\n    sets: ${sets}\n`);
+    return file;
+  };
+
+  it('resolves named eval sets beside the config file', async () => {
+    const c = await loadCampaignConfig(withSets(`[${path.resolve(__dirname, '../../../curricula/math500.yaml')}]`));
+    expect(c.dataset.contamination).toEqual({ check: true, sets: [path.resolve(__dirname, '../../../curricula/math500.yaml')] });
+  });
+
+  it('refuses a named eval set that does not exist, with the line and field', async () => {
+    const err = await loadCampaignConfig(withSets('[nope-test.yaml]')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/c\.yaml:\d+ dataset\.contamination\.sets(\.0|\[0\]): no such file: .*nope-test\.yaml/);
+  });
+
+  it('leaves the default (the standard splits) to the worker', async () => {
+    const c = await loadCampaignConfig(configFile('http://127.0.0.1:9/v1'));
+    expect(c.dataset.contamination).toEqual({ check: true });
   });
 });

@@ -1,10 +1,16 @@
 import type { RoundContext } from '../lib/campaign/types';
-import { buildPairs, DatasetTooSmallError, pairStats, selectTraces, writeDataset, writePreferenceDataset, type PairStats } from '../lib/datasets';
+import { buildPairs, DatasetTooSmallError, dropCounts, pairStats, selectTraces, writeDataset, writePreferenceDataset, type PairStats } from '../lib/datasets';
 import { recordStep, roundDir, type Ref } from '../lib/store';
 import { scopeOf, stepRef } from './manifest';
 import type { TraceRecord } from '../lib/traces';
 import { contaminationNote, dropContaminated, STANDARD_EVAL_SETS } from './contamination';
 import { activityLog, configOf, runStore } from './deps';
+
+/** `5 failed a step check (sortsteps 5), ` or nothing when no checker dropped a trace. */
+function stepNote(total: number, by: Record<string, number>): string {
+  if (total === 0) return '';
+  return `${total} failed a step check (${Object.entries(by).map(([k, n]) => `${k} ${n}`).join(', ')}), `;
+}
 
 export function datasetPath(campaign: string, round: number): string {
   return `${roundDir(campaign, round)}/dataset.jsonl`;
@@ -69,7 +75,7 @@ export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ ex
     // keptPerLevel: new examples by level, for the per-skill rows of reports.
     const keptPerLevel: Record<number, number> = {};
     for (const t of selection.kept) keptPerLevel[t.levelIndex] = (keptPerLevel[t.levelIndex] ?? 0) + 1;
-    await store.writeJsonAtomic(statsPath, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: { ...c, ...(clean?.dropped ? { contaminated: clean.dropped } : {}) }, keptPerLevel, ...(prefs ? { pairs: prefs.stats } : {}), ...contamination });
+    await store.writeJsonAtomic(statsPath, { new: written.newCount, replayed: written.replayCount, examples: written.count, dropped: { ...dropCounts(c), ...(clean?.dropped ? { contaminated: clean.dropped } : {}) }, keptPerLevel, ...(prefs ? { pairs: prefs.stats } : {}), ...contamination });
     const ref = { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes };
     const prefEntry = prefs?.ref ? { preferences: prefs.ref, pairs: prefs.stats.pairs } : {};
     await recordStep(store, ctx.campaign, ctx.round, scopeOf(ctx), 'dataset', { ref, kept: selection.kept.length, ...prefEntry });
@@ -77,7 +83,7 @@ export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ ex
     return {
       examples: written.count,
       kept: selection.kept.length,
-      note: `dataset: ${written.newCount} new + ${written.replayCount} replayed examples (dropped: ${c.incorrect} incorrect, ${c.flagged} flagged, ${c.nearDuplicate} near-duplicates, ${c.overCap} over cap)${pairNote}${contaminationText}`,
+      note: `dataset: ${written.newCount} new + ${written.replayCount} replayed examples (dropped: ${c.incorrect} incorrect, ${c.flagged} flagged, ${stepNote(c.stepCheck, c.stepCheckBy)}${c.nearDuplicate} near-duplicates, ${c.overCap} over cap)${pairNote}${contaminationText}`,
     };
   } catch (err) {
     if (!(err instanceof DatasetTooSmallError)) throw err;

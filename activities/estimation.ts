@@ -1,3 +1,4 @@
+import type { PromptsInput } from '../lib/traces/promptConfig';
 import type { RoundContext } from '../lib/campaign/types';
 import { providerFor, type ResolvedCampaignConfig } from '../lib/config/load';
 import { estimatePassRate, type PassRateEstimate } from '../lib/estimation';
@@ -24,13 +25,13 @@ export function roundSeed(config: ResolvedCampaignConfig, round: number): number
   return roundSamplingSeed(config.traces.seed ?? 0, round);
 }
 
-export function estimationSpec(ctx: Pick<RoundContext, 'model' | 'round'>, config: ResolvedCampaignConfig): SampleSpec {
+export function estimationSpec(ctx: Pick<RoundContext, 'model' | 'round'>, config: ResolvedCampaignConfig, prompts?: PromptsInput): SampleSpec {
   const e = config.estimation;
   return {
     purpose: 'estimate',
     style: e.style,
     model: ctx.model,
-    trace: { ...config.traces, verifier: undefined, verifyEvery: 0, temperature: e.temperature, maxTokens: e.maxTokens, seed: roundSeed(config, ctx.round) },
+    trace: { ...config.traces, verifier: undefined, verifyEvery: 0, temperature: e.temperature, maxTokens: e.maxTokens, seed: roundSeed(config, ctx.round), ...(prompts ? { prompts } : {}) },
   };
 }
 
@@ -44,7 +45,7 @@ export async function estimateShard({ ctx, shard }: { ctx: RoundContext; shard: 
   const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `estimate-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
-  const spec = estimationSpec(ctx, config);
+  const spec = estimationSpec(ctx, config, curriculum.prompts);
   const options = { ...config.estimation, band: config.band.band };
 
   // As many lanes as the provider takes requests: the provider's limiter (shared by every shard of this

@@ -3,6 +3,7 @@ import type { Problem } from '../lib/curriculum/types';
 import { samplingParamsHash, type LedgerView, type SampleKey, type SamplingParams } from '../lib/ledger';
 import type { ChatProvider } from '../lib/providers/chat';
 import { generateCotSample, generateTrace, PROMPTS_HASH, type GradeFn, type TraceOptionsInput, type TraceRecord } from '../lib/traces';
+import { multiTurnPromptsHash, resolvePrompts } from '../lib/traces/promptSet';
 
 /**
  * Sampling through the ledger: every sample is recorded under its key before the activity moves on, and a
@@ -32,7 +33,8 @@ function samplingParams(spec: SampleSpec): SamplingParams {
     ? { style: 'cot', prompts: PROMPTS_HASH.cot, temperature: t.temperature, maxTokens: t.maxTokens, seed: t.seed }
     : {
         style: 'multi-turn',
-        prompts: PROMPTS_HASH['multi-turn'],
+        // The curriculum's prompt set (system prompts, turn and temperature schedules), by content.
+        prompts: t.prompts ? multiTurnPromptsHash(resolvePrompts(t.prompts)) : PROMPTS_HASH['multi-turn'],
         temperature: t.temperature,
         maxTokens: t.maxTokens,
         seed: t.seed,
@@ -40,6 +42,7 @@ function samplingParams(spec: SampleSpec): SamplingParams {
         finalCheckEvery: t.finalCheckEvery,
         verifyEvery: t.verifyEvery,
         verifier: t.verifier?.model,
+        verifierPolicy: t.verifier ? `${t.verifier.responseFormat ?? 'json_schema'}/${t.verifier.onUnparsed ?? 'flag'}` : undefined,
       };
 }
 

@@ -1,4 +1,8 @@
+import path from 'node:path';
 import type { RoundContext } from '../lib/campaign/types';
+import type { Curriculum } from '../lib/curriculum/types';
+import { buildChecker, checkTrace, firstFailedChecker, type StepChecker } from '../lib/stepChecks';
+import type { PromptsInput } from '../lib/traces/promptConfig';
 import { providerFor, type ResolvedCampaignConfig } from '../lib/config/load';
 import { VERIFIER_VERSION } from '../lib/grading';
 import { withSignal } from '../lib/providers/chat';
@@ -10,7 +14,7 @@ import { activityLog, chatProvider, configOf, curriculumAt, grader, openLedger, 
 import { estimationSpec, roundSeed } from './estimation';
 import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
-function traceSpec(ctx: RoundContext, config: ResolvedCampaignConfig): SampleSpec {
+function traceSpec(ctx: RoundContext, config: ResolvedCampaignConfig, prompts: PromptsInput | undefined): SampleSpec {
   const { traces } = config;
   const verifier = traces.verifier;
   return {
@@ -20,7 +24,10 @@ function traceSpec(ctx: RoundContext, config: ResolvedCampaignConfig): SampleSpe
     trace: {
       ...traces,
       seed: roundSeed(config, ctx.round),
-      verifier: verifier ? { model: verifier.model === 'student' ? ctx.model : verifier.model, temperature: verifier.temperature, maxTokens: verifier.maxTokens } : undefined,
+      ...(prompts ? { prompts } : {}),
+      verifier: verifier
+        ? { model: verifier.model === 'student' ? ctx.model : verifier.model, temperature: verifier.temperature, maxTokens: verifier.maxTokens, responseFormat: verifier.responseFormat, onUnparsed: verifier.onUnparsed }
+        : undefined,
     },
     verifierProvider: verifier ? chatProvider(providerFor(config, 'verifier'), ctx.served) : undefined,
   };
@@ -40,8 +47,8 @@ export async function generateTracesShard({ ctx, shard }: { ctx: RoundContext; s
   const provider = chatProvider(providerConfig, ctx.served);
   const ledger = await openLedger(ctx.campaign, `trace-r${ctx.round}-s${shard}`);
   const grade = grader(curriculum.answerType);
-  const spec = traceSpec(ctx, config);
-  const reuse = config.estimation.style === 'multi-turn' ? estimationSpec(ctx, config) : undefined;
+  const spec = traceSpec(ctx, config, curriculum.prompts);
+  const reuse = config.estimation.style === 'multi-turn' ? estimationSpec(ctx, config, curriculum.prompts) : undefined;
   const perProblem = config.traces.perProblem;
   let reusedCount = 0;
   const usage = { promptTokens: 0, completionTokens: 0 };
@@ -76,14 +83,15 @@ export async function generateTracesShard({ ctx, shard }: { ctx: RoundContext; s
  * graded by an older version are regraded); the optional LLM verifier already checked the steps while the
  * trace was generated, and its unresolved flags are kept for selection.
  */
-export async function verifyTraces({ ctx, shards }: { ctx: RoundContext; shards: number }): Promise<{ total: number; correct: number; flagged: number; regraded: number }> {
+export async function verifyTraces({ ctx, shards }: { ctx: RoundContext; shards: number }): Promise<{ total: number; correct: number; flagged: number; regraded: number; stepChecked?: number; stepFailed?: number }> {
   const config = await configOf(ctx);
   const curriculum = await curriculumAt(config.curriculumPath);
   const traces = await shardRefs(ctx, 'traces', shards);
   const problemOf = problemIndex(curriculum);
   const grade = grader(curriculum.answerType);
+  const checkersOf = levelCheckers(curriculum);
   let regraded = 0;
-  const counts = { total: 0, correct: 0, flagged: 0 };
+  const counts = { total: 0, correct: 0, flagged: 0, stepChecked: 0, stepFailed: 0 };
   // Streamed: one trace at a time from the shard files into verified.jsonl.
   async function* verified(): AsyncGenerator<TraceRecord> {
     for (const r of traces) {
@@ -95,6 +103,13 @@ export async function verifyTraces({ ctx, shards }: { ctx: RoundContext; shards:
           const last = [...t.messages].reverse().find((m) => m.role === 'assistant')?.content ?? '';
           v = { ...v, grade: grade(last, problemOf(t.problemId).answer) };
         }
+        // Step checkers judge the correct traces (an incorrect one is dropped whatever its steps).
+        const checkers = checkersOf(v.levelIndex >= 0 ? v.levelIndex : problemOf(v.problemId).levelIndex);
+        if (checkers.length > 0 && v.grade.correct) {
+          v = { ...v, stepChecks: await checkTrace(v, problemOf(v.problemId), checkers) };
+          counts.stepChecked++;
+          if (firstFailedChecker(v.stepChecks) !== undefined) counts.stepFailed++;
+        }
         counts.total++;
         if (v.grade.correct) counts.correct++;
         if (v.verifierFlags.length > 0) counts.flagged++;
@@ -104,5 +119,13 @@ export async function verifyTraces({ ctx, shards }: { ctx: RoundContext; shards:
   }
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/verified.jsonl`, verified());
   await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'verified', { ref, total: counts.total, correct: counts.correct });
-  return { ...counts, regraded };
+  const { stepChecked, stepFailed, ...rest } = counts;
+  return { ...rest, regraded, ...(stepChecked > 0 ? { stepChecked, stepFailed } : {}) };
+}
+
+/** The step checkers of each level (built once per activity; a command checker runs in the curriculum's directory). */
+function levelCheckers(curriculum: Curriculum): (levelIndex: number) => StepChecker[] {
+  const cwd = path.dirname(curriculum.path);
+  const built = curriculum.levels.map((l) => (l.stepCheckers ?? []).map((spec) => buildChecker(spec, cwd)));
+  return (i) => built[i] ?? [];
 }

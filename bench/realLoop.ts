@@ -10,22 +10,41 @@
  *   (b) unfiltered: problems from the band's levels, solutions kept whether correct or not.
  * They use the same trainer, server and evaluation, in a plain loop (not under Temporal).
  *
- * A method comparison (issue 24) runs the same campaign three more times under Temporal, with
- * `fineTune.method` sft, dpo and sft-then-dpo, each capped at the same number of band problems per round
- * (`band.maxProblems`, REAL_LOOP_METHOD_PROBLEMS), so each method trains on as many problems as the others:
- * SFT on their correct traces, DPO on pairs of a correct and a wrong trace of each (the parent frozen as the
- * reference), sft-then-dpo on both, in two jobs.
- *
  * Prints per round: frontier, band size, examples, held-out accuracy per level; the base model's pass@8 on the
- * level above its frontier; writes runs/real-loop/<stamp>/results.json and accuracy.png; then
+ * level above its frontier; writes runs/real-loop/<stamp>/results.json and accuracy.png; last line:
  *   real-loop: base frontier B, final frontier F after R rounds; all-levels F1; unfiltered F2
+ *
+ * `--task <name>` (default sortsteps; also modchain) picks the task: config/local-tiny.yaml or
+ * config/local-tiny-<task>.yaml, curricula/<task>.yaml and python -m strawberry_local.<task> for the base data.
+ * Steps: when the curriculum declares step checkers, the same campaign runs a second time with a copy of the
+ * curriculum without them ("no checker"); per round both print the share of correct held-out answers whose
+ * every step passes the task's checker (valid, per level), and the round's orchestration share (wall time
+ * outside sampling and training: chat requests are timed by a pass-through proxy, training by the jobs'
+ * start and exit times). The base model's and the final model's validity per level are printed (before and
+ * after). Last line then:
+ *   real-loop steps: base frontier B, final frontier F after R rounds, valid V% at F; no checker F2 (valid V2%)
+ *
+ * A method comparison (issue 24) runs the same campaign three more times, with `fineTune.method` sft, dpo and
+ * sft-then-dpo, each capped at the same number of band problems per round (`band.maxProblems`,
+ * REAL_LOOP_METHOD_PROBLEMS), so each method trains on as many problems as the others: SFT on their correct
+ * traces, DPO on pairs of a correct and a wrong trace of each (the parent frozen as the reference),
+ * sft-then-dpo on both, in two jobs. Then:
  *   real-loop methods: sft F1, dpo F2, sft-then-dpo F3 (base B)
  *
- * Env: REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_METHODS=0 to skip the method
- * comparison, REAL_LOOP_METHOD_ROUNDS (default REAL_LOOP_ROUNDS), REAL_LOOP_METHOD_PROBLEMS (default 32),
- * REAL_LOOP_MAIN=0 to skip the main campaign (and so the ablations), REAL_LOOP_DIR (default runs/real-loop).
+ * The base and the main campaign's final model are then evaluated on every level with pass@1, pass@8 and maj@8
+ * (issue 25), one line each: `real-loop eval base: L1 p1/p8/m8 ... Ln p1/p8/m8` (percentages).
+ *
+ * Env: REAL_LOOP_EVAL=0 to skip that, REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_NO_CHECKER=0 to skip the
+ * no-checker campaign, REAL_LOOP_METHODS=0 to skip the method comparison, REAL_LOOP_METHOD_ROUNDS (default
+ * REAL_LOOP_ROUNDS), REAL_LOOP_METHOD_PROBLEMS (default 32), REAL_LOOP_MAIN=0 to skip the main campaign (and so
+ * the ablations and the no-checker campaign), REAL_LOOP_BASE_EPOCHS (default 8) and REAL_LOOP_BASE_EXAMPLES
+ * (default 3000) for the base model, REAL_LOOP_DIR (default runs/real-loop).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { startSamplingProxy } from './realLoop/samplingProxy';
+import { roundTime, type RoundTime } from './realLoop/orchestration';
+import { levelCheckers, stepsValid } from './realLoop/validity';
 import { ServiceError } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,7 +56,10 @@ import { createWorker } from '../cli/temporal/worker';
 import type { RoundSummary } from '../lib/campaign/types';
 import { loadCampaignConfig, type ResolvedCampaignConfig } from '../lib/config/load';
 import { loadCurriculum } from '../lib/curriculum/load';
+import { withoutStepCheckers } from '../lib/curriculum/withoutStepCheckers';
 import type { Curriculum, Problem } from '../lib/curriculum/types';
+import { majAtK } from '../lib/eval/majority';
+import { meanPassAtK } from '../lib/eval/passAtK';
 import { gradeAnswer } from '../lib/grading';
 import { createOpenAIChatProvider, type ChatProvider } from '../lib/providers/chat';
 import { LocalProvider, projectPython, pythonEnv, startLocalServer, type LocalProviderConfig } from '../lib/providers/local';
@@ -48,13 +70,19 @@ const repoRoot = path.resolve(__dirname, '..');
 const ROUNDS = Number(process.env.REAL_LOOP_ROUNDS ?? 6);
 const MAIN = process.env.REAL_LOOP_MAIN !== '0';
 const ABLATIONS = MAIN && process.env.REAL_LOOP_ABLATIONS !== '0';
+const NO_CHECKER = MAIN && process.env.REAL_LOOP_NO_CHECKER !== '0';
 const METHODS = process.env.REAL_LOOP_METHODS !== '0';
 const METHOD_ROUNDS = Number(process.env.REAL_LOOP_METHOD_ROUNDS ?? ROUNDS);
 const METHOD_PROBLEMS = Number(process.env.REAL_LOOP_METHOD_PROBLEMS ?? 32);
 const METHOD_NAMES = ['sft', 'dpo', 'sft-then-dpo'] as const;
+const EVAL = process.env.REAL_LOOP_EVAL !== '0';
+const EVAL_K = 8;
+const taskArg = process.argv.indexOf('--task');
+const TASK = taskArg >= 0 ? process.argv[taskArg + 1] ?? '' : 'sortsteps';
+const CONFIG_FILE = path.join(repoRoot, TASK === 'sortsteps' ? 'config/local-tiny.yaml' : `config/local-tiny-${TASK}.yaml`);
 const BASE_LEVELS = '1-3';
-const BASE_EXAMPLES = 3000;
-const BASE_EPOCHS = 8;
+const BASE_EXAMPLES = Number(process.env.REAL_LOOP_BASE_EXAMPLES ?? 3000);
+const BASE_EPOCHS = Number(process.env.REAL_LOOP_BASE_EPOCHS ?? 8);
 const BASE_LR = 0.003;
 const SEED = 0;
 
@@ -92,20 +120,64 @@ async function sample(chat: ChatProvider, model: string, p: Problem, n: number, 
     maxTokens,
     seed,
   });
-  return res.choices.map((c) => ({ content: c.content, correct: gradeAnswer(c.content, p.answer, 'number').correct }));
+  return res.choices.map((c) => {
+    const g = gradeAnswer(c.content, p.answer, 'number');
+    return { content: c.content, correct: g.correct, answer: g.extracted };
+  });
+}
+
+type AtK = Record<number, { p1: number; pk: number; mk: number }>;
+
+/**
+ * pass@1, pass@k (the unbiased estimator) and maj@k per level (lib/eval, as `strawberry eval` computes them):
+ * k samples of every held-out problem (the campaign's maxHeldOutPerLevel) at the loop's sampling temperature.
+ */
+async function evaluateAtK(chat: ChatProvider, cfg: ResolvedCampaignConfig, cur: Curriculum, model: string, levels: number[], k: number): Promise<AtK> {
+  const out: AtK = {};
+  for (const l of levels) {
+    const probs = cur.levels[l - 1]!.problems.filter((p) => p.heldOut).sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, cfg.evaluation.maxHeldOutPerLevel);
+    const res = await Promise.all(probs.map((p, i) => sample(chat, model, p, k, cfg.estimation.temperature, cfg.estimation.maxTokens, 7000 + i)));
+    const counts = res.map((r) => ({ n: r.length, c: r.filter((x) => x.correct).length }));
+    out[l] = { p1: meanPassAtK(counts, 1), pk: meanPassAtK(counts, k), mk: majAtK(res, k, 'number') };
+  }
+  return out;
+}
+
+function fmtAtK(atK: AtK): string {
+  const pct = (x: number) => (x * 100).toFixed(0);
+  return Object.entries(atK)
+    .map(([l, v]) => `L${l} ${pct(v.p1)}/${pct(v.pk)}/${pct(v.mk)}`)
+    .join(' ');
 }
 
 /** Held-out accuracy per level (1-based), the campaign's evaluation settings. */
 async function evaluate(chat: ChatProvider, cfg: ResolvedCampaignConfig, cur: Curriculum, model: string, levels: number[]): Promise<Acc> {
+  return (await evaluateSteps(chat, cfg, cur, model, levels)).acc;
+}
+
+/**
+ * Held-out accuracy per level and validity: the share of correct answers whose every step passes the
+ * level's step checkers as the task's curriculum declares them (whatever the campaign filtered with).
+ */
+async function evaluateSteps(chat: ChatProvider, cfg: ResolvedCampaignConfig, cur: Curriculum, model: string, levels: number[]): Promise<{ acc: Acc; valid: Acc }> {
   const ev = cfg.evaluation;
   const acc: Acc = {};
+  const valid: Acc = {};
   for (const l of levels) {
-    const probs = cur.levels[l - 1]!.problems.filter((p) => p.heldOut).sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, ev.maxHeldOutPerLevel);
+    const level = cur.levels[l - 1]!;
+    const probs = level.problems.filter((p) => p.heldOut).sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, ev.maxHeldOutPerLevel);
     const res = await Promise.all(probs.map((p) => sample(chat, model, p, ev.samplesPerProblem, ev.temperature, cfg.estimation.maxTokens, 0)));
-    const flat = res.flat();
-    acc[l] = flat.filter((r) => r.correct).length / flat.length;
+    const flat = res.flatMap((r, i) => r.map((x) => ({ ...x, p: probs[i]! })));
+    const correct = flat.filter((r) => r.correct);
+    acc[l] = correct.length / flat.length;
+    const checkers = levelCheckers(level);
+    if (checkers.length > 0 && correct.length > 0) valid[l] = (await Promise.all(correct.map((r) => stepsValid(r.p, r.content, checkers)))).filter(Boolean).length / correct.length;
   }
-  return acc;
+  return { acc, valid };
+}
+
+function fmtPct(x: number | undefined): string {
+  return x === undefined ? '-' : `${(x * 100).toFixed(0)}%`;
 }
 
 function fmtAcc(acc: Acc): string {
@@ -125,14 +197,16 @@ async function main(): Promise<void> {
 
   // Round 0: the base model, trained on the first levels only, through the same training command (cached by key).
   process.env.STRAWBERRY_LOCAL_URL = 'http://127.0.0.1:1/v1';
-  const placeholder = await loadCampaignConfig(path.join(repoRoot, 'config/local-tiny.yaml'));
+  if (!existsSync(CONFIG_FILE)) throw new Error(`--task ${TASK}: no ${path.relative(repoRoot, CONFIG_FILE)} (tasks: sortsteps, modchain)`);
+  out(`task ${TASK}: ${path.relative(repoRoot, CONFIG_FILE)}`);
+  const placeholder = await loadCampaignConfig(CONFIG_FILE);
   const localCfg = placeholder.providers.local as Extract<ResolvedCampaignConfig['providers'][string], { kind: 'local' }>;
   const train = { ...localCfg.train!, jobsDir };
   const provCfg: LocalProviderConfig = { baseURL: localCfg.baseURL, train };
   const ft = new LocalProvider(provCfg);
-  const curDir = path.join(repoRoot, 'curricula/sortsteps');
-  const baseData = path.join(root, `base-${BASE_LEVELS}-${BASE_EXAMPLES}.jsonl`);
-  const gen = spawnSync(projectPython(), ['-m', 'strawberry_local.sortsteps', 'base-data', '--curriculum-dir', curDir, '--levels', BASE_LEVELS, '--count', String(BASE_EXAMPLES), '--seed', String(SEED), '--out', baseData], { env: pythonEnv(), encoding: 'utf8' });
+  const curDir = path.join(repoRoot, `curricula/${TASK}`);
+  const baseData = path.join(root, TASK === 'sortsteps' ? `base-${BASE_LEVELS}-${BASE_EXAMPLES}.jsonl` : `base-${TASK}-${BASE_LEVELS}-${BASE_EXAMPLES}.jsonl`);
+  const gen = spawnSync(projectPython(), ['-m', `strawberry_local.${TASK}`, 'base-data', '--curriculum-dir', curDir, '--levels', BASE_LEVELS, '--count', String(BASE_EXAMPLES), '--seed', String(SEED), '--out', baseData], { env: pythonEnv(), encoding: 'utf8' });
   if (gen.status !== 0) throw new Error(`base data: ${gen.stderr}`);
   const baseKey = `real-loop-base-${createHash('sha256').update(readFileSync(baseData)).update(JSON.stringify([train.command, BASE_EPOCHS, BASE_LR, SEED])).digest('hex').slice(0, 12)}`;
   const found = await ft.findJobsByKey(baseKey);
@@ -141,13 +215,16 @@ async function main(): Promise<void> {
   const baseModel = await waitJob(ft, baseJob.id);
   out(`[${elapsed()}] round 0: base model ${baseModel} ready`);
 
-  const server = await startLocalServer({ modelsRoot: jobsDir });
+  const modelServer = await startLocalServer({ modelsRoot: jobsDir });
+  // Every request goes through the proxy, which times the chat completions (a round's sampling time).
+  const proxy = await startSamplingProxy(modelServer.baseURL);
+  const server = { baseURL: proxy.baseURL, close: async () => (await proxy.close(), await modelServer.close()) };
   process.env.STRAWBERRY_LOCAL_URL = server.baseURL;
   const results: Record<string, unknown> = { stamp, seed: SEED, baseModel, baseLevels: BASE_LEVELS, configs: {} };
   // Saved after every step, so an interrupted run keeps what it measured.
   const save = () => writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({ ...results, wallSeconds: Math.round((Date.now() - t0) / 1000) }, null, 2) + '\n');
   try {
-    const loaded = await loadCampaignConfig(path.join(repoRoot, 'config/local-tiny.yaml'));
+    const loaded = await loadCampaignConfig(CONFIG_FILE);
     const config: ResolvedCampaignConfig = {
       ...loaded,
       name: `real-loop-${stamp}`,
@@ -185,14 +262,16 @@ async function main(): Promise<void> {
     Object.assign(results, { baseAccuracy: baseAcc, baseFrontier, basePassAt8: { level: next, value: passAt8, problems: nextProbs.length } });
     save();
 
-    // The campaigns under Temporal: the main one, then one per method. One dev server, a worker per campaign.
+    // The campaign under Temporal, and (steps) the same campaign without step checkers.
     const temporal = await connectOrStartServer({});
     const { client, connection } = await connectClient(temporal.address, temporal.namespace);
-    type Row = { round: number; frontier: number; band: number; selected?: number; examples: number; model: string; outcome: string; accuracy: Acc; candidateFrontier?: number };
-    const runCampaign = async (cfg: ResolvedCampaignConfig, label: string): Promise<Row[]> => {
+    type Row = { round: number; frontier: number; band: number; selected?: number; examples: number; model: string; outcome: string; accuracy: Acc; candidateFrontier?: number; valid?: Acc; time?: RoundTime };
+    const validCache = new Map<string, Acc>();
+    const runCampaign = async (label: string, cfg: ResolvedCampaignConfig): Promise<{ rows: Row[]; summaries: RoundSummary[] }> => {
       const taskQueue = `real-loop/${cfg.name}`;
       const { worker, connection: wconn } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue });
-      let summaries: RoundSummary[];
+      let summaries: RoundSummary[] = [];
+      const rows: Row[] = [];
       try {
         out(`[${elapsed()}] ${label}: campaign ${cfg.name} under Temporal (${temporal.address}), ${cfg.stopping.maxRounds} rounds at most`);
         const handle = await startCampaign(client, { config: cfg }, { taskQueue });
@@ -210,29 +289,56 @@ async function main(): Promise<void> {
             }
           }
         };
-        summaries = (await worker.runUntil(result())).rounds;
+        const outcome = await worker.runUntil(result());
+        summaries = outcome.rounds;
+        // The campaign's own held-out evaluation of each round's candidate (levels up to the frontier + 1). The
+        // frontier of a round is that of the campaign's current model: the candidate if promoted, else the parent's.
+        let current: { model: string; acc: Acc } = { model: baseModel, acc: baseAcc };
+        for (const s of summaries) {
+          const acc: Acc = {};
+          for (const [idx, e] of Object.entries(s.evaluation)) acc[Number(idx) + 1] = e.accuracy;
+          if (s.promoted) current = { model: s.model, acc };
+          const frontier = frontierOf(current.acc, threshold);
+          const time = await roundTime(client, cfg.name, s.round, proxy.intervals, jobsDir);
+          // Validity of the current model's correct held-out answers, levels up to the frontier + 1 (measured after the campaign, outside its rounds).
+          const key = `${current.model}:${frontier}`;
+          const valid = hasCheckers ? validCache.get(key) ?? (await evaluateSteps(chat, cfg, cur, current.model, allLevels.filter((l) => l <= Math.max(frontier, 1) + 1))).valid : {};
+          validCache.set(key, valid);
+          rows.push({ round: s.round, frontier, candidateFrontier: frontierOf(acc, threshold), band: s.inBand, ...(s.selected !== undefined ? { selected: s.selected } : {}), examples: s.datasetExamples, model: current.model, outcome: s.outcome, accuracy: current.acc, valid, time });
+          out(
+            `[${elapsed()}] ${label} round ${s.round}: frontier L${frontier} (campaign at L${s.frontier + 1}), band ${s.inBand}, problems ${s.selected ?? '-'}, examples ${s.datasetExamples}, candidate ${s.outcome}: ${fmtAcc(acc)}; current model: ${fmtAcc(current.acc)}` +
+              (hasCheckers ? `; valid steps: ${fmtValid(valid)}` : '') +
+              `; orchestration ${fmtPct(time.share)} of ${time.wallS.toFixed(0)} s (sampling ${time.samplingS.toFixed(0)} s, training ${time.trainingS.toFixed(0)} s)`,
+          );
+        }
       } finally {
         await wconn.close();
       }
-      // The campaign's own held-out evaluation of each round's candidate (levels up to the frontier + 1). The
-      // frontier of a round is that of the campaign's current model: the candidate if promoted, else the parent's.
-      const rows: Row[] = [];
-      let current: { model: string; acc: Acc } = { model: baseModel, acc: baseAcc };
-      for (const s of summaries) {
-        const acc: Acc = {};
-        for (const [idx, e] of Object.entries(s.evaluation)) acc[Number(idx) + 1] = e.accuracy;
-        if (s.promoted) current = { model: s.model, acc };
-        rows.push({ round: s.round, frontier: frontierOf(current.acc, threshold), candidateFrontier: frontierOf(acc, threshold), band: s.inBand, ...(s.selected !== undefined ? { selected: s.selected } : {}), examples: s.datasetExamples, model: current.model, outcome: s.outcome, accuracy: current.acc });
-        out(`[${elapsed()}] ${label} round ${s.round}: frontier L${frontierOf(current.acc, threshold)} (campaign at L${s.frontier + 1}), band ${s.inBand}, problems ${s.selected ?? '-'}, examples ${s.datasetExamples}, candidate ${s.outcome}: ${fmtAcc(acc)}; current model: ${fmtAcc(current.acc)}`);
-      }
-      return rows;
+      return { rows, summaries };
     };
-    const mainRows: Row[] = [];
+    const hasCheckers = cur.levels.some((l) => (l.stepCheckers ?? []).length > 0);
+    const fmtValid = (v: Acc) => Object.entries(v).map(([l, x]) => `L${l} ${fmtPct(x)}`).join(' ') || '-';
+    if (hasCheckers) {
+      const baseValidFile = path.join(root, `base-valid-${baseEvalKey}.json`);
+      const baseValid: Acc = existsSync(baseValidFile) ? JSON.parse(readFileSync(baseValidFile, 'utf8')) : (await evaluateSteps(chat, config, cur, baseModel, allLevels)).valid;
+      writeFileSync(baseValidFile, JSON.stringify(baseValid) + '\n');
+      out(`[${elapsed()}] base model: valid steps (correct held-out answers whose every step passes ${[...new Set(cur.levels.flatMap((l) => (l.stepCheckers ?? []).map((c) => c.name ?? c.kind)))].join(', ')}): ${fmtValid(baseValid)}`);
+      Object.assign(results, { baseValid });
+    }
+    let mainRows: Row[] = [];
+    let summaries: RoundSummary[] = [];
+    let noCheckRows: Row[] | undefined;
     const methodRows: Partial<Record<(typeof METHOD_NAMES)[number], Row[]>> = {};
     try {
       if (MAIN) {
-        mainRows.push(...(await runCampaign(config, 'main')));
+        ({ rows: mainRows, summaries } = await runCampaign('main', config));
         (results.configs as Record<string, unknown>).main = mainRows;
+        save();
+      }
+      if (hasCheckers && NO_CHECKER) {
+        const plain = withoutStepCheckers(config.curriculumPath, outDir);
+        noCheckRows = (await runCampaign('no checker', { ...config, name: `${config.name}-no-checker`, curriculumPath: plain })).rows;
+        (results.configs as Record<string, unknown>)['no-checker'] = noCheckRows;
         save();
       }
       if (METHODS) {
@@ -244,7 +350,7 @@ async function main(): Promise<void> {
             fineTune: { ...config.fineTune, method },
             stopping: { ...config.stopping, maxRounds: METHOD_ROUNDS, maxRoundsWithoutPromotion: METHOD_ROUNDS },
           };
-          methodRows[method] = await runCampaign(cfg, method);
+          methodRows[method] = (await runCampaign(method, cfg)).rows;
           (results.configs as Record<string, unknown>)[`method-${method}`] = methodRows[method];
           save();
         }
@@ -253,14 +359,15 @@ async function main(): Promise<void> {
       await connection.close();
       await temporal.stop();
     }
+
     // Ablations: the same examples per round, other data.
     const ablation = async (kind: 'all-levels' | 'unfiltered') => {
       const rows: Row[] = [];
       let parent = baseModel;
       let frontier = baseFrontier;
       const replayed: string[] = [];
-      for (const s of mainRows) {
-        const total = s.examples;
+      for (const s of summaries) {
+        const total = s.datasetExamples;
         if (total === 0) continue;
         // The same replay as the campaign's dataset (base data and this ablation's earlier rounds, the same
         // fraction), so the ablations differ from the campaign only in their new examples.
@@ -331,6 +438,33 @@ async function main(): Promise<void> {
     out(plot.status === 0 ? `results: ${path.join(outDir, 'results.json')}, plot: ${path.join(outDir, 'accuracy.png')} (wall ${elapsed()})` : `plot failed: ${plot.stderr}`);
     if (MAIN) out(`real-loop: base frontier ${baseFrontier}, final frontier ${finalOf(mainRows)} after ${mainRows.length} rounds; all-levels ${ABLATIONS ? finalOf(allRows) : '-'}; unfiltered ${ABLATIONS ? finalOf(unfRows) : '-'}`);
     if (METHODS) out(`real-loop methods: ${METHOD_NAMES.map((m) => `${m} ${finalOf(methodRows[m]!)}`).join(', ')} (base ${baseFrontier})`);
+    if (MAIN && EVAL) {
+      // Base and final model on every level, pass@1/pass@8/maj@8 (issue 25).
+      const finalModel = mainRows.length ? mainRows[mainRows.length - 1]!.model : baseModel;
+      out(`[${elapsed()}] eval: pass@1/pass@${EVAL_K}/maj@${EVAL_K} (%), ${EVAL_K} samples of each of up to ${config.evaluation.maxHeldOutPerLevel} held-out problems a level, T=${config.estimation.temperature}`);
+      const evals: Record<string, AtK> = {};
+      for (const [name, model] of [['base', baseModel], ['final', finalModel]] as const) {
+        evals[name] = await evaluateAtK(chat, config, cur, model, allLevels, EVAL_K);
+        out(`real-loop eval ${name}: ${fmtAtK(evals[name]!)}`);
+      }
+      Object.assign(results, { evalAtK: { k: EVAL_K, temperature: config.estimation.temperature, base: evals.base, final: { model: finalModel, ...evals.final } } });
+      save();
+    }
+    if (hasCheckers && MAIN) {
+      // Validity after: the final model of each campaign on every level up to its frontier + 1 (before: the base model's line above).
+      const last = (rows: Row[]) => rows[rows.length - 1];
+      const validAt = (rows: Row[]) => {
+        const r = last(rows);
+        return r ? r.valid?.[Math.max(r.frontier, 1)] : undefined;
+      };
+      const f2 = noCheckRows ? finalOf(noCheckRows) : undefined;
+      out(`valid steps after: main ${fmtValid(last(mainRows)?.valid ?? {})}${noCheckRows ? `; no checker ${fmtValid(last(noCheckRows)?.valid ?? {})}` : ''}`);
+      const shares = [...mainRows, ...(noCheckRows ?? [])].map((r) => r.time?.share).filter((x): x is number => x !== undefined);
+      out(`orchestration share of a round: median ${fmtPct(shares.sort((a, b) => a - b)[Math.floor(shares.length / 2)])}, max ${fmtPct(Math.max(...shares))} (${shares.length} rounds)`);
+      Object.assign(results, { final: { ...(results.final as object), noChecker: f2 } });
+      save();
+      out(`real-loop steps: base frontier ${baseFrontier}, final frontier ${finalOf(mainRows)} after ${mainRows.length} rounds, valid ${fmtPct(validAt(mainRows))} at ${finalOf(mainRows)}; no checker ${f2 ?? '-'} (valid ${noCheckRows ? fmtPct(validAt(noCheckRows)) : '-'})`);
+    }
   } finally {
     await server.close();
   }

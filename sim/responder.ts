@@ -6,13 +6,14 @@ import {
   formatFinalAnswer,
   formatStep,
   formatVerdict,
+  isStepSystemPrompt,
+  isVerifierSystemPrompt,
   NOT_YET,
   parseStep,
+  parseTranscript,
   questionFromPrompt,
-  STEP_SYSTEM_PROMPT,
-  VERIFIER_SYSTEM_PROMPT,
-  verifierPrompt,
 } from '../lib/traces/prompts';
+import { standingSteps, traceSteps } from '../lib/stepChecks/steps';
 import { nonzeroDelta, wrongAnswer } from './answers';
 import type { SimConfig } from './config';
 import { hashHex, hashInt, hashUnit } from './hash';
@@ -23,8 +24,9 @@ import { passProbability, type Abilities } from './students';
 /**
  * What a simulated model says. Every choice is a pure function of (model, problem, seed, choice index) and,
  * within a multi-turn trace, of the conversation so far — never of time or order — so identical requests give
- * identical replies. Modes by system prompt: STEP (one step per turn), COT (all steps then \boxed{}),
- * VERIFIER (a verdict), anything else (a direct \boxed{} answer).
+ * identical replies. Modes by system prompt: STEP (one step per turn; the step prompt of any domain), COT
+ * (all steps then \boxed{}), VERIFIER (a JSON verdict; the verifier prompt of any domain), anything else (a
+ * direct \boxed{} answer).
  */
 
 export interface ChatMessage {
@@ -68,18 +70,12 @@ const CRITIQUE_RE = new RegExp(
       .replace('\u0000', '[\\s\\S]*') +
     '$',
 );
-/** What separates the question from the steps in verifierPrompt (read off the template itself). */
-const STEPS_MARK = (() => {
-  const probe = verifierPrompt('\u0000', ['\u0001']);
-  return probe.slice(probe.indexOf('\u0000') + 1, probe.indexOf('\u0001'));
-})();
-
 export function respond(req: SampleRequest, problems: ProblemIndex, cfg: SimConfig): string {
   const system = req.messages.find((m) => m.role === 'system' || m.role === 'developer')?.content.trim();
   const userTexts = req.messages.filter((m) => m.role === 'user').map((m) => m.content);
-  if (system === VERIFIER_SYSTEM_PROMPT.trim()) return verify(req, userTexts[userTexts.length - 1] ?? '', problems, cfg);
+  if (system !== undefined && isVerifierSystemPrompt(system)) return verify(req, userTexts[userTexts.length - 1] ?? '', problems, cfg);
   const problem = userTexts.length ? problems.fromUserText(userTexts[0]!) : undefined;
-  if (system === STEP_SYSTEM_PROMPT.trim()) return stepReply(req, problem, cfg);
+  if (system !== undefined && isStepSystemPrompt(system)) return stepReply(req, problem, cfg);
   if (!problem) return 'I could not work out this problem.';
   const solver = solverFor(problem);
   const plan = planSample(req, problem, solver, cfg);
@@ -161,16 +157,15 @@ function render(step: StepText, n: number): string {
 }
 
 function verify(req: SampleRequest, content: string, problems: ProblemIndex, cfg: SimConfig): string {
-  const body = questionFromPrompt(content) ?? content;
-  const cut = body.indexOf(STEPS_MARK);
-  const question = cut >= 0 ? body.slice(0, cut) : body;
-  const stepsText = cut >= 0 ? body.slice(cut + STEPS_MARK.length) : '';
+  // The whole conversation: the steps that stand (a redone step replaces the earlier one) are judged.
+  const read = parseTranscript(content);
+  const question = read?.question ?? questionFromPrompt(content) ?? content;
   const problem = problems.byText(question) ?? problems.fromUserText(question);
   if (!problem) return 'I cannot check this problem.';
   const solver = solverFor(problem);
-  const steps = stepsText
-    .split(/^(?=Step \d+:)/m)
-    .map((t) => ({ text: t, step: parseStep(t) }))
+  const turns = (read?.entries ?? []).filter((e) => e.label.startsWith('student')).map((e) => ({ role: 'assistant' as const, content: e.content }));
+  const steps = standingSteps(traceSteps(turns))
+    .map((s) => ({ text: s.text, step: parseStep(s.text) }))
     .filter((s) => s.step);
 
   // The truth: the first step whose written value no longer leads to the gold answer.

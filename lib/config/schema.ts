@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EstimationOptionsSchema } from '../estimation/options';
 import { BandOptionsSchema } from '../selection/options';
-import { TraceOptionsSchema } from '../traces/options';
+import { TraceOptionsSchema, verifierPolicy } from '../traces/options';
 
 /**
  * The campaign config: ONE schema, the single source of truth for every option and its default.
@@ -193,7 +193,7 @@ export const CampaignConfigSchema = z
       .strict()
       .prefault({}),
     band: BandOptionsSchema.prefault({}),
-    traces: TraceOptionsSchema.omit({ model: true, verifier: true })
+    traces: TraceOptionsSchema.omit({ model: true, verifier: true, prompts: true })
       .extend({
         perProblem: z.number().int().min(1).max(100).default(4).describe('traces generated per in-band problem (correct CoT estimation samples count towards it)'),
         verifier: z
@@ -202,6 +202,7 @@ export const CampaignConfigSchema = z
             model: z.string().min(1).describe('verifier model; "student" means the current student model'),
             temperature: z.number().min(0).max(2).default(0),
             maxTokens: z.number().int().positive().default(256),
+            ...verifierPolicy(),
           })
           .strict()
           .optional(),

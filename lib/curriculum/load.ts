@@ -68,9 +68,10 @@ export async function loadCurriculum(file: string): Promise<Curriculum> {
       heldOut: spec.evalOnly || heldOut.has(p.id!),
       steps: p.steps,
     }));
-    levels.push({ id: levelSpec.id, index, skill: levelSpec.skill, difficulty: levelSpec.difficulty, problems, heldOutFraction: fraction });
+    const stepCheckers = levelSpec.stepCheckers ?? spec.stepCheckers.filter((c) => !c.skills || c.skills.includes(levelSpec.skill));
+    levels.push({ id: levelSpec.id, index, skill: levelSpec.skill, difficulty: levelSpec.difficulty, problems, heldOutFraction: fraction, ...(stepCheckers.length ? { stepCheckers } : {}) });
   }
-  return { name: spec.name, answerType: spec.answerType, path: yaml.path, levels, seed: spec.seed, warnings, ...(spec.evalOnly ? { evalOnly: true } : {}) };
+  return { name: spec.name, answerType: spec.answerType, path: yaml.path, levels, seed: spec.seed, ...(spec.prompts ? { prompts: spec.prompts } : {}), warnings, ...(spec.evalOnly ? { evalOnly: true } : {}) };
 }
 
 async function levelProblems(

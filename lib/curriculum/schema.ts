@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { arithmeticOptionsSchema } from './generators/arithmeticOptions';
+import { stepCheckersSchema } from '../stepChecks/schema';
+import { promptsSchema } from '../traces/promptConfig';
 
 /**
  * The curriculum file format: the single source of truth for every option and default.
@@ -95,6 +97,8 @@ export const levelSchema = z
     difficulty: z.number(),
     heldOutFraction: fraction.optional(),
     source: sourceSchema,
+    /** This level's step checkers (lib/stepChecks/schema.ts), in place of the curriculum's. */
+    stepCheckers: stepCheckersSchema.optional(),
   })
   .strict();
 
@@ -110,9 +114,18 @@ export const curriculumSchema = z
      */
     evalOnly: z.boolean().default(false),
     levels: z.array(levelSchema).min(1, 'expected at least one level'),
+    /** Step checkers of every level without its own list (or of the levels of their `skills`). */
+    stepCheckers: stepCheckersSchema.default([]),
+    /** The prompt set of this curriculum's traces (lib/traces/promptConfig.ts): domain, system prompt, schedules. */
+    prompts: promptsSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
+    c.levels.forEach((l, i) =>
+      l.stepCheckers?.forEach((s, j) => {
+        if (s.skills) ctx.addIssue({ code: 'custom', path: ['levels', i, 'stepCheckers', j, 'skills'], message: 'skills belongs on the curriculum\'s stepCheckers list; a level\'s own list applies to that level' });
+      }),
+    );
     const seen = new Set<string>();
     c.levels.forEach((l, i) => {
       if (seen.has(l.id)) ctx.addIssue({ code: 'custom', path: ['levels', i, 'id'], message: `duplicate level id "${l.id}"` });

@@ -1,3 +1,6 @@
+import type { StepCheckerSpec } from '../stepChecks/schema';
+import type { PromptsInput } from '../traces/promptConfig';
+
 /** What a loaded curriculum looks like to the rest of the project (sim, estimation, workflows). */
 
 export type AnswerType = 'number' | 'latex';
@@ -26,6 +29,8 @@ export interface Level {
   problems: Problem[];
   /** The fraction of the level's problems that is held out (exactly round(n * fraction) of them). */
   heldOutFraction?: number;
+  /** The step checkers that judge this level's traces (its own list, else the curriculum's for its skill). */
+  stepCheckers?: StepCheckerSpec[];
 }
 
 export interface Curriculum {
@@ -38,6 +43,8 @@ export interface Curriculum {
   evalOnly?: boolean;
   /** The seed of generators and the held-out split (default 0). */
   seed?: number;
+  /** The curriculum's prompt set, as written (defaults filled where traces are generated). */
+  prompts?: PromptsInput;
   /** Things the user should know that did not stop loading (skipped rows, duplicate problems). */
   warnings?: string[];
 }

@@ -1,6 +1,7 @@
 /** Trace selection and fine-tuning datasets. */
 export {
   selectTraces,
+  dropCounts,
   judgeTraces,
   traceDecision,
   selectRules,

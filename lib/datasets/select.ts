@@ -1,3 +1,4 @@
+import { firstFailedChecker } from '../stepChecks/checkTrace';
 import { unredoneFlags } from '../traces/flags';
 import type { TraceRecord } from '../traces/record';
 import { finalAssistantTurns } from './examples';
@@ -19,6 +20,9 @@ export interface SelectionCounts {
   kept: number;
   incorrect: number;
   flagged: number;
+  /** Correct traces with a step a step checker rejected (lib/stepChecks), and how many each checker dropped. */
+  stepCheck: number;
+  stepCheckBy: Record<string, number>;
   tooLong: number;
   nearDuplicate: number;
   overCap: number;
@@ -42,7 +46,7 @@ export function traceChars(trace: TraceRecord): number {
 }
 
 /** Why a trace is not kept; the names of the drop counts in SelectionCounts. */
-export type DropReason = 'incorrect' | 'flagged' | 'tooLong' | 'nearDuplicate' | 'overCap';
+export type DropReason = 'incorrect' | 'flagged' | 'stepCheck' | 'tooLong' | 'nearDuplicate' | 'overCap';
 
 /** SelectOptions with every default filled in. */
 export interface SelectRules {
@@ -73,18 +77,21 @@ export function traceShingles(trace: TraceRecord): Set<string> {
 }
 
 /** The decision on one trace: kept (with its shingles, to judge later traces of its problem by), or why not. */
-export type TraceDecision = { keep: true; shingles?: Set<string> } | { keep: false; reason: DropReason };
+export type TraceDecision = { keep: true; shingles?: Set<string> } | { keep: false; reason: DropReason; checker?: string };
 
 /**
  * What counts as a kept trace, given what its problem has kept so far. The first reason that applies, in
  * order: `incorrect` (the grade says so), `flagged` (a verifier flag whose step was never redone, when
- * unflagged traces are required), `tooLong` (more than `maxChars` characters in its messages),
+ * unflagged traces are required), `stepCheck` (a step checker rejected a standing step: the first such
+ * checker is named; a rejected step that was redone counts by its redo), `tooLong` (more than `maxChars` characters in its messages),
  * `nearDuplicate` (its final text is a near-duplicate of a kept trace's, when de-duplicating), `overCap`
  * (the problem already kept `perProblemCap` traces). Pure: `kept` is read, never changed.
  */
 export function traceDecision(trace: TraceRecord, kept: KeptSoFar, rules: SelectRules): TraceDecision {
   if (!trace.grade.correct) return { keep: false, reason: 'incorrect' };
   if (rules.requireUnflagged && hasUnresolvedFlag(trace)) return { keep: false, reason: 'flagged' };
+  const checker = firstFailedChecker(trace.stepChecks);
+  if (checker !== undefined) return { keep: false, reason: 'stepCheck', checker };
   if (rules.maxChars !== undefined && traceChars(trace) > rules.maxChars) return { keep: false, reason: 'tooLong' };
   let sh: Set<string> | undefined;
   if (rules.dropNearDuplicates) {
@@ -137,12 +144,24 @@ export function judgeTraces(traces: readonly TraceRecord[], options: SelectOptio
 
 /** The traces worth training on (those `judgeTraces` keeps), and the drop counts by reason. */
 export function selectTraces(traces: readonly TraceRecord[], options: SelectOptions = {}): Selection {
-  const counts: SelectionCounts = { input: traces.length, kept: 0, incorrect: 0, flagged: 0, tooLong: 0, nearDuplicate: 0, overCap: 0 };
+  const counts: SelectionCounts = { input: traces.length, kept: 0, incorrect: 0, flagged: 0, stepCheck: 0, stepCheckBy: {}, tooLong: 0, nearDuplicate: 0, overCap: 0 };
   const kept: TraceRecord[] = [];
-  for (const { trace, decision } of judgeTraces(traces, options)) {
-    if (decision.keep) kept.push(trace);
-    else counts[decision.reason]++;
+  for (const { trace, decision: d } of judgeTraces(traces, options)) {
+    if (d.keep) {
+      kept.push(trace);
+      continue;
+    }
+    counts[d.reason]++;
+    if (d.checker !== undefined) counts.stepCheckBy[d.checker] = (counts.stepCheckBy[d.checker] ?? 0) + 1;
   }
   counts.kept = kept.length;
   return { kept, counts };
+}
+
+/** The drop counts as flat numbers for reports: `stepCheck:<checker>` per checker beside the totals. */
+export function dropCounts(c: SelectionCounts): Record<string, number> {
+  const { stepCheckBy, ...flat } = c;
+  const out: Record<string, number> = { ...flat };
+  for (const [name, n] of Object.entries(stepCheckBy)) out[`stepCheck:${name}`] = n;
+  return out;
 }

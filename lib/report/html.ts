@@ -94,7 +94,8 @@ function compositionChart(report: CampaignReport): Spec {
     rows.push({ round: r.round, part: 'kept (new)', count: r.dataset.new });
     rows.push({ round: r.round, part: 'replayed', count: r.dataset.replayed });
     for (const [reason, count] of Object.entries(r.dataset.dropped)) {
-      if (reason === 'input' || reason === 'kept' || !count) continue;
+      // stepCheck is the sum of the stepCheck:<checker> entries, which the chart shows instead.
+      if (reason === 'input' || reason === 'kept' || reason === 'stepCheck' || !count) continue;
       rows.push({ round: r.round, part: `dropped: ${reason}`, count });
     }
   }

@@ -111,6 +111,11 @@ export function selectionVerdict(trace: TraceRecord, decision: TraceDecision, ru
     incorrect: () =>
       g.reason === 'no-answer' ? 'incorrect: no final answer' : g.reason === 'unparseable' ? `incorrect: answer ${quote(g.extracted)} could not be read` : `incorrect: answered ${quote(g.extracted)}, which does not match`,
     flagged: () => `verifier flagged step ${unredoneFlags(trace).map((f) => f.step).join(', ')} and it was never redone`,
+    stepCheck: () => {
+      const r = trace.stepChecks?.find((c) => c.failed.length > 0);
+      const f = r?.failed[0];
+      return f ? `step checker ${r!.checker} rejected step ${f.step}: ${f.reason}` : 'a step checker rejected a step';
+    },
     tooLong: () => `too long: ${traceChars(trace)} characters, more than dataset.maxChars ${rules.maxChars}`,
     nearDuplicate: () => 'near-duplicate of a trace already kept for this problem',
     overCap: () => `over the cap: this problem already kept dataset.perProblemCap (${rules.perProblemCap}) traces`,

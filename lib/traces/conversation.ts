@@ -2,7 +2,9 @@ import type { Problem } from '../curriculum/types';
 import type { ChatProvider, ChatResponse } from '../providers/chat/types';
 import { ProviderRequestError } from '../providers/errors';
 import type { TraceOptions } from './options';
+import { resolvePrompts, type TracePrompts } from './promptSet';
 import { problemPrompt, STEP_SYSTEM_PROMPT } from './prompts';
+import { temperatureAt } from './schedules';
 import type { TraceMessage, TraceRecord, VerifierFlag } from './record';
 import { samplingSeed } from './seed';
 
@@ -17,6 +19,8 @@ export interface TraceRun {
   readonly verifierProvider: ChatProvider;
   readonly problem: Problem;
   readonly opts: TraceOptions;
+  /** The prompt set with defaults filled in (system prompts, turn and temperature schedules). */
+  readonly prompts: TracePrompts;
   readonly sampleIndex: number;
   /** Whether the verifier is on (a verifier is configured and `verifyEvery` > 0). */
   readonly verify: boolean;
@@ -28,6 +32,8 @@ export interface TraceRun {
   /** Step replies so far (replies without a final answer). */
   steps: number;
   verifierCalls: number;
+  /** Verifier replies whose verdict could not be read (each retried once; see verifyAndCritique). */
+  verifierUnparsed: number;
   /** Steps written since the verifier last looked (a final answer waits for a check while this is > 0). */
   unchecked: number;
   /** The reply whose final answer was accepted. */
@@ -36,9 +42,9 @@ export interface TraceRun {
 }
 
 /** The opening of every multi-turn conversation: the step system prompt and the problem. */
-export function openingMessages(question: string): TraceMessage[] {
+export function openingMessages(question: string, system: string = STEP_SYSTEM_PROMPT): TraceMessage[] {
   return [
-    { role: 'system', content: STEP_SYSTEM_PROMPT },
+    { role: 'system', content: system },
     { role: 'user', content: problemPrompt(question) },
   ];
 }
@@ -50,19 +56,22 @@ export function startRun(
   sampleIndex: number,
   verifierProvider: ChatProvider = provider,
 ): TraceRun {
+  const prompts = resolvePrompts(opts.prompts);
   return {
     provider,
     verifierProvider,
     problem,
     opts,
+    prompts,
     sampleIndex,
     verify: Boolean(opts.verifier && opts.verifyEvery > 0),
-    messages: openingMessages(problem.question),
+    messages: openingMessages(problem.question, prompts.system),
     usage: { promptTokens: 0, completionTokens: 0 },
     verifierFlags: [],
     turns: 0,
     steps: 0,
     verifierCalls: 0,
+    verifierUnparsed: 0,
     unchecked: 0,
     stopReason: 'max-turns',
   };
@@ -85,7 +94,7 @@ export async function studentReply(run: TraceRun): Promise<{ content: string; fi
     res = await run.provider.complete({
       model: opts.model,
       messages: run.messages.map(({ role, content }) => ({ role, content })),
-      temperature: opts.temperature,
+      temperature: temperatureAt(run.prompts.temperatureSchedule, opts.temperature, run.turns),
       maxTokens: opts.maxTokens,
       seed,
     });

@@ -67,7 +67,7 @@ export async function runTurns(run: TraceRun): Promise<void> {
       }
       // NOT_YET (or anything without a box): go on.
     }
-    if (run.turns < opts.maxTurns) run.messages.push({ role: 'user', content: continuePrompt(run.turns) });
+    if (run.turns < opts.maxTurns) run.messages.push({ role: 'user', content: continuePrompt(run.turns, run.prompts.turnSchedule) });
   }
 }
 
@@ -86,6 +86,7 @@ export function traceRecord(run: TraceRun, grade: GradeFn): TraceRecord {
     turns: run.turns,
     verifierFlags: run.verifierFlags,
     ...(run.verify ? { verifierCalls: run.verifierCalls } : {}),
+    ...(run.verifierUnparsed > 0 ? { verifierUnparsed: run.verifierUnparsed } : {}),
     usage: run.usage,
     stopReason: run.stopReason,
     style: 'multi-turn',

@@ -1,11 +1,27 @@
 import { z } from 'zod';
+import { promptsSchema } from './promptConfig';
 
 /** The verifier: a model (the student itself or another) that checks the steps so far, at temperature 0. */
 export const VerifierOptionsSchema = z.object({
-  model: z.string().min(1).describe('model that checks the steps (sees the problem and the steps, never the chat)'),
+  model: z.string().min(1).describe('model that checks the steps (reads the problem and the whole conversation so far)'),
   temperature: z.number().min(0).max(2).default(0),
   maxTokens: z.number().int().positive().default(256),
+  ...verifierPolicy(),
 });
+
+/** How the verifier is asked and what an unreadable verdict means; shared with the campaign config's verifier block. */
+export function verifierPolicy() {
+  return {
+    responseFormat: z
+      .enum(['json_schema', 'none'])
+      .default('json_schema')
+      .describe('json_schema: send the verdict schema as response_format (OpenAI, vLLM, Together, Fireworks structured outputs); none: ask for the JSON in the prompt only (servers that reject response_format)'),
+    onUnparsed: z
+      .enum(['flag', 'accept'])
+      .default('flag')
+      .describe('a verdict still unreadable after one retry: flag (the last step is critiqued and must be redone) or accept (no objection); counted either way'),
+  };
+}
 
 /** How traces are generated. One schema: the campaign config embeds it; defaults and docs come from it. */
 export const TraceOptionsSchema = z.object({
@@ -17,6 +33,7 @@ export const TraceOptionsSchema = z.object({
   temperature: z.number().min(0).max(2).default(1.0),
   maxTokens: z.number().int().positive().default(512).describe('per reply'),
   seed: z.number().int().min(0).default(0).describe('base of the per-sample sampling seeds'),
+  prompts: promptsSchema.optional().describe("the curriculum's prompt set (curriculum `prompts:`); default: the default set"),
   seedMode: z
     .enum(['per-sample', 'per-turn'])
     .default('per-sample')

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
+import { promptsSchema, type Prompts, type PromptsInput, type TemperatureSchedule, type TurnSchedule } from './promptConfig';
 import {
-  CONTINUE_PROMPTS,
-  continuePrompt,
   COT_SYSTEM_PROMPT,
   critiquePrompt,
   DEFAULT_CRITIQUE_REASON,
@@ -9,12 +8,16 @@ import {
   FIRST_WRONG_STEP_RE,
   problemPrompt,
   REASON_RE,
+  DEFAULT_TURN_SCHEDULE,
   STEP_RE,
-  STEP_SYSTEM_PROMPT,
+  stepSystemPrompt,
+  UNREADABLE_VERDICT_REASON,
+  VERDICT_JSON_SCHEMA,
   VERDICT_RE,
-  VERIFIER_SYSTEM_PROMPT,
   verifierPrompt,
+  verifierSystemPrompt,
 } from './prompts';
+import { turnPrompt } from './schedules';
 import type { TraceRecord } from './record';
 
 /**
@@ -43,25 +46,61 @@ export function slot(name: string): string {
 
 const format = (re: RegExp) => `/${re.source}/${re.flags}`;
 
-/** The prompt set of a style, every text and template rendered to plain strings. */
-export function promptSet(style: PromptStyle): PromptSet {
+/** A multi-turn run's prompts with every default filled in (from a curriculum's `prompts:`, or none). */
+export interface TracePrompts {
+  domain: string;
+  system: string;
+  verifierSystem: string;
+  turnSchedule: TurnSchedule;
+  temperatureSchedule?: TemperatureSchedule;
+}
+
+export function resolvePrompts(input: PromptsInput | Prompts | undefined): TracePrompts {
+  const p = promptsSchema.parse(input ?? {});
+  return {
+    domain: p.domain,
+    system: p.system ?? stepSystemPrompt(p.domain),
+    verifierSystem: p.verifierSystem ?? verifierSystemPrompt(p.domain),
+    turnSchedule: p.turnSchedule ?? DEFAULT_TURN_SCHEDULE,
+    ...(p.temperatureSchedule ? { temperatureSchedule: p.temperatureSchedule } : {}),
+  };
+}
+
+/** The turns a set renders of a schedule: each entry's turns through two rounds of its rotation, and past the last. */
+function scheduledTurns(schedule: TurnSchedule): string[] {
+  const last = schedule[schedule.length - 1]!;
+  const upTo = Math.max(...schedule.map((e) => e.fromTurn + 2 * e.prompts.length)) + 2 * last.prompts.length;
+  return Array.from({ length: upTo }, (_, i) => turnPrompt(schedule, i + 1));
+}
+
+/** The prompt set of a style, every text and template rendered to plain strings (multi-turn: under `prompts`). */
+export function promptSet(style: PromptStyle, prompts: TracePrompts = resolvePrompts(undefined)): PromptSet {
   const problem = problemPrompt(slot('question'));
   if (style === 'cot') return { style, system: COT_SYSTEM_PROMPT, problem };
+  const student = { label: 'student', content: slot('step') };
   return {
     style,
-    system: STEP_SYSTEM_PROMPT,
+    system: prompts.system,
     problem,
-    // Two rounds of the rotation: the texts and which turn gets which.
-    continue: Array.from({ length: 2 * CONTINUE_PROMPTS.length }, (_, turn) => continuePrompt(turn)),
+    // The schedule as the turns see it: which turn gets which text.
+    continue: scheduledTurns(prompts.turnSchedule),
+    ...(prompts.temperatureSchedule ? { temperatureSchedule: JSON.stringify(prompts.temperatureSchedule) } : {}),
     finalCheck: FINAL_CHECK_PROMPT,
     critique: critiquePrompt(slot('step'), slot('reason')),
     critiqueDefaultReason: DEFAULT_CRITIQUE_REASON,
-    verifierSystem: VERIFIER_SYSTEM_PROMPT,
-    // No step, one, two: the template and how steps are joined.
-    verifier: [[], [slot('step')], [slot('step'), slot('step')]].map((steps) => verifierPrompt(slot('question'), steps)),
+    critiqueUnreadableReason: UNREADABLE_VERDICT_REASON,
+    verifierSystem: prompts.verifierSystem,
+    // No entry, one, two: the template and how the conversation's entries are written and joined.
+    verifier: [[], [student], [student, { label: slot('role'), content: slot('text') }]].map((entries) => verifierPrompt(slot('question'), entries)),
     stepFormat: format(STEP_RE),
+    verdictSchema: JSON.stringify(VERDICT_JSON_SCHEMA),
     verdictFormat: [VERDICT_RE, FIRST_WRONG_STEP_RE, REASON_RE].map(format),
   };
+}
+
+/** The content hash of a multi-turn run's prompt set (the ledger's `prompts` param). */
+export function multiTurnPromptsHash(prompts: TracePrompts): string {
+  return hashPromptSet(promptSet('multi-turn', prompts));
 }
 
 /** The first 16 hex digits of the sha256 of a set's canonical JSON (entries sorted by key). */

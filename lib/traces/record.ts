@@ -1,3 +1,5 @@
+import type { StepCheckResult } from '../stepChecks/types';
+
 /**
  * One generated reasoning trace: what the trace generator writes and dataset building (lib/datasets) reads.
  * `corrected: true` marks an assistant turn that a later critique corrected (it is kept in the history but
@@ -53,6 +55,13 @@ export interface TraceRecord {
   verifierFlags: VerifierFlag[];
   /** Verifier calls made while generating this trace (absent in records written before it was counted). */
   verifierCalls?: number;
+  /** Verifier replies whose verdict could not be read (absent when none); see `traces.verifier.onUnparsed`. */
+  verifierUnparsed?: number;
+  /**
+   * The step checkers' findings (lib/stepChecks), added when the round's traces are verified; a trace with a
+   * failed step is not trained on. Absent when the trace's level declares no checker.
+   */
+  stepChecks?: StepCheckResult[];
   usage: { promptTokens: number; completionTokens: number };
   stopReason: 'final-answer' | 'max-turns' | 'length' | 'error';
   style: 'multi-turn' | 'cot';

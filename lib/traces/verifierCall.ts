@@ -1,7 +1,18 @@
 import type { ChatRequest } from '../providers/chat/types';
 import { addUsage, type TraceRun } from './conversation';
 import type { VerifierOptions } from './options';
-import { critiquePrompt, DEFAULT_CRITIQUE_REASON, parseStep, parseVerdict, VERIFIER_SYSTEM_PROMPT, verifierPrompt, type Verdict } from './prompts';
+import {
+  critiquePrompt,
+  DEFAULT_CRITIQUE_REASON,
+  parseStep,
+  parseVerdict,
+  UNREADABLE_VERDICT_REASON,
+  VERDICT_JSON_SCHEMA,
+  VERIFIER_SYSTEM_PROMPT,
+  verifierPrompt,
+  type TranscriptEntry,
+  type Verdict,
+} from './prompts';
 import type { TraceMessage, VerifierFlag } from './record';
 import { samplingSeed } from './seed';
 
@@ -11,20 +22,38 @@ export function verifierDue(run: Pick<TraceRun, 'verify' | 'steps' | 'opts'>): b
 }
 
 /**
- * The verifier's request: the problem and the uncorrected step turns so far (never the chat history itself),
- * under the verifier's model, temperature and token cap.
+ * The conversation after the problem, as the verifier reads it: every turn (steps, the turn prompts, earlier
+ * critiques, redone steps), a step that a critique sent back marked `student (redone later)`.
  */
-export function verifierRequest(question: string, messages: readonly TraceMessage[], verifier: VerifierOptions, seed: number): ChatRequest {
-  const stepTexts = messages.filter((m) => m.role === 'assistant' && !m.corrected && parseStep(m.content)).map((m) => m.content);
+export function transcript(messages: readonly TraceMessage[]): TranscriptEntry[] {
+  const firstUser = messages.findIndex((m) => m.role === 'user');
+  return messages
+    .filter((m, i) => m.role !== 'system' && i !== firstUser)
+    .map((m) => ({ label: m.role === 'assistant' ? (m.corrected ? 'student (redone later)' : 'student') : 'user', content: m.content }));
+}
+
+/**
+ * The verifier's request: the problem and the whole conversation so far, under the domain's verifier prompt,
+ * the verifier's model, temperature and token cap, and (unless `responseFormat: none`) the verdict's JSON
+ * schema as structured output.
+ */
+export function verifierRequest(
+  question: string,
+  messages: readonly TraceMessage[],
+  verifier: VerifierOptions,
+  seed: number,
+  system: string = VERIFIER_SYSTEM_PROMPT,
+): ChatRequest {
   return {
     model: verifier.model,
     messages: [
-      { role: 'system', content: VERIFIER_SYSTEM_PROMPT },
-      { role: 'user', content: verifierPrompt(question, stepTexts) },
+      { role: 'system', content: system },
+      { role: 'user', content: verifierPrompt(question, transcript(messages)) },
     ],
     temperature: verifier.temperature,
     maxTokens: verifier.maxTokens,
     seed,
+    ...(verifier.responseFormat === 'json_schema' ? { responseFormat: { type: 'json_schema', json_schema: { name: 'verdict', schema: VERDICT_JSON_SCHEMA as unknown as Record<string, unknown>, strict: true } } } : {}),
   };
 }
 
@@ -47,7 +76,7 @@ export function markCorrected(messages: TraceMessage[], flagged: number | undefi
 }
 
 /**
- * Applies a verdict to the conversation: nothing for a pass or an unreadable reply (undefined); for a flag,
+ * Applies a verdict to the conversation: nothing for a pass or no verdict (undefined); for a flag,
  * marks the turns corrected, appends the critique and returns the flag as recorded.
  */
 export function applyVerdict(messages: TraceMessage[], verdict: Verdict | undefined): VerifierFlag | undefined {
@@ -58,16 +87,32 @@ export function applyVerdict(messages: TraceMessage[], verdict: Verdict | undefi
 }
 
 /**
- * Asks the verifier about the steps so far (seeded by the turn); on a flag, records it and puts the critique
- * in the conversation. True when flagged.
+ * The verdict of one verifier call: the reply read, and when it cannot be, asked once more (a new seed);
+ * still unreadable, `onUnparsed` decides: `flag` (the last step is sent back with UNREADABLE_VERDICT_REASON)
+ * or `accept` (no objection). Every unreadable reply is counted in `verifierUnparsed`, never passed over.
+ */
+async function readVerdict(run: TraceRun): Promise<Verdict | undefined> {
+  const verifier = run.opts.verifier!;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const seed = samplingSeed(run.opts.seed, run.sampleIndex, attempt === 0 ? run.turns : run.turns + 100_000);
+    const res = await run.verifierProvider.complete(verifierRequest(run.problem.question, run.messages, verifier, seed, run.prompts.verifierSystem));
+    addUsage(run, res);
+    run.verifierCalls++;
+    const verdict = parseVerdict(res.choices[0]?.content ?? '');
+    if (verdict) return verdict;
+    run.verifierUnparsed++;
+  }
+  return verifier.onUnparsed === 'accept' ? undefined : { ok: false, reason: UNREADABLE_VERDICT_REASON };
+}
+
+/**
+ * Asks the verifier about the conversation so far (seeded by the turn); on a flag, records it and puts the
+ * critique in the conversation. True when flagged.
  */
 export async function verifyAndCritique(run: TraceRun): Promise<boolean> {
-  const seed = samplingSeed(run.opts.seed, run.sampleIndex, run.turns);
-  const res = await run.verifierProvider.complete(verifierRequest(run.problem.question, run.messages, run.opts.verifier!, seed));
-  addUsage(run, res);
-  run.verifierCalls++;
+  const verdict = await readVerdict(run);
   run.unchecked = 0;
-  const flag = applyVerdict(run.messages, parseVerdict(res.choices[0]?.content ?? ''));
+  const flag = applyVerdict(run.messages, verdict);
   if (!flag) return false;
   run.verifierFlags.push(flag);
   return true;

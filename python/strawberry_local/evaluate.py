@@ -34,6 +34,15 @@ def valid_steps(start: str, text: str) -> bool:
     return cur == "".join(sorted(start))
 
 
+def task_valid_steps(question: str, text: str) -> bool:
+    """valid_steps of the task the question belongs to (`sort ...`: sortsteps; `chain ...`: modchain)."""
+    if question.startswith("chain "):
+        from .modchain import valid_steps as chain_valid
+
+        return chain_valid(question.split()[-1], text)
+    return valid_steps(question.split()[-1], text)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="strawberry_local.evaluate")
     ap.add_argument("--checkpoint", required=True)
@@ -68,7 +77,7 @@ def main(argv=None) -> int:
             outs += gen.generate(model, rows[i : i + 64])
         correct = [boxed(tokenizer.decode(ids)) == probs[i // args.samples]["answer"] for i, (ids, _) in enumerate(outs)]
         per = [correct[i * args.samples : (i + 1) * args.samples] for i in range(len(probs))]
-        valid = [valid_steps(probs[i // args.samples]["question"].split()[-1], tokenizer.decode(ids)) for i, (ids, _) in enumerate(outs)]
+        valid = [task_valid_steps(probs[i // args.samples]["question"], tokenizer.decode(ids)) for i, (ids, _) in enumerate(outs)]
         lines = {}
         for ids, _ in outs:
             n = tokenizer.decode(ids).count("\n")

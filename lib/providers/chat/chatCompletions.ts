@@ -160,6 +160,7 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
       ...(req.maxTokens !== undefined ? { [maxTokensField]: req.maxTokens } : {}),
       ...(req.n !== undefined ? { n: req.n } : {}),
       ...(req.seed !== undefined ? { seed: req.seed } : {}),
+      ...(req.responseFormat !== undefined ? { response_format: req.responseFormat } : {}),
     });
     let answer: JsonAnswer;
     try {

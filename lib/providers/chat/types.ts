@@ -13,6 +13,8 @@ export interface ChatRequest {
   /** Number of choices in one request (pass-rate estimation draws a batch this way). */
   n?: number;
   seed?: number;
+  /** Structured output (`response_format: {type: "json_schema", json_schema}`), for servers that support it. */
+  responseFormat?: { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean } };
 }
 
 export interface ChatChoice {

@@ -67,13 +67,13 @@ describe('selectTraces', () => {
     ];
     const s = selectTraces(traces, { perProblemCap: 2 });
     expect(s.kept.map((t) => t.sampleIndex)).toEqual([0, 4]);
-    expect(s.counts).toEqual({ input: 7, kept: 2, incorrect: 1, flagged: 1, tooLong: 0, nearDuplicate: 1, overCap: 2 });
+    expect(s.counts).toEqual({ input: 7, kept: 2, incorrect: 1, flagged: 1, stepCheck: 0, stepCheckBy: {}, tooLong: 0, nearDuplicate: 1, overCap: 2 });
 
     const loose = selectTraces(traces, { perProblemCap: 10, requireUnflagged: false, dropNearDuplicates: false });
     expect(loose.kept).toHaveLength(6);
 
     const short = selectTraces(traces, { maxChars: 10 });
-    expect(short.counts).toMatchObject({ incorrect: 1, flagged: 1, tooLong: 5, kept: 0 });
+    expect(short.counts).toMatchObject({ incorrect: 1, flagged: 1, stepCheck: 0, stepCheckBy: {}, tooLong: 5, kept: 0 });
   });
 
   it('catches near-duplicates that differ in a word or two, and does not depend on input order', () => {

@@ -115,9 +115,9 @@ describe('selectTraces', () => {
       trace('a', 5, { flag: 'redone' }),
       trace('a', 6),
     ];
-    const s = selectTraces(traces, { perProblemCap: 2, maxChars: 800 });
+    const s = selectTraces(traces, { perProblemCap: 2, maxChars: 1100 });
     expect(s.kept.map((t) => t.sampleIndex)).toEqual([0, 5]);
-    expect(s.counts).toEqual({ input: 7, kept: 2, incorrect: 1, flagged: 1, tooLong: 1, nearDuplicate: 1, overCap: 1 });
+    expect(s.counts).toEqual({ input: 7, kept: 2, incorrect: 1, flagged: 1, stepCheck: 0, stepCheckBy: {}, tooLong: 1, nearDuplicate: 1, overCap: 1 });
   });
 
   it('only kept traces use the cap, and only kept traces of the same problem make a near-duplicate', () => {

@@ -12,6 +12,7 @@ import {
   STEP_SYSTEM_PROMPT,
   VERIFIER_SYSTEM_PROMPT,
   verifierPrompt,
+  verifierSystemPrompt,
 } from '../../../lib/traces/prompts';
 import { parseSimConfig } from '../../../sim/config';
 import { ProblemIndex } from '../../../sim/problems';
@@ -120,6 +121,32 @@ describe('sim replies to the step prompts', () => {
     }
     expect(right / total).toBeGreaterThan(0.82);
     expect(right / total).toBeLessThan(0.97);
+  });
+
+  it('the verifier reads the whole conversation: a wrong step redone right no longer counts, the redo does', () => {
+    const sure = parseSimConfig({ traces: { verifierAccuracy: 1 } });
+    const verdictOf = (entries: Parameters<typeof verifierPrompt>[1], system = VERIFIER_SYSTEM_PROMPT) =>
+      parseVerdict(respond({ model: 'sim-teacher', student, messages: [{ role: 'system', content: system }, { role: 'user', content: verifierPrompt(threeSteps.question, entries) }], temperature: 0, seed: 1, choice: 0 }, index, sure));
+    // Find a trace whose verdict names a wrong step, then show it redone by the correct trace's step.
+    for (let seed = 0; seed < 300; seed++) {
+      const steps = trace(threeSteps, seed).messages.filter((m) => m.role === 'assistant' && m.content.startsWith('Step')).map((m) => m.content);
+      const v = verdictOf(steps);
+      if (!v || v.ok) continue;
+      const n = v.firstWrongStep!;
+      const good = Array.from({ length: 300 }, (_, s) => trace(threeSteps, s)).find((t) => lastBoxed(t.final) === '52')!.messages.filter((m) => m.role === 'assistant' && m.content.startsWith('Step')).map((m) => m.content);
+      const redone = [
+        ...steps.slice(0, n - 1),
+        { label: 'student (redone later)', content: steps[n - 1]! },
+        { label: 'user', content: critiquePrompt(n, 'wrong') },
+        ...good.slice(n - 1),
+      ];
+      // Only the standing steps count: the earlier steps (right) and the good trace's steps from n on.
+      expect(verdictOf(redone)).toEqual({ ok: true });
+      // The verifier prompt of another domain is the verifier too.
+      expect(verdictOf(steps, verifierSystemPrompt('arithmetic'))).toEqual(v);
+      return;
+    }
+    throw new Error('no wrong trace found');
   });
 
   it('works a problem without an expression with checkable generic steps', () => {

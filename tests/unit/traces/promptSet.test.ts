@@ -1,7 +1,7 @@
 import type { ChatProvider, ChatRequest } from '../../../lib/providers/chat/types';
 import { generateCotSample } from '../../../lib/traces/generateCot';
 import { generateTrace } from '../../../lib/traces/generateTrace';
-import { hashPromptSet, PROMPTS_HASH, promptSet, type PromptSet, type PromptStyle } from '../../../lib/traces/promptSet';
+import { hashPromptSet, multiTurnPromptsHash, PROMPTS_HASH, promptSet, resolvePrompts, type PromptSet, type PromptStyle } from '../../../lib/traces/promptSet';
 import * as prompts from '../../../lib/traces/prompts';
 import type { TraceGrade } from '../../../lib/traces/record';
 
@@ -16,7 +16,26 @@ describe('PROMPTS_HASH', () => {
 
   it('has the pinned values (a prompt changed: the ledger re-samples under the new hash; pin the new values)', () => {
     // Also proves the hash is of rendered text, not of code: the same under ts-jest as under tsx and tsc.
-    expect(PROMPTS_HASH).toEqual({ cot: '28a5896fb7d15fbe', 'multi-turn': 'da578f9dac033e15' });
+    // multi-turn was da578f9dac033e15 before issue 26 (first-principles system prompt, turn schedule, the
+    // verifier reading the whole conversation, JSON verdicts): ledgers re-draw multi-turn samples once.
+    expect(PROMPTS_HASH).toEqual({ cot: '28a5896fb7d15fbe', 'multi-turn': 'bf5fabe4e5739df6' });
+  });
+
+  it("a curriculum's prompts give their own hash: domain, system prompt, turn schedule, temperature schedule; none or {} is the default", () => {
+    const h = (p: Parameters<typeof resolvePrompts>[0]) => multiTurnPromptsHash(resolvePrompts(p));
+    expect(h(undefined)).toBe(PROMPTS_HASH['multi-turn']);
+    expect(h({})).toBe(PROMPTS_HASH['multi-turn']);
+    expect(h({ domain: 'math' })).toBe(PROMPTS_HASH['multi-turn']);
+    const variants = [
+      h({ domain: 'sorting digits' }),
+      h({ system: 'Be brief.' }),
+      h({ verifierSystem: 'Check it.' }),
+      h({ turnSchedule: [{ fromTurn: 1, prompts: ['Next.'] }] }),
+      h({ turnSchedule: [{ fromTurn: 1, prompts: ['Next.'] }, { fromTurn: 3, prompts: ['Check, then next.'] }] }),
+      h({ temperatureSchedule: { from: 0.3, to: 1, overTurns: 8 } }),
+      h({ temperatureSchedule: { from: 0.3, to: 1, overTurns: 4 } }),
+    ];
+    expect(new Set([PROMPTS_HASH['multi-turn'], ...variants]).size).toBe(variants.length + 1);
   });
 
   it('changes when any one text, template or format changes; not with the order of the entries', () => {
@@ -82,8 +101,10 @@ describe('the prompt set covers every request', () => {
     await generateTrace(p, problem, { model: 's', maxTurns: 40, finalCheckEvery: 1, verifyEvery: 1, verifier: { model: 'v' } }, grade, 0);
     const sent = p.requests.flatMap((r) => r.messages.filter((m) => m.role !== 'assistant').map((m) => m.content));
     // The run went through every kind of turn (else the check below proves little).
-    for (const t of [prompts.FINAL_CHECK_PROMPT, prompts.VERIFIER_SYSTEM_PROMPT, prompts.critiquePrompt(2, 'off by one'), prompts.critiquePrompt(3, prompts.DEFAULT_CRITIQUE_REASON), ...prompts.CONTINUE_PROMPTS])
+    for (const t of [prompts.FINAL_CHECK_PROMPT, prompts.VERIFIER_SYSTEM_PROMPT, prompts.critiquePrompt(2, 'off by one'), prompts.critiquePrompt(3, prompts.DEFAULT_CRITIQUE_REASON)])
       expect(sent).toContain(t);
+    // Every entry of the turn schedule was reached.
+    for (const e of prompts.DEFAULT_TURN_SCHEDULE) expect(e.prompts.some((t) => sent.includes(t))).toBe(true);
     const m = matchers(promptSet('multi-turn'));
     expect([...new Set(sent)].filter((text) => !m.some((re) => re.test(text)))).toEqual([]);
   });

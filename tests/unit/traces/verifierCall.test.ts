@@ -1,7 +1,25 @@
 import { TraceOptionsSchema } from '../../../lib/traces/options';
-import { critiquePrompt, DEFAULT_CRITIQUE_REASON, FINAL_CHECK_PROMPT, formatStep, problemPrompt, STEP_SYSTEM_PROMPT, VERIFIER_SYSTEM_PROMPT, verifierPrompt } from '../../../lib/traces/prompts';
+import type { Problem } from '../../../lib/curriculum/types';
+import type { ChatProvider, ChatRequest } from '../../../lib/providers/chat/types';
+import { startRun } from '../../../lib/traces/conversation';
+import {
+  critiquePrompt,
+  DEFAULT_CRITIQUE_REASON,
+  FINAL_CHECK_PROMPT,
+  formatStep,
+  formatVerdict,
+  parseTranscript,
+  parseVerdict,
+  problemPrompt,
+  STEP_SYSTEM_PROMPT,
+  UNREADABLE_VERDICT_REASON,
+  VERDICT_JSON_SCHEMA,
+  VERIFIER_SYSTEM_PROMPT,
+  verifierPrompt,
+  verifierSystemPrompt,
+} from '../../../lib/traces/prompts';
 import type { TraceMessage } from '../../../lib/traces/record';
-import { applyVerdict, markCorrected, verifierDue, verifierRequest } from '../../../lib/traces/verifierCall';
+import { applyVerdict, markCorrected, verifierDue, verifierRequest, verifyAndCritique } from '../../../lib/traces/verifierCall';
 
 const opening = (): TraceMessage[] => [
   { role: 'system', content: STEP_SYSTEM_PROMPT },
@@ -30,19 +48,108 @@ describe('verifierDue', () => {
 });
 
 describe('verifierRequest', () => {
-  it('sends the problem and the uncorrected step turns only, under the verifier options and the given seed', () => {
-    const m = [...opening(), step(1), user(FINAL_CHECK_PROMPT), { role: 'assistant' as const, content: 'NOT_YET' }, user(), step(2, true), user(critiquePrompt(2, 'x')), step(2)];
-    const req = verifierRequest('What is 1 + 2 + 3?', m, { model: 'v', temperature: 0, maxTokens: 256 }, 42);
+  const m = (): TraceMessage[] => [...opening(), step(1), user(FINAL_CHECK_PROMPT), { role: 'assistant' as const, content: 'NOT_YET' }, user(), step(2, true), user(critiquePrompt(2, 'x')), step(2)];
+
+  it('sends the problem and the whole conversation after it: every step, the turn prompts, the critique and the redo', () => {
+    const req = verifierRequest('What is 1 + 2 + 3?', m(), { model: 'v', temperature: 0, maxTokens: 256, responseFormat: 'none', onUnparsed: 'flag' }, 42);
+    const c = m();
     expect(req).toEqual({
       model: 'v',
       messages: [
         { role: 'system', content: VERIFIER_SYSTEM_PROMPT },
-        { role: 'user', content: verifierPrompt('What is 1 + 2 + 3?', [m[2]!.content, m[8]!.content]) },
+        {
+          role: 'user',
+          content: verifierPrompt('What is 1 + 2 + 3?', [
+            { label: 'student', content: c[2]!.content },
+            { label: 'user', content: FINAL_CHECK_PROMPT },
+            { label: 'student', content: 'NOT_YET' },
+            { label: 'user', content: 'Continue with the next step.' },
+            { label: 'student (redone later)', content: c[6]!.content },
+            { label: 'user', content: critiquePrompt(2, 'x') },
+            { label: 'student', content: c[8]!.content },
+          ]),
+        },
       ],
       temperature: 0,
       maxTokens: 256,
       seed: 42,
     });
+    // The system prompt and the problem appear once, as the problem, never as a turn.
+    const text = req.messages[1]!.content;
+    expect(text.startsWith(problemPrompt('What is 1 + 2 + 3?'))).toBe(true);
+    expect(text).not.toContain(STEP_SYSTEM_PROMPT);
+  });
+
+  it('reads back: the transcript parses into the same entries', () => {
+    const req = verifierRequest('What is 1 + 2 + 3?\n(two lines)', m(), { model: 'v', temperature: 0, maxTokens: 256, responseFormat: 'none', onUnparsed: 'flag' }, 1);
+    const back = parseTranscript(req.messages[1]!.content)!;
+    expect(back.question).toBe('What is 1 + 2 + 3?\n(two lines)');
+    expect(back.entries.map((e) => e.label)).toEqual(['student', 'user', 'student', 'user', 'student (redone later)', 'user', 'student']);
+    expect(back.entries[6]!.content).toBe(m()[8]!.content);
+  });
+
+  it('asks for the JSON verdict schema as structured output unless responseFormat is none; names the domain given', () => {
+    const req = verifierRequest('q', m(), { model: 'v', temperature: 0, maxTokens: 256, responseFormat: 'json_schema', onUnparsed: 'flag' }, 1, verifierSystemPrompt('sorting digits'));
+    expect(req.responseFormat).toEqual({ type: 'json_schema', json_schema: { name: 'verdict', schema: VERDICT_JSON_SCHEMA, strict: true } });
+    expect(req.messages[0]!.content).toContain('a sorting digits problem');
+    expect(req.messages[0]!.content).not.toContain('math');
+  });
+});
+
+describe('parseVerdict', () => {
+  it('reads the JSON verdict, bare, in prose or in a code fence, and the older text format', () => {
+    expect(parseVerdict('{"verdict": "correct", "firstWrongStep": null, "reason": null}')).toEqual({ ok: true });
+    expect(parseVerdict('Here:\n```json\n{"verdict":"incorrect","firstWrongStep":3,"reason":"3 + 4 is 7"}\n```')).toEqual({ ok: false, firstWrongStep: 3, reason: '3 + 4 is 7' });
+    expect(parseVerdict(formatVerdict({ ok: false, firstWrongStep: 2, reason: 'r' }))).toEqual({ ok: false, firstWrongStep: 2, reason: 'r' });
+    expect(parseVerdict('VERDICT: incorrect\nFIRST_WRONG_STEP: 2\nREASON: off')).toEqual({ ok: false, firstWrongStep: 2, reason: 'off' });
+  });
+
+  it('is undefined for what it cannot read: no verdict, an unknown verdict, broken JSON', () => {
+    for (const t of ['', 'Looks fine to me.', '{"verdict": "maybe"}', '{"verdict": "correct"', '{"ok": true}']) expect(parseVerdict(t)).toBeUndefined();
+  });
+
+  it('drops a firstWrongStep that is not a step number', () => {
+    expect(parseVerdict('{"verdict":"incorrect","firstWrongStep":0,"reason":""}')).toEqual({ ok: false });
+  });
+});
+
+describe('an unparseable verdict: counted, retried once, then onUnparsed', () => {
+  const problem = { id: 'p', levelIndex: 0, question: 'What is 1 + 2 + 3?', answer: '6' } as Problem;
+  function verifier(replies: string[]): ChatProvider & { requests: ChatRequest[] } {
+    const requests: ChatRequest[] = [];
+    return { requests, complete: async (req) => (requests.push(req), { choices: [{ content: replies.shift() ?? '', finishReason: 'stop' }], usage: { promptTokens: 1, completionTokens: 1 } }) };
+  }
+  const run = (v: ChatProvider, onUnparsed: 'flag' | 'accept') => {
+    const r = startRun(v, problem, TraceOptionsSchema.parse({ model: 's', verifyEvery: 1, verifier: { model: 'v', onUnparsed } }), 0);
+    r.messages.push(step(1));
+    r.steps = 1;
+    return r;
+  };
+
+  it('a readable retry is used: one unparsed counted, two calls, with different seeds', async () => {
+    const v = verifier(['hmm', formatVerdict({ ok: false, firstWrongStep: 1, reason: 'no' })]);
+    const r = run(v, 'accept');
+    expect(await verifyAndCritique(r)).toBe(true);
+    expect(r.verifierUnparsed).toBe(1);
+    expect(r.verifierCalls).toBe(2);
+    expect(v.requests[0]!.seed).not.toBe(v.requests[1]!.seed);
+    expect(r.verifierFlags).toEqual([{ messageIndex: 2, step: 1, reason: 'no' }]);
+  });
+
+  it('flag (the default): two unreadable replies send the last step back with the unreadable reason', async () => {
+    const r = run(verifier(['hmm', 'still hmm']), 'flag');
+    expect(await verifyAndCritique(r)).toBe(true);
+    expect(r.verifierUnparsed).toBe(2);
+    expect(r.verifierFlags).toEqual([{ messageIndex: 2, step: 1, reason: UNREADABLE_VERDICT_REASON }]);
+    expect(r.messages[r.messages.length - 1]).toEqual({ role: 'user', content: critiquePrompt(1, UNREADABLE_VERDICT_REASON) });
+    expect(TraceOptionsSchema.parse({ model: 's', verifier: { model: 'v' } }).verifier!.onUnparsed).toBe('flag');
+  });
+
+  it('accept: two unreadable replies are no objection, and still counted', async () => {
+    const r = run(verifier(['hmm', 'still hmm']), 'accept');
+    expect(await verifyAndCritique(r)).toBe(false);
+    expect(r.verifierUnparsed).toBe(2);
+    expect(r.verifierFlags).toEqual([]);
   });
 });
 

@@ -6,8 +6,15 @@ import { activityLog, configOf, runStore } from './deps';
 
 type Config = Awaited<ReturnType<typeof configOf>>;
 
-export function hyperparametersOf(ft: Config['fineTune']) {
-  return { nEpochs: ft.nEpochs, learningRateMultiplier: ft.learningRateMultiplier, learningRate: ft.learningRate, batchSize: ft.batchSize };
+/** A job's hyperparameters: `fineTune`'s, and for a DPO job `fineTune.dpo`'s where it sets them. */
+export function hyperparametersOf(ft: Config['fineTune'], stage: 'sft' | 'dpo') {
+  const own = stage === 'dpo' ? ft.dpo ?? {} : {};
+  return {
+    nEpochs: own.nEpochs ?? ft.nEpochs,
+    learningRateMultiplier: own.learningRateMultiplier ?? ft.learningRateMultiplier,
+    learningRate: own.learningRate ?? ft.learningRate,
+    batchSize: own.batchSize ?? ft.batchSize,
+  };
 }
 
 /**
@@ -49,7 +56,7 @@ export async function ensureDpoJob(ctx: RoundContext, config: Config, provider: 
       suffix: `${ctx.campaign}-r${ctx.round}-dpo`.slice(0, 40),
       key: dpoKey(ctx.campaign, ctx.round, ctx.attempt),
       seed: ctx.round,
-      hyperparameters: hyperparametersOf(ft),
+      hyperparameters: hyperparametersOf(ft, 'dpo'),
       method: { type: 'dpo', beta: ft.beta },
       metadata: { strawberry_campaign: ctx.campaign, strawberry_round: String(ctx.round), strawberry_stage: 'dpo' },
     },

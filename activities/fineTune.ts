@@ -46,7 +46,7 @@ export async function startFineTune({ ctx }: { ctx: RoundContext }): Promise<{ j
       // A DPO job's key ends in `-dpo` whichever method made it (Fireworks finds it in its own resource by that).
       key: ft.method === 'dpo' ? dpoKey(ctx.campaign, ctx.round, ctx.attempt) : fineTuneKey(ctx.campaign, ctx.round, ctx.attempt),
       seed: ctx.round,
-      hyperparameters: hyperparametersOf(ft),
+      hyperparameters: hyperparametersOf(ft, ft.method === 'dpo' ? 'dpo' : 'sft'),
       // `dpo`: the dataset step recorded the preference file as the round's training file.
       ...(ft.method === 'dpo' ? { method: { type: 'dpo' as const, beta: ft.beta } } : {}),
       metadata: { strawberry_campaign: ctx.campaign, strawberry_round: String(ctx.round) },

@@ -255,6 +255,16 @@ export const CampaignConfigSchema = z
           .default('sft')
           .describe('sft: train on correct traces; dpo: preference pairs (correct vs wrong) from the parent; sft-then-dpo: both in one round, the DPO job starting from the SFT model'),
         beta: z.number().positive().default(0.1).describe('DPO beta: how far the trained model may move from the reference (higher: closer)'),
+        dpo: z
+          .object({
+            nEpochs: z.number().int().positive().optional(),
+            learningRateMultiplier: z.number().positive().optional(),
+            learningRate: z.number().positive().optional(),
+            batchSize: z.number().int().positive().optional(),
+          })
+          .strict()
+          .optional()
+          .describe('the DPO job\'s hyperparameters where they differ from the SFT job\'s (DPO usually wants a lower learning rate and fewer epochs than SFT)'),
         pollIntervalSeconds: z.number().min(0.1).default(60).describe('how often a running job is checked'),
         timeoutHours: z.number().positive().default(168).describe('give up on a job after this long'),
       })

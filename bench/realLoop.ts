@@ -36,7 +36,8 @@
  *
  * Env: REAL_LOOP_EVAL=0 to skip that, REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_NO_CHECKER=0 to skip the
  * no-checker campaign, REAL_LOOP_METHODS=0 to skip the method comparison, REAL_LOOP_METHOD_ROUNDS (default
- * REAL_LOOP_ROUNDS), REAL_LOOP_METHOD_PROBLEMS (default 32), REAL_LOOP_MAIN=0 to skip the main campaign (and so
+ * REAL_LOOP_ROUNDS), REAL_LOOP_METHOD_PROBLEMS (default 32), REAL_LOOP_DPO_EPOCHS and REAL_LOOP_DPO_LR (the DPO
+ * jobs' own, fineTune.dpo; default the SFT job's), REAL_LOOP_MAIN=0 to skip the main campaign (and so
  * the ablations and the no-checker campaign), REAL_LOOP_BASE_EPOCHS (default 8) and REAL_LOOP_BASE_EXAMPLES
  * (default 3000) for the base model, REAL_LOOP_DIR (default runs/real-loop).
  */
@@ -75,6 +76,11 @@ const METHODS = process.env.REAL_LOOP_METHODS !== '0';
 const METHOD_ROUNDS = Number(process.env.REAL_LOOP_METHOD_ROUNDS ?? ROUNDS);
 const METHOD_PROBLEMS = Number(process.env.REAL_LOOP_METHOD_PROBLEMS ?? 32);
 const METHOD_NAMES = ['sft', 'dpo', 'sft-then-dpo'] as const;
+/** The DPO jobs' own epochs and learning rate (fineTune.dpo); unset: the SFT job's. */
+const DPO_HP = {
+  ...(process.env.REAL_LOOP_DPO_EPOCHS ? { nEpochs: Number(process.env.REAL_LOOP_DPO_EPOCHS) } : {}),
+  ...(process.env.REAL_LOOP_DPO_LR ? { learningRate: Number(process.env.REAL_LOOP_DPO_LR) } : {}),
+};
 const EVAL = process.env.REAL_LOOP_EVAL !== '0';
 const EVAL_K = 8;
 const taskArg = process.argv.indexOf('--task');
@@ -347,9 +353,10 @@ async function main(): Promise<void> {
             ...config,
             name: `${config.name}-${method}`,
             band: { ...config.band, maxProblems: METHOD_PROBLEMS },
-            fineTune: { ...config.fineTune, method },
+            fineTune: { ...config.fineTune, method, ...(Object.keys(DPO_HP).length ? { dpo: DPO_HP } : {}) },
             stopping: { ...config.stopping, maxRounds: METHOD_ROUNDS, maxRoundsWithoutPromotion: METHOD_ROUNDS },
           };
+          if (method !== 'sft' && Object.keys(DPO_HP).length) out(`[${elapsed()}] ${method}: DPO jobs with ${JSON.stringify(DPO_HP)}`);
           methodRows[method] = (await runCampaign(method, cfg)).rows;
           (results.configs as Record<string, unknown>)[`method-${method}`] = methodRows[method];
           save();

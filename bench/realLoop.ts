@@ -36,7 +36,8 @@
  *
  * Env: REAL_LOOP_EVAL=0 to skip that, REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_NO_CHECKER=0 to skip the
  * no-checker campaign, REAL_LOOP_METHODS=0 to skip the method comparison, REAL_LOOP_METHOD_ROUNDS (default
- * REAL_LOOP_ROUNDS), REAL_LOOP_METHOD_PROBLEMS (default 32), REAL_LOOP_DPO_EPOCHS and REAL_LOOP_DPO_LR (the DPO
+ * REAL_LOOP_ROUNDS), REAL_LOOP_METHOD_PROBLEMS (default 32), REAL_LOOP_METHOD_CHECKERS=0 (the method campaigns without
+ * the curriculum's step checkers), REAL_LOOP_DPO_EPOCHS and REAL_LOOP_DPO_LR (the DPO
  * jobs' own, fineTune.dpo; default the SFT job's), REAL_LOOP_MAIN=0 to skip the main campaign (and so
  * the ablations and the no-checker campaign), REAL_LOOP_BASE_EPOCHS (default 8) and REAL_LOOP_BASE_EXAMPLES
  * (default 3000) for the base model, REAL_LOOP_DIR (default runs/real-loop).
@@ -81,6 +82,8 @@ const DPO_HP = {
   ...(process.env.REAL_LOOP_DPO_EPOCHS ? { nEpochs: Number(process.env.REAL_LOOP_DPO_EPOCHS) } : {}),
   ...(process.env.REAL_LOOP_DPO_LR ? { learningRate: Number(process.env.REAL_LOOP_DPO_LR) } : {}),
 };
+/** REAL_LOOP_METHOD_CHECKERS=0: the method campaigns run on the curriculum without its step checkers. */
+const METHOD_CHECKERS = process.env.REAL_LOOP_METHOD_CHECKERS !== '0';
 const EVAL = process.env.REAL_LOOP_EVAL !== '0';
 const EVAL_K = 8;
 const taskArg = process.argv.indexOf('--task');
@@ -348,9 +351,11 @@ async function main(): Promise<void> {
         save();
       }
       if (METHODS) {
+        const methodCurriculum = hasCheckers && !METHOD_CHECKERS ? withoutStepCheckers(config.curriculumPath, outDir) : config.curriculumPath;
         for (const method of METHOD_NAMES) {
           const cfg: ResolvedCampaignConfig = {
             ...config,
+            curriculumPath: methodCurriculum,
             name: `${config.name}-${method}`,
             band: { ...config.band, maxProblems: METHOD_PROBLEMS },
             fineTune: { ...config.fineTune, method, ...(Object.keys(DPO_HP).length ? { dpo: DPO_HP } : {}) },

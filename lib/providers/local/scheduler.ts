@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { kubernetesJobProblems } from './kubernetesSchema';
 
 /**
  * The same job contract on a cluster scheduler: the job directory (job.json, log.txt, exit_code, output/) on a
@@ -56,7 +57,11 @@ export function renderSlurmScript(job: SubmissionJob, opts: SlurmOptions = {}): 
   return lines.join('\n');
 }
 
-/** A Kubernetes Job manifest: `kubectl apply -f`, cancel with `kubectl delete job <id>`. Never retried by the cluster. */
+/**
+ * A Kubernetes Job manifest: `kubectl apply -f`, cancel with `kubectl delete job <id>`. Never retried by the
+ * cluster. Validated against the Kubernetes schema of `batch/v1` Job before it is returned, so a bad option
+ * (an image left out, a resources block of the wrong shape) fails here, naming the field, not at `kubectl apply`.
+ */
 export function renderKubernetesJob(job: SubmissionJob, opts: KubernetesOptions): string {
   const manifest = {
     apiVersion: 'batch/v1',
@@ -88,5 +93,7 @@ export function renderKubernetesJob(job: SubmissionJob, opts: KubernetesOptions)
       },
     },
   };
+  const problems = kubernetesJobProblems(manifest);
+  if (problems.length) throw new Error(`the Kubernetes Job for ${job.id} is not a valid batch/v1 Job: ${problems.join('; ')}`);
   return stringify(manifest);
 }

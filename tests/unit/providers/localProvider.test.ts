@@ -13,6 +13,7 @@ import {
   unknownPlaceholders,
   type LocalProviderConfig,
 } from '../../../lib/providers/local';
+import { kubernetesJobProblems } from '../../../lib/providers/local/kubernetesSchema';
 import { DirectoryRunStore } from '../../../lib/store';
 
 /**
@@ -163,5 +164,16 @@ describe('cluster submission of the same job contract', () => {
     expect(pod.containers[0].command.slice(4)).toEqual(job.argv);
     expect(pod.containers[0].env).toContainEqual({ name: 'STRAWBERRY_JOB_DIR', value: job.jobDir });
     expect(pod.volumes[0].persistentVolumeClaim.claimName).toBe('shared');
+    // The manifest is a valid batch/v1 Job by the Kubernetes schema (with resources and a namespace too).
+    const full = parse(renderKubernetesJob(job, { image: 'i:1', pvc: 'shared', mountPath: '/shared', namespace: 'ml', resources: { limits: { 'nvidia.com/gpu': 1, memory: '64Gi' } } }));
+    expect(kubernetesJobProblems(full)).toEqual([]);
+  });
+
+  it('refuses to render a Job the Kubernetes schema refuses, naming the field', () => {
+    expect(() => renderKubernetesJob(job, { image: 'i:1', pvc: 'shared', mountPath: '/shared', resources: { limits: 'lots' } })).toThrow(/not a valid batch\/v1 Job: \/spec\/template\/spec\/containers\/0\/resources\/limits must be object/);
+    expect(() => renderKubernetesJob({ ...job, id: 'Camp_R1' }, { image: 'i:1', pvc: 'shared', mountPath: '/shared' })).toThrow(/metadata\/name "Camp_R1" is not a DNS-1123 label/);
+    expect(kubernetesJobProblems({ apiVersion: 'batch/v1', kind: 'Job', spec: { template: { spec: { containers: [{ image: 'i' }] } } } })).toEqual([
+      '/spec/template/spec/containers/0 must have required property name',
+    ]);
   });
 });

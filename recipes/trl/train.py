@@ -133,7 +133,6 @@ def main(argv=None) -> int:
     from datasets.utils.logging import disable_progress_bar
     from transformers import TrainerCallback, set_seed
     from transformers.trainer_callback import PrinterCallback
-
     from transformers.utils import logging as hf_logging
 
     disable_progress_bar()
@@ -163,7 +162,7 @@ def main(argv=None) -> int:
     elif args.lora and not already_peft:
         from peft import LoraConfig
 
-        # Every projection of the Llama blocks: on a model this small the attention-only default learns little.
+        # Every projection of the Llama blocks (PEFT's default for Llama is q_proj and v_proj only).
         peft_config = LoraConfig(r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=0.0, task_type="CAUSAL_LM",
                                  target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
     elif already_peft and not args.lora:

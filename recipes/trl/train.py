@@ -113,6 +113,9 @@ def main(argv=None) -> int:
     ap.add_argument("--lora-r", type=int, default=8)
     ap.add_argument("--lora-alpha", type=int, default=16)
     ap.add_argument("--log-every", type=int, default=10)
+    # A campaign's multi-turn traces carry a system prompt of about 370 characters (one token each here): a model
+    # from scratch needs a context longer than tiny.py's default 256 to be sampled with it at all.
+    ap.add_argument("--context", type=int, default=0, help="from scratch: the model's context (max_position_embeddings); 0: tiny.py's")
     args = ap.parse_args(argv)
     if args.lora_merge:
         args.lora = True
@@ -152,7 +155,8 @@ def main(argv=None) -> int:
         say(event="parent", path=parent, **info)
     else:
         tokenizer = tiny.load_tokenizer()
-        model, info = tiny.new_model(tokenizer, seed=args.seed), {"kind": "scratch"}
+        overrides = {"max_position_embeddings": args.context} if args.context else {}
+        model, info = tiny.new_model(tokenizer, seed=args.seed, **overrides), {"kind": "scratch"}
         say(event="parent", path=None, kind="scratch", tokenizer=tiny.TOKENIZER_DIR)
 
     peft_config = None

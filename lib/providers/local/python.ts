@@ -7,9 +7,21 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 /** The project's Python sources (the CPU reference backend), put on PYTHONPATH of training jobs and servers. */
 export const pythonSourceDir = path.join(repoRoot, 'python');
 
+/** The TRL recipe (training script, tiny model, OpenAI-compatible server over transformers). */
+export const trlRecipeDir = path.join(repoRoot, 'recipes', 'trl');
+
+function strawberryHome(env: NodeJS.ProcessEnv): string {
+  return env.STRAWBERRY_HOME ? path.resolve(env.STRAWBERRY_HOME) : path.join(repoRoot, '.strawberry');
+}
+
+/** The venv `strawberry setup --trl` creates: STRAWBERRY_HOME/trl-venv or <repo>/.strawberry/trl-venv. */
+export function trlVenvDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(strawberryHome(env), 'trl-venv');
+}
+
 /** The venv `strawberry setup --local` creates: STRAWBERRY_HOME/venv or <repo>/.strawberry/venv. */
 export function venvDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.STRAWBERRY_HOME ? path.resolve(env.STRAWBERRY_HOME) : path.join(repoRoot, '.strawberry'), 'venv');
+  return path.join(strawberryHome(env), 'venv');
 }
 
 /** STRAWBERRY_PYTHON, else the venv's Python, else `python3` on PATH. */

@@ -15,11 +15,14 @@ export interface RunningLocalServer {
 /**
  * Starts the CPU reference server (`python -m strawberry_local.serve`) on a free loopback port and waits until
  * it answers /health. `modelsRoot`: a jobs directory whose models load on first use; `models`: name -> checkpoint.
+ * `script`: another server with the same CLI and routes instead, e.g. recipes/trl/serve.py (Hugging Face
+ * checkpoints; `python` then names the TRL venv's interpreter).
  */
-export async function startLocalServer(opts: { modelsRoot?: string; models?: Record<string, string>; python?: string; readyTimeoutMs?: number; log?: string } = {}): Promise<RunningLocalServer> {
+export async function startLocalServer(opts: { modelsRoot?: string; models?: Record<string, string>; python?: string; script?: string; readyTimeoutMs?: number; log?: string } = {}): Promise<RunningLocalServer> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'strawberry-serve-'));
   const portFile = path.join(tmp, 'port');
-  const args = ['-m', 'strawberry_local.serve', '--port', '0', '--port-file', portFile, '--quiet'];
+  const what = opts.script ?? '-m strawberry_local.serve';
+  const args = [...(opts.script ? [opts.script] : ['-m', 'strawberry_local.serve']), '--port', '0', '--port-file', portFile, '--quiet'];
   if (opts.modelsRoot) args.push('--models-root', opts.modelsRoot);
   for (const [name, dir] of Object.entries(opts.models ?? {})) args.push('--model', `${name}=${dir}`);
   const python = opts.python ?? projectPython();
@@ -38,7 +41,7 @@ export async function startLocalServer(opts: { modelsRoot?: string; models?: Rec
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 300_000);
   try {
     for (;;) {
-      if (exited !== undefined) throw new EnvironmentError(`the local model server (${python} -m strawberry_local.serve) exited with code ${exited}:\n${stderr.trim()}\n(run \`strawberry setup --local\` first?)`);
+      if (exited !== undefined) throw new EnvironmentError(`the local model server (${python} ${what}) exited with code ${exited}:\n${stderr.trim()}\n(run \`strawberry setup ${opts.script ? '--trl' : '--local'}\` first?)`);
       if (existsSync(portFile)) {
         const baseURL = `http://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}/v1`;
         try {

@@ -192,7 +192,7 @@ async function main(): Promise<void> {
     out(`campaign ${name}: ${result.rounds.length} rounds`);
 
     // 5. Per round: trained from its parent (the recipe's log), served under the new name, evaluated per level.
-    const registry = JSON.parse(readFileSync(path.join(store, name, 'registry.json'), 'utf8')) as { models: { modelId: string; deployment?: { readyAt?: string } }[] };
+    const registry = JSON.parse(readFileSync(path.join(store, name, 'registry.json'), 'utf8')) as { models: { modelId: string; deployment?: { servedModel?: string } }[] };
     let parentDir = baseDir;
     for (const s of result.rounds as RoundSummary[]) {
       const acc = Object.entries(s.evaluation).map(([l, e]) => `L${Number(l) + 1} ${(e.accuracy * 100).toFixed(0)}%`).join(' ');
@@ -202,7 +202,8 @@ async function main(): Promise<void> {
       const log = readFileSync(path.join(jobsDir, job, 'log.txt'), 'utf8');
       const parent = log.split('\n').filter((l) => l.startsWith('{"event": "parent"')).map((l) => JSON.parse(l) as { path: string | null })[0];
       const fromParent = expect(parent?.path === parentDir, `round ${s.round}: the recipe loaded parent ${parent?.path}, not ${parentDir}`);
-      const served = registry.models.find((m) => m.modelId === s.model)?.deployment?.readyAt !== undefined;
+      // Loaded into serve.py under its own name (the round's evaluation then sampled it by that name).
+      const served = registry.models.find((m) => m.modelId === s.model)?.deployment?.servedModel === s.model;
       const evaluated = Object.keys(s.evaluation).length > 0;
       expect(s.model === job && served && evaluated, `round ${s.round}: model ${s.model} (job ${job}) served ${served}, evaluated ${evaluated}`);
       if (fromParent) R++;

@@ -36,7 +36,7 @@
  *
  * Env: REAL_LOOP_EVAL=0 to skip that, REAL_LOOP_ROUNDS (default 6), REAL_LOOP_ABLATIONS=0 to skip them, REAL_LOOP_NO_CHECKER=0 to skip the
  * no-checker campaign, REAL_LOOP_METHODS=0 to skip the method comparison, REAL_LOOP_METHOD_ROUNDS (default
- * REAL_LOOP_ROUNDS), REAL_LOOP_METHOD_PROBLEMS (default 32), REAL_LOOP_METHOD_CHECKERS=0 (the method campaigns without
+ * REAL_LOOP_ROUNDS), REAL_LOOP_METHOD_PROBLEMS (default 32), REAL_LOOP_METHOD_NAMES (a comma-separated subset), REAL_LOOP_METHOD_CHECKERS=0 (the method campaigns without
  * the curriculum's step checkers), REAL_LOOP_DPO_EPOCHS and REAL_LOOP_DPO_LR (the DPO
  * jobs' own, fineTune.dpo; default the SFT job's), REAL_LOOP_MAIN=0 to skip the main campaign (and so
  * the ablations and the no-checker campaign), REAL_LOOP_BASE_EPOCHS (default 8) and REAL_LOOP_BASE_EXAMPLES
@@ -76,7 +76,9 @@ const NO_CHECKER = MAIN && process.env.REAL_LOOP_NO_CHECKER !== '0';
 const METHODS = process.env.REAL_LOOP_METHODS !== '0';
 const METHOD_ROUNDS = Number(process.env.REAL_LOOP_METHOD_ROUNDS ?? ROUNDS);
 const METHOD_PROBLEMS = Number(process.env.REAL_LOOP_METHOD_PROBLEMS ?? 32);
-const METHOD_NAMES = ['sft', 'dpo', 'sft-then-dpo'] as const;
+const ALL_METHODS = ['sft', 'dpo', 'sft-then-dpo'] as const;
+/** REAL_LOOP_METHOD_NAMES=dpo,sft-then-dpo runs only those (e.g. to try other DPO settings beside a known sft run). */
+const METHOD_NAMES = ALL_METHODS.filter((m) => !process.env.REAL_LOOP_METHOD_NAMES || process.env.REAL_LOOP_METHOD_NAMES.split(',').includes(m));
 /** The DPO jobs' own epochs and learning rate (fineTune.dpo); unset: the SFT job's. */
 const DPO_HP = {
   ...(process.env.REAL_LOOP_DPO_EPOCHS ? { nEpochs: Number(process.env.REAL_LOOP_DPO_EPOCHS) } : {}),
@@ -337,7 +339,7 @@ async function main(): Promise<void> {
     let mainRows: Row[] = [];
     let summaries: RoundSummary[] = [];
     let noCheckRows: Row[] | undefined;
-    const methodRows: Partial<Record<(typeof METHOD_NAMES)[number], Row[]>> = {};
+    const methodRows: Partial<Record<(typeof ALL_METHODS)[number], Row[]>> = {};
     try {
       if (MAIN) {
         ({ rows: mainRows, summaries } = await runCampaign('main', config));

@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const conf = path.join(repoRoot, '.strawberry/slurm/slurm.conf');
   const since = execFileSync('date', ['+%Y-%m-%dT%H:%M:%S'], { encoding: 'utf8' }).trim();
 
-  process.env.STRAWBERRY_TRL_URL = 'http://127.0.0.1:1/v1'; // replaced by serve.py's once it runs
+  process.env.STRAWBERRY_LOCAL_URL = 'http://127.0.0.1:1/v1'; // replaced by serve.py's once it runs
   const loaded = await loadCampaignConfig(path.join(repoRoot, 'config/selfhosted-trl.yaml'));
   const trl = loaded.providers.trl as LocalCfg;
   const train = { ...trl.train!, jobsDir };

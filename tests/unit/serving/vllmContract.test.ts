@@ -66,7 +66,7 @@ describe('vLLM request shapes (docs.vllm.ai LoRA page; vllm/entrypoints/openai/p
   });
 
   it('chat completions: n, temperature, seed and max_tokens as vLLM reads them', async () => {
-    const c = await loadCampaignConfig(path.resolve(__dirname, '../../../config/examples/vllm-trl.yaml'), { VLLM_URL: baseURL });
+    const c = await loadCampaignConfig(path.resolve(__dirname, '../../../config/examples/vllm-trl.yaml'), { STRAWBERRY_LOCAL_URL: baseURL });
     const chat = createOpenAIChatProvider({ baseURL, concurrency: 1, maxTokensField: maxTokensFieldOf(c.providers.gpus!) });
     seen.length = 0;
     await chat.complete({ model: 'round-1-child', messages: [{ role: 'user', content: 'What is 1?' }], n: 2, temperature: 0.7, maxTokens: 64, seed: 3 });
@@ -75,7 +75,7 @@ describe('vLLM request shapes (docs.vllm.ai LoRA page; vllm/entrypoints/openai/p
   });
 
   it('config/examples/vllm-trl.yaml loads: a local provider with runtime LoRA loading and the TRL recipe as its training command', async () => {
-    const c = await loadCampaignConfig(path.resolve(__dirname, '../../../config/examples/vllm-trl.yaml'), { VLLM_URL: 'http://127.0.0.1:8000/v1' });
+    const c = await loadCampaignConfig(path.resolve(__dirname, '../../../config/examples/vllm-trl.yaml'), { STRAWBERRY_LOCAL_URL: 'http://127.0.0.1:8000/v1' });
     const p = Object.values(c.providers)[0]!;
     expect(p.kind).toBe('local');
     if (p.kind !== 'local') return;

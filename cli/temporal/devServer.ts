@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { EnvironmentError, UserError } from '../../lib/errors';
 import { ensureDir } from '../../lib/store/ensureDir';
+import { lockDatabase, type DatabaseLock } from './databaseLock';
 import { keepPorts, keptPorts, portIsFree } from './keptPorts';
 import { stateDir } from './paths';
 import { provisionTemporalCli, type TemporalCli } from './provision';
@@ -50,14 +51,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Children still running; killed on process exit so no server outlives us. */
+/** Children still running; killed on process exit so no server outlives us (and their database locks released). */
 const running = new Set<ChildProcess>();
+const locks = new Set<DatabaseLock>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const child of running) child.kill('SIGKILL');
+    for (const lock of locks) lock.release();
   });
 }
 
@@ -70,6 +73,12 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Tempo
   await ensureDir(path.dirname(dbFile), `Temporal database ${dbFile}: directory`);
   const cli = await provisionTemporalCli({ env, progress });
   progress(`Temporal CLI: ${cli.path} (from ${cli.source})`);
+  const lock = lockDatabase(dbFile);
+  locks.add(lock);
+  const unlock = () => {
+    lock.release();
+    locks.delete(lock);
+  };
 
   const namespace = opts.namespace ?? 'default';
   const ui = opts.ui !== false;
@@ -88,6 +97,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Tempo
   const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
   running.add(child);
   installExitHook();
+  lock.setServerPid(child.pid);
+  child.on('error', unlock); // never started: no server holds the file
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
     logStream.write(chunk);
@@ -101,6 +112,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Tempo
     child.on('exit', (code) => {
       exitCode = code;
       running.delete(child);
+      unlock();
       logStream.end();
       resolve();
     });

@@ -138,10 +138,7 @@ export class FireworksMode extends ProviderMode {
       return { status: 200, json: this.fwJob(account, r[1]!) };
     }
     if (is('DELETE', 'supervisedFineTuningJobs', null)) {
-      const simId = this.fwJobs.get(r[1]!);
-      if (!simId) throw fwError(404, `supervisedFineTuningJob ${r[1]} not found`);
-      this.ctx.refresh();
-      if (!isTerminal(jobStatusAt(this.job(simId), Date.now()).status)) cancelJob(this.ctx, simId);
+      this.cancelRunning(this.fwJobs.get(r[1]!), `supervisedFineTuningJob ${r[1]}`);
       this.archivedJobs.add(r[1]!);
       return { status: 200, json: {} };
     }
@@ -155,7 +152,8 @@ export class FireworksMode extends ProviderMode {
       const loss = (body.lossConfig ?? {}) as Record<string, unknown>;
       // The model fields sit in trainingConfig (https://docs.fireworks.ai/api-reference/create-dpo-job).
       if (body.baseModel !== undefined || body.warmStartFrom !== undefined) throw fwError(400, 'baseModel and warmStartFrom of a DPO job belong in trainingConfig');
-      const { baseModel, warmStartFrom, outputModel, epochs, batchSize, learningRate } = tc;
+      // learningRate is accepted as documented; the sim's learning has no learning-rate term.
+      const { baseModel, warmStartFrom, outputModel, epochs, batchSize } = tc;
       if ((baseModel === undefined) === (warmStartFrom === undefined)) throw fwError(400, 'exactly one of trainingConfig.base_model or trainingConfig.warm_start_from must be specified');
       if (outputModel !== undefined && (typeof outputModel !== 'string' || !/^accounts\/[^/]+\/models\/[a-z0-9-]{1,63}$/.test(outputModel))) throw fwError(400, `trainingConfig.outputModel must be accounts/<account>/models/<id>, got ${JSON.stringify(outputModel)}`);
       if (loss.klBeta !== undefined && (typeof loss.klBeta !== 'number' || !(loss.klBeta > 0))) throw fwError(400, 'lossConfig.klBeta must be a positive number');
@@ -179,7 +177,6 @@ export class FireworksMode extends ProviderMode {
         },
         this.dice,
       );
-      void learningRate; // accepted as documented; the sim's learning has no learning-rate term
       this.dpoJobs.set(id, (created.json as { id: string }).id);
       return { status: 200, json: this.fwDpoJob(account, id) };
     }
@@ -188,10 +185,7 @@ export class FireworksMode extends ProviderMode {
       return { status: 200, json: this.fwDpoJob(account, r[1]!) };
     }
     if (is('DELETE', 'dpoJobs', null)) {
-      const simId = this.dpoJobs.get(r[1]!);
-      if (!simId) throw fwError(404, `dpoJob ${r[1]} not found`);
-      this.ctx.refresh();
-      if (!isTerminal(jobStatusAt(this.job(simId), Date.now()).status)) cancelJob(this.ctx, simId);
+      this.cancelRunning(this.dpoJobs.get(r[1]!), `dpoJob ${r[1]}`);
       return { status: 200, json: {} };
     }
     if (is('POST', 'deployments')) {
@@ -229,6 +223,13 @@ export class FireworksMode extends ProviderMode {
       return { status: 200, json: {} };
     }
     return undefined;
+  }
+
+  /** DELETE of a job: cancels the sim's job unless it has ended; 404 for an unknown one. */
+  private cancelRunning(simId: string | undefined, what: string): void {
+    if (!simId) throw fwError(404, `${what} not found`);
+    this.ctx.refresh();
+    if (!isTerminal(jobStatusAt(this.job(simId), Date.now()).status)) cancelJob(this.ctx, simId);
   }
 
   /** A DPO job as Fireworks shows it: the state of the job, the model fields in trainingConfig. */

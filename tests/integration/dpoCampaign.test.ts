@@ -42,22 +42,20 @@ function atAzureSim(c: ResolvedCampaignConfig): ResolvedCampaignConfig {
   return { ...c, providers: { ...c.providers, sim: { ...p, baseURL: `${root}/openai/v1`, deployments: { ...p.deployments, managementURL: root } } } };
 }
 
-/** The sim's jobs in OpenAI's shape, by business key. */
-async function jobsByKey(baseURL: string): Promise<Map<string, OpenAI.FineTuning.FineTuningJob>> {
-  const client = new OpenAI({ baseURL, apiKey: 'sim-test-key' });
-  const jobs: OpenAI.FineTuning.FineTuningJob[] = [];
-  for await (const job of client.fineTuning.jobs.list({ limit: 100 })) jobs.push(job);
-  const byKey = new Map(jobs.map((j) => [j.metadata!.strawberry_key!, j]));
-  expect(byKey.size).toBe(jobs.length);
-  return byKey;
-}
-
-/** The sim's jobs in OpenAI's shape (made by a training command, without our metadata). */
-async function jobsByKeyless(baseURL: string): Promise<OpenAI.FineTuning.FineTuningJob[]> {
+/** The sim's jobs in OpenAI's shape (a training command's too, which carry no metadata of ours). */
+async function simJobs(baseURL: string): Promise<OpenAI.FineTuning.FineTuningJob[]> {
   const client = new OpenAI({ baseURL, apiKey: 'sim-test-key' });
   const jobs: OpenAI.FineTuning.FineTuningJob[] = [];
   for await (const job of client.fineTuning.jobs.list({ limit: 100 })) jobs.push(job);
   return jobs;
+}
+
+/** The sim's jobs by business key; no key twice. */
+async function jobsByKey(baseURL: string): Promise<Map<string, OpenAI.FineTuning.FineTuningJob>> {
+  const jobs = await simJobs(baseURL);
+  const byKey = new Map(jobs.map((j) => [j.metadata!.strawberry_key!, j]));
+  expect(byKey.size).toBe(jobs.length);
+  return byKey;
 }
 
 describe('sft-then-dpo campaigns (issue 24 acceptance)', () => {
@@ -208,7 +206,7 @@ describe('sft-then-dpo campaigns (issue 24 acceptance)', () => {
     const outcome = await h.result();
     expect(outcome.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
     // The sim's own jobs, made by the training command: their methods, per business key of the local job.
-    const byMethod = (await jobsByKeyless(h.sim.baseURL)).map((j) => j.method?.type);
+    const byMethod = (await simJobs(h.sim.baseURL)).map((j) => j.method?.type);
     const registry = await ModelRegistry.load(store(), h.name);
     const report = await campaignReport(store(), h.name);
     let expected = 0;

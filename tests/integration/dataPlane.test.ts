@@ -183,11 +183,11 @@ describe('data plane', () => {
   }, 300_000);
 
   it('a fine-tune job that outlasts many polls is waited for (polling has no attempt cap, only timeoutHours)', async () => {
-    // A job that trains 14 s, polled as often as the server retries (about once a second): more polls than the
-    // attempt cap of ordinary activities (10).
+    // A job that trains 40 s, polled as often as the server retries (about once a second, under load every
+    // 1.7 s as seen in CI): more polls than the attempt cap of ordinary activities (10), with room to spare.
     h = await startCampaignHarness({
       label: 'long-job',
-      simConfig: { jobs: { runningSeconds: 14 } },
+      simConfig: { jobs: { runningSeconds: 40 } },
       configure: (c) => ({ ...c, stopping: { ...c.stopping, maxRounds: 1 }, fineTune: { ...c.fineTune, pollIntervalSeconds: 0.2 } }),
     });
     const outcome = await h.result();

@@ -71,10 +71,17 @@ export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): TemporalTar
   let tlsConfig: TLSConfig | true | undefined;
   if (t?.disabled) tlsConfig = undefined;
   else if (t && (t.serverCACert || t.clientCert || t.clientKey || t.serverName)) {
+    // Each setting named as the user wrote it: the variable (with its path), or the key of the profile file.
+    const origin = (prefix: string, tomlKey: string, src: ConfigDataSource | undefined) => {
+      const kind = src && 'data' in src ? 'DATA' : 'PATH';
+      const variable = `${prefix}_${kind}`;
+      if (env[variable] !== undefined) return kind === 'PATH' ? `${variable}=${env[variable]}` : variable;
+      return from(variable, `${tomlKey}_${kind.toLowerCase()}`);
+    };
     const where = {
-      ca: pemOrigin('TEMPORAL_TLS_SERVER_CA_CERT', 'tls.server_ca_cert', env, from),
-      cert: pemOrigin('TEMPORAL_TLS_CLIENT_CERT', 'tls.client_cert', env, from),
-      key: pemOrigin('TEMPORAL_TLS_CLIENT_KEY', 'tls.client_key', env, from),
+      ca: origin('TEMPORAL_TLS_SERVER_CA_CERT', 'tls.server_ca_cert', t.serverCACert),
+      cert: origin('TEMPORAL_TLS_CLIENT_CERT', 'tls.client_cert', t.clientCert),
+      key: origin('TEMPORAL_TLS_CLIENT_KEY', 'tls.client_key', t.clientKey),
     };
     if (!t.clientCert !== !t.clientKey) {
       throw new UserError(
@@ -122,12 +129,6 @@ function profileFile(env: NodeJS.ProcessEnv): string | undefined {
     throw new UserError(`TEMPORAL_PROFILE=${env.TEMPORAL_PROFILE} is set but there is no profile file (${file ?? '~/.config/temporalio/temporal.toml'}); set TEMPORAL_CONFIG_FILE to it`);
   }
   return file;
-}
-
-function pemOrigin(prefix: string, tomlKey: string, env: NodeJS.ProcessEnv, from: (variable: string, tomlKey: string) => string): string {
-  if (env[`${prefix}_DATA`] !== undefined) return `${prefix}_DATA`;
-  const variable = `${prefix}_PATH`;
-  return env[variable] !== undefined ? `${variable}=${env[variable]}` : from(variable, `${tomlKey}_path/_data`);
 }
 
 /** A PEM file or inline PEM, checked here so a wrong path or a wrong file is named now, not as a TLS error later. */
@@ -204,26 +205,36 @@ export async function connectWorkerConnection(t: TemporalTarget): Promise<Native
  * only "unavailable"), credentials the server refused, or a server that does not answer.
  */
 export async function connectError(t: TemporalTarget, err: unknown): Promise<EnvironmentError> {
-  const message = redact(err instanceof Error ? err.message : String(err), t.apiKey);
+  // The SDK wraps the gRPC error ("Failed to connect to Temporal server", cause: the status): read the chain.
+  const chain: unknown[] = [];
+  for (let e: unknown = err; e !== undefined && chain.length < 5; e = (e as { cause?: unknown }).cause) chain.push(e);
+  const message = redact(chain.map((e) => (e instanceof Error ? e.message : String(e))).join(': '), t.apiKey);
   const where = `the Temporal server at ${t.address}${t.source ? ` (${t.source})` : ''}`;
-  const code = (err as { code?: number }).code;
+  const code = chain.map((e) => (e as { code?: unknown }).code).find((c): c is number => typeof c === 'number');
   if (code === 16 || code === 7 || /unauthenticated|unauthorized|permission denied/i.test(message)) {
     return new EnvironmentError(`${where} refused the credentials (${t.apiKey ? 'TEMPORAL_API_KEY' : 'no API key set'}${typeof t.tls === 'object' && t.tls.clientCertPair ? ', the client certificate' : ''}): ${message}`);
+  }
+  if (!t.tls && (await speaksTls(t.address))) {
+    return new EnvironmentError(
+      `Cannot reach ${where} in plaintext: it speaks TLS. Set TEMPORAL_TLS=true (a certificate from a public CA), or TEMPORAL_TLS_SERVER_CA_CERT_PATH ` +
+        '(and TEMPORAL_TLS_CLIENT_CERT_PATH / TEMPORAL_TLS_CLIENT_KEY_PATH for mTLS), or TEMPORAL_API_KEY for Temporal Cloud',
+    );
   }
   if (t.tls) {
     const handshake = await tlsHandshakeError(t);
     if (handshake) {
-      return new EnvironmentError(
-        `TLS handshake with ${where} failed: ${handshake}. Check TEMPORAL_TLS_SERVER_CA_CERT_PATH (the CA that signed the server's certificate), ` +
-          'TEMPORAL_TLS_SERVER_NAME (a name in that certificate), and TEMPORAL_TLS_CLIENT_CERT_PATH / TEMPORAL_TLS_CLIENT_KEY_PATH where the server wants a client certificate',
-      );
+      const hint =
+        handshake.hint ??
+        'Check TEMPORAL_TLS_SERVER_CA_CERT_PATH (the CA that signed the server\'s certificate), TEMPORAL_TLS_SERVER_NAME (a name in that certificate), ' +
+          'and TEMPORAL_TLS_CLIENT_CERT_PATH / TEMPORAL_TLS_CLIENT_KEY_PATH where the server wants a client certificate';
+      return new EnvironmentError(`TLS handshake with ${where} failed: ${handshake.reason}. ${hint}`);
     }
   }
   return new EnvironmentError(`Cannot reach ${where}: ${message}`);
 }
 
 /** A TLS handshake of our own with the same CA, client pair and name: its error, or undefined when it succeeds. */
-export function tlsHandshakeError(t: TemporalTarget, timeoutMs = 5_000): Promise<string | undefined> {
+export function tlsHandshakeError(t: TemporalTarget, timeoutMs = 5_000): Promise<HandshakeFailure | undefined> {
   const cfg = typeof t.tls === 'object' ? t.tls : {};
   const { host, port } = splitAddress(t.address);
   return new Promise((resolve) => {
@@ -236,14 +247,47 @@ export function tlsHandshakeError(t: TemporalTarget, timeoutMs = 5_000): Promise
       ALPNProtocols: ['h2'],
       timeout: timeoutMs,
     });
-    const done = (why: string | undefined) => {
+    const done = (why: HandshakeFailure | undefined) => {
       socket.destroy();
       resolve(why);
     };
     // TLS 1.3 reports a refused client certificate only after the handshake: wait briefly for the server's alert.
     socket.once('secureConnect', () => setTimeout(() => done(undefined), 300));
-    socket.once('error', (e: NodeJS.ErrnoException) => done(e.code && !e.message.includes(e.code) ? `${e.message} (${e.code})` : e.message));
+    socket.once('error', (e: NodeJS.ErrnoException) => done(handshakeReason(e)));
     socket.once('timeout', () => done(undefined));
+  });
+}
+
+interface HandshakeFailure {
+  reason: string;
+  /** What to do, where the reason says it. */
+  hint?: string;
+}
+
+/** OpenSSL's "...:SSL routines:<fn>:<reason>:<file>:<line>" cut to the reason, with what it means where that is known. */
+function handshakeReason(e: NodeJS.ErrnoException): HandshakeFailure {
+  const reason = /SSL routines:[^:]*:([^:]+)/.exec(e.message)?.[1] ?? e.message;
+  if (/alert/.test(reason) && /certificate required|handshake failure|bad certificate|unknown ca/.test(reason)) {
+    return { reason, hint: 'The server refused the client certificate, or got none: set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH to a pair its CA signed' };
+  }
+  if (/wrong version number|packet length too long|http request/.test(reason)) {
+    return { reason, hint: 'The server does not speak TLS there: unset TEMPORAL_TLS and the TLS settings for a plaintext server, or check the port' };
+  }
+  return { reason: e.code && !reason.includes(e.code) ? `${reason} (${e.code})` : reason };
+}
+
+/** Whether the server answers a TLS handshake (certificate unchecked): a plaintext client then gets a hint. */
+function speaksTls(address: string, timeoutMs = 3_000): Promise<boolean> {
+  const { host, port } = splitAddress(address);
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['h2'], timeout: timeoutMs });
+    const done = (yes: boolean) => {
+      socket.destroy();
+      resolve(yes);
+    };
+    socket.once('secureConnect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
   });
 }
 

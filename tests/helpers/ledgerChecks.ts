@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { EstimateRow } from '../../activities/estimation';
 import type { RoundInput } from '../../lib/campaign/types';
 import Database from 'better-sqlite3';
-import { keyString, ledgerDatabasePath, SampleLedger, type SampleRecord } from '../../lib/ledger';
+import { keyString, ledgerDatabasePath, type Ledger, type SampleRecord } from '../../lib/ledger';
 import { roundWorkflowId } from '../../workflows/round';
 
 /** What the crash and resume tests read back from a campaign's run store and history. */
@@ -81,7 +81,7 @@ export interface EstimateCoverage {
  * two rounds with the same model (after a rejected round) hold two prefixes under two hashes; a round whose
  * samples were redrawn under another hash (e.g. by a worker that computed it differently) shows up as an extra one.
  */
-export function checkEstimateCoverage(ledger: SampleLedger, rounds: { model: string; rows: EstimateRow[] }[]): EstimateCoverage {
+export async function checkEstimateCoverage(ledger: Ledger, rounds: { model: string; rows: EstimateRow[] }[]): Promise<EstimateCoverage> {
   const expected = new Map<string, { problemId: string; model: string; samples: number[] }>();
   for (const { model, rows } of rounds) {
     for (const r of rows) {
@@ -94,7 +94,7 @@ export function checkEstimateCoverage(ledger: SampleLedger, rounds: { model: str
   const problems: string[] = [];
   for (const { problemId, model, samples } of expected.values()) {
     const byHash = new Map<string, number[]>();
-    for (const r of ledger.records({ problemId, model, purpose: 'estimate' })) {
+    for await (const r of ledger.records({ problemId, model, purpose: 'estimate' })) {
       const indices = byHash.get(r.samplingParamsHash) ?? [];
       indices.push(r.sampleIndex);
       byHash.set(r.samplingParamsHash, indices);

@@ -40,7 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'model registry',
     // One lock row per campaign (taken FOR UPDATE by every change, so concurrent changes serialise even when they
-    // add a model), the entries in insertion order.
+    // add a model), the entries in insertion order, as JSON text (kept as written: a repeated change compares equal).
     sql: `
       CREATE TABLE registry_campaigns (
         campaign TEXT PRIMARY KEY
@@ -49,7 +49,7 @@ export const MIGRATIONS: readonly Migration[] = [
         campaign TEXT NOT NULL REFERENCES registry_campaigns (campaign),
         model_id TEXT NOT NULL,
         seq BIGINT GENERATED ALWAYS AS IDENTITY,
-        entry JSONB NOT NULL,
+        entry JSON NOT NULL,
         PRIMARY KEY (campaign, model_id)
       );
     `,

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { EstimateRow } from '../../activities/estimation';
 import type { RoundInput } from '../../lib/campaign/types';
 import Database from 'better-sqlite3';
+import { Client as PgClient } from 'pg';
 import { keyString, ledgerDatabasePath, type Ledger, type SampleRecord } from '../../lib/ledger';
 import { roundWorkflowId } from '../../workflows/round';
 
@@ -38,6 +39,30 @@ export function ledgerRecordsByKey(campaignDir: string): Map<string, string> {
       out.set(keyString(JSON.parse(row.record) as SampleRecord), row.record);
   } finally {
     db.close();
+  }
+  return out;
+}
+
+/**
+ * The same, from wherever the campaign's ledger is: PostgreSQL when STRAWBERRY_LEDGER names one (as for the
+ * workers of the test), else the SQLite database in the run store.
+ */
+export async function ledgerRecordsByKeyOf(campaignDir: string, campaign: string): Promise<Map<string, string>> {
+  const url = process.env.STRAWBERRY_LEDGER;
+  if (!url?.startsWith('postgres')) return ledgerRecordsByKey(campaignDir);
+  const out = new Map<string, string>();
+  const c = new PgClient({ connectionString: url });
+  await c.connect();
+  try {
+    // The JSON text as stored, so "unchanged" means byte for byte here too.
+    const rows = await c.query<{ record: string }>('SELECT record::text AS record FROM ledger_samples WHERE campaign = $1 ORDER BY id', [campaign]);
+    for (const row of rows.rows) {
+      const key = keyString(JSON.parse(row.record) as SampleRecord);
+      if (out.has(key)) throw new Error(`ledger of ${campaign}: key ${key} twice`);
+      out.set(key, row.record);
+    }
+  } finally {
+    await c.end();
   }
   return out;
 }

@@ -47,8 +47,10 @@ function connectionError(url: string, err: unknown): Error {
   if (err instanceof UserError) return err;
   const e = err as NodeJS.ErrnoException & { code?: string };
   const why = e.message || String(err);
-  // Authentication and missing databases are the user's to fix; an unreachable server is the machine's.
-  if (e.code === '28P01' || e.code === '28000' || e.code === '3D000') return new UserError(`PostgreSQL ${redactUrl(url)}: ${why} (the password comes from PGPASSWORD or ~/.pgpass)`);
+  // Authentication and missing databases or roles are the user's to fix (blocked, not retried); an unreachable
+  // server is the machine's (EnvironmentError: activities retry it).
+  if (e.code === '28P01') return new UserError(`PostgreSQL ${redactUrl(url)}: ${why} (set PGPASSWORD or a ~/.pgpass entry in this worker's environment)`);
+  if (e.code === '28000' || e.code === '3D000') return new UserError(`PostgreSQL ${redactUrl(url)}: ${why}`);
   return new EnvironmentError(`PostgreSQL ${redactUrl(url)} is not reachable: ${why} (scripts/postgres-up.sh starts a local one)`);
 }
 

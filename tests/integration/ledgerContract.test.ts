@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { EnvironmentError } from '../../lib/errors';
 import { collectRecords, keyString, PostgresLedger, SampleLedger, samplingParamsHash, type Ledger, type NewSampleRecord, type SampleGrade } from '../../lib/ledger';
 import { describeUnless } from '../helpers/skip';
 import { freshDatabase, postgresUnavailable } from '../helpers/testPostgres';
@@ -262,5 +263,16 @@ describeUnless(pgWhy)('PostgreSQL ledger: one database, many campaigns', () => {
     }
     await a.close();
     await b.close();
+  });
+
+  it('says what is wrong with a server it cannot use: unreachable (retried by activities) or a missing database (not)', async () => {
+    const url = new URL(own.url);
+    const unreachable = PostgresLedger.open(`postgres://${url.username}@127.0.0.1:1/${url.pathname.slice(1)}`, 'c');
+    await expect(unreachable).rejects.toBeInstanceOf(EnvironmentError);
+    await expect(PostgresLedger.open(`postgres://${url.username}@127.0.0.1:1/x`, 'c')).rejects.toThrow(/127\.0\.0\.1:1\/x is not reachable: .*ECONNREFUSED.*scripts\/postgres-up\.sh/);
+    url.pathname = '/no_such_database';
+    const missing = PostgresLedger.open(url.href, 'c');
+    await expect(missing).rejects.toThrow(/no_such_database: database "no_such_database" does not exist/);
+    await expect(PostgresLedger.open(url.href, 'c')).rejects.toMatchObject({ name: 'UserError' });
   });
 });

@@ -44,9 +44,16 @@ mkdir -p "$state"
 state="$(cd "$state" && pwd -P)"
 data="$state/data"
 [ "$(id -u)" = 0 ] && chown "$owner" "$state"
+if ! as test -w "$state"; then
+  say "$owner cannot write $state (a parent directory is not traversable for it); set STRAWBERRY_PG_STATE to a directory it can reach"
+  exit 1
+fi
+# One start at a time (test files, CI steps and benches may call this at once).
+exec 9>"$state/.up.lock"
+flock 9
 
 # 3. Already running on our port: done.
-if as "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1 && "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+if as "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1 && "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U "$user" -d postgres; then
   echo "$url"
   exit 0
 fi
@@ -70,13 +77,18 @@ host all all 127.0.0.1/32 trust
 EOF
 fi
 
-# 5. Start it (a stale postmaster.pid of a killed server is removed by pg_ctl's own check).
+# 5. Start it. After a killed server its orphaned backends hold the data directory for a moment: retry a few times.
+# fd 9 (the lock) is closed for the server, which would otherwise hold it for its lifetime.
 say "starting PostgreSQL 15 on 127.0.0.1:$port"
-if ! as "$bin/pg_ctl" -D "$data" -l "$state/postgres.log" -o "-p $port" -w -t 60 start >/dev/null; then
-  say "pg_ctl start failed; the last lines of $state/postgres.log:"
-  tail -5 "$state/postgres.log" >&2 || true
-  exit 1
-fi
+for attempt in 1 2 3 4 5; do
+  if as "$bin/pg_ctl" -D "$data" -l "$state/postgres.log" -o "-p $port" -w -t 60 start >/dev/null 2>&1 9>&-; then break; fi
+  if [ "$attempt" = 5 ]; then
+    say "pg_ctl start failed; the last lines of $state/postgres.log:"
+    tail -5 "$state/postgres.log" >&2 || true
+    exit 1
+  fi
+  sleep 2
+done
 if ! "$bin/psql" -h 127.0.0.1 -p "$port" -U "$user" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
   "$bin/createdb" -h 127.0.0.1 -p "$port" -U "$user" "$db"
 fi

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { UserError } from '../errors';
 import { campaignConfigPath } from '../config/configStore';
 import { DirectoryRunStore, type RunStore } from '../store';
-import { parseLedgerUrl, redactUrl } from './ledgerUrl';
+import { parseLedgerUrl } from './ledgerUrl';
 
 /**
  * Where a campaign's sample ledger (and, with PostgreSQL, its model registry) lives, chosen by URL: the campaign
@@ -55,9 +55,4 @@ export async function storedLedgerUrl(store: RunStore, campaign: string): Promis
 /** The ledger location of a started campaign, for readers without its config at hand (reports). */
 export async function campaignLedgerLocation(store: RunStore, campaign: string): Promise<LedgerLocation> {
   return ledgerLocation(store, campaign, await storedLedgerUrl(store, campaign));
-}
-
-/** A location for messages and logs (no password). */
-export function describeLedgerLocation(l: LedgerLocation): string {
-  return l.kind === 'sqlite' ? path.join(l.dir, 'ledger.sqlite') : `${redactUrl(l.url)} (campaign ${l.campaign})`;
 }

@@ -34,7 +34,7 @@ describe('ledger URLs', () => {
     ['postgres://sb@db', /a host and a database name/],
     ['/just/a/path', /expected sqlite/],
   ])('refuses %s', (url, message) => {
-    expect(() => parseLedgerUrl(url, STRAWBERRY)).toThrow(message);
+    expect(() => parseLedgerUrl(url, LEDGER_ENV)).toThrow(message);
   });
 
   it('the config schema checks storage.ledger with the same rules', () => {
@@ -47,8 +47,6 @@ describe('ledger URLs', () => {
     expect(CampaignConfigSchema.safeParse({ ...base, storage: { ledger: 'sqlite:///x', other: 1 } }).success).toBe(false);
   });
 });
-
-const STRAWBERRY = LEDGER_ENV;
 
 describe('ledgerLocation', () => {
   const store = new DirectoryRunStore('/tmp/runs-x');

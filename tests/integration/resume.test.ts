@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { SampleLedger } from '../../lib/ledger';
+import { campaignReport } from '../../lib/report/campaignReport';
 import { DirectoryRunStore } from '../../lib/store';
 import type { SimStats } from '../../sim';
 import { keepConfigCopy } from '../../cli/commands/start';
@@ -134,6 +135,10 @@ describe.each([
       expect(existsSync(path.join(campaignDir, 'registry.json'))).toBe(false);
     }
     expect(ledgerBefore.size).toBeGreaterThan(0);
+    // `report` reads token usage from the same ledger: every record, by round.
+    const report = await campaignReport(new DirectoryRunStore(runsDir), name);
+    expect(report.totals.samples).toBe(ledgerAfter.size);
+    expect(report.rounds.map((r) => r.tokens.length > 0)).toEqual([true, true]);
     // Round 2's estimation samples and traces came from the ledger: the resumed run needed fewer chat
     // completions than round 2 had drawn before the terminate (re-drawing them would need at least as many).
     expect(resumedRunCompletions).toBeLessThan(round2First);

@@ -55,12 +55,11 @@ export async function keepConfigCopy(store: RunStore, config: ResolvedCampaignCo
  * `resume` and `report`, and the old config copy kept. That campaign is continued with `resume` instead.
  */
 export async function assertFreshRunStore(store: DirectoryRunStore, name: string, ledger?: string): Promise<void> {
-  // The registry file, or (a PostgreSQL ledger) registry rows of this campaign.
-  if ((await store.exists(registryPath(name))) || (await ModelRegistry.load(store, name, { ledger })).entries().length > 0) {
-    throw new UserError(
-      `campaign "${name}" already ran with this run store (${store.resolve(name)}): \`strawberry resume ${name}\` continues it, --name <other> starts a new campaign`,
-    );
-  }
+  const message = (where: string) => `campaign "${name}" already ran with this ${where}: \`strawberry resume ${name}\` continues it, --name <other> starts a new campaign`;
+  if (await store.exists(registryPath(name))) throw new UserError(message(`run store (${store.resolve(name)})`));
+  // With a PostgreSQL ledger the registry is a table there, and outlives a deleted run store.
+  const registry = await ModelRegistry.load(store, name, { ledger });
+  if (registry.entries().length > 0) throw new UserError(message(registry.path));
 }
 
 /** `strawberry start <config>`: validates the config and starts its campaign workflow on TEMPORAL_ADDRESS. */

@@ -118,7 +118,7 @@ export class PostgresLedger implements Ledger {
     return this.commits.append(records, writer);
   }
 
-  /** Streams records in insertion order through a server-side cursor, a batch of rows at a time. */
+  /** Streams records in insertion order (the rows of one group commit by key) through a server-side cursor, a batch at a time. */
   async *records(filter: RecordFilter = {}): AsyncGenerator<SampleRecord> {
     const { where, writerPrefix, ...eq } = filter;
     const conds = ['campaign = $1'];

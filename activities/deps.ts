@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { RoundContext } from '../lib/campaign/types';
 import type { ResolvedCampaignConfig } from '../lib/config/load';
 import { loadStoredConfig } from '../lib/config/configStore';
@@ -9,7 +8,8 @@ import { createLogger, type Logger } from '../lib/log';
 import { loadCurriculum } from '../lib/curriculum/load';
 import type { Curriculum, Problem } from '../lib/curriculum/types';
 import { gradeAnswer } from '../lib/grading';
-import { ledgerDatabasePath, SampleLedger, type LedgerView } from '../lib/ledger';
+import { ledgerDatabasePath, openLedgerAt, type Ledger, type LedgerView } from '../lib/ledger';
+import { ledgerLocation } from '../lib/storage/ledgerLocation';
 import { authHeaderOf, completeChoices, createOpenAIChatProvider, maxTokensFieldOf, type ChatProvider } from '../lib/providers/chat';
 import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/fineTune';
 import { LocalLoraAdapters, localJobStore, type LocalProviderConfig } from '../lib/providers/local';
@@ -157,30 +157,31 @@ export function grader(answerType: Curriculum['answerType']): GradeFn {
   return (completion, gold) => gradeAnswer(completion, gold, answerType);
 }
 
-const ledgers = new Map<string, { ledger: Promise<SampleLedger>; ino: number | undefined }>();
+const ledgers = new Map<string, { ledger: Promise<Ledger>; ino: number | undefined }>();
 /**
- * The campaign's sample ledger (one SQLite database in the run store, `<campaign>/ledger/ledger.sqlite`), opened
- * once per worker process and shared by all its activities, so their appends are group-committed together;
- * `shard` labels what this activity writes.
+ * The campaign's sample ledger, opened once per worker process and shared by all its activities, so their appends
+ * are group-committed together; `shard` labels what this activity writes. Where it lives: the config's
+ * `storage.ledger`, else STRAWBERRY_LEDGER, else SQLite in the run store (`<campaign>/ledger/ledger.sqlite`);
+ * see lib/storage/ledgerLocation.ts.
  */
-export async function openLedger(campaign: string, shard: string): Promise<LedgerView> {
-  const store = runStore();
-  const location = store.localPath(store.uriFor(path.posix.join(campaign, 'ledger')));
-  const db = ledgerDatabasePath(location);
-  // A database removed or replaced under a running worker (a campaign's run store deleted and started
+export async function openLedger(campaign: string, shard: string, storage?: { ledger?: string }): Promise<LedgerView> {
+  const location = ledgerLocation(runStore(), campaign, storage?.ledger);
+  const id = location.kind === 'postgres' ? `${location.url}#${campaign}` : location.dir;
+  // A SQLite database removed or replaced under a running worker (a campaign's run store deleted and started
   // again) is opened anew, not written through a stale handle (which is left to activities still using it).
-  let hit = ledgers.get(location);
-  if (hit && hit.ino !== undefined) {
+  const db = location.kind === 'sqlite' ? ledgerDatabasePath(location.dir) : undefined;
+  let hit = ledgers.get(id);
+  if (hit && db && hit.ino !== undefined) {
     const ino = await stat(db).then((s) => s.ino, () => undefined);
-    if (ino !== hit.ino && ledgers.get(location) === hit) ledgers.delete(location);
-    hit = ledgers.get(location);
+    if (ino !== hit.ino && ledgers.get(id) === hit) ledgers.delete(id);
+    hit = ledgers.get(id);
   }
   if (!hit) {
-    const entry: { ledger: Promise<SampleLedger>; ino: number | undefined } = { ledger: SampleLedger.open(location, { shard: 'worker' }), ino: undefined };
-    ledgers.set(location, entry);
+    const entry: { ledger: Promise<Ledger>; ino: number | undefined } = { ledger: openLedgerAt(location, { shard: 'worker' }), ino: undefined };
+    ledgers.set(id, entry);
     entry.ledger.then(
-      () => stat(db).then((s) => void (entry.ino = s.ino), () => undefined),
-      () => ledgers.get(location) === entry && ledgers.delete(location),
+      () => db && stat(db).then((s) => void (entry.ino = s.ino), () => undefined),
+      () => ledgers.get(id) === entry && ledgers.delete(id),
     );
     hit = entry;
   }

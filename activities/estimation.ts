@@ -43,7 +43,7 @@ export async function estimateShard({ ctx, shard }: { ctx: RoundContext; shard: 
   const ids = await shardIds(await stepRef(ctx, 'candidates'), shard, config.sharding.problemsPerShard);
   const providerConfig = providerFor(config, 'student');
   const provider = chatProvider(providerConfig, ctx.served);
-  const ledger = await openLedger(ctx.campaign, `estimate-r${ctx.round}-s${shard}`);
+  const ledger = await openLedger(ctx.campaign, `estimate-r${ctx.round}-s${shard}`, config.storage);
   const grade = grader(curriculum.answerType);
   const spec = estimationSpec(ctx, config, curriculum.prompts);
   const options = { ...config.estimation, band: config.band.band };
@@ -53,7 +53,7 @@ export async function estimateShard({ ctx, shard }: { ctx: RoundContext; shard: 
   const usage = { promptTokens: 0, completionTokens: 0 };
   const rows = await forEachWithProgress(ids, providerConfig.concurrency, async (id, signal): Promise<EstimateRow> => {
     const problem = problemOf(id);
-    const done = recordedPrefix(ledger, sampleKeyBase(spec, id), options.k).map((t) => t.grade.correct);
+    const done = (await recordedPrefix(ledger, sampleKeyBase(spec, id), options.k)).map((t) => t.grade.correct);
     const estimate = await estimatePassRate(
       async (start, count) => {
         // The oldest shard first (CompleteOptions.priority): shards finish one after another, not all at once.

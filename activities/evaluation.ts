@@ -66,7 +66,7 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundContext; ca
   const problems = heldOutProblems(curriculum.levels, upTo, ev.maxHeldOutPerLevel, `${ctx.campaign}:r${ctx.round}`);
   const providerConfig = providerFor(config, 'student');
   const provider = chatProvider(providerConfig, ctx.served);
-  const ledger = await openLedger(ctx.campaign, `eval-r${ctx.round}`);
+  const ledger = await openLedger(ctx.campaign, `eval-r${ctx.round}`, config.storage);
   const grade = grader(curriculum.answerType);
 
   const evaluate = async (model: string): Promise<{ acc: LevelAccuracy; correct: Map<string, number> }> => {
@@ -77,7 +77,7 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundContext; ca
       trace: { temperature: ev.temperature, maxTokens: config.estimation.maxTokens, seed: 0 },
     };
     const perProblem = await forEachWithProgress(problems, providerConfig.concurrency, async (problem, signal) => {
-      const have = recordedPrefix(ledger, sampleKeyBase(spec, problem.id), ev.samplesPerProblem);
+      const have = await recordedPrefix(ledger, sampleKeyBase(spec, problem.id), ev.samplesPerProblem);
       const fresh = have.length < ev.samplesPerProblem ? await drawSamples(ledger, withSignal(provider, signal), problem, spec, grade, have.length, ev.samplesPerProblem - have.length) : [];
       return { id: problem.id, level: problem.levelIndex, correct: [...have, ...fresh].filter((t) => t.grade.correct).length };
     });

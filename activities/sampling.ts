@@ -47,10 +47,10 @@ function samplingParams(spec: SampleSpec): SamplingParams {
 }
 
 /** The samples the ledger already holds for indices 0, 1, 2, ... up to the first gap. */
-export function recordedPrefix(ledger: LedgerView, base: Omit<SampleKey, 'sampleIndex'>, max: number): TraceRecord[] {
+export async function recordedPrefix(ledger: LedgerView, base: Omit<SampleKey, 'sampleIndex'>, max: number): Promise<TraceRecord[]> {
   const out: TraceRecord[] = [];
   // One indexed query for this problem's keys, not one per index.
-  for (const rec of ledger.recordsOf(base, max)) {
+  for (const rec of await ledger.recordsOf(base, max)) {
     if (rec.sampleIndex !== out.length) break;
     out.push(rec.trace ?? traceFromRecord(rec.problemId, rec.model, rec.sampleIndex, rec.completion ?? '', rec.grade));
   }
@@ -97,7 +97,7 @@ export async function drawSamples(
     const base = sampleKeyBase(spec, problem.id);
     const settled = await Promise.allSettled(
       Array.from({ length: count }, async (_, i) => {
-        const held = ledger.get({ ...base, sampleIndex: start + i });
+        const held = await ledger.get({ ...base, sampleIndex: start + i });
         if (held?.trace) return { ...held.trace, recorded: true };
         return generateTrace(provider, problem, opts, grade, start + i, { verifierProvider: spec.verifierProvider });
       }),

@@ -45,7 +45,7 @@ export async function generateTracesShard({ ctx, shard }: { ctx: RoundContext; s
   const ids = await shardIds(await stepRef(ctx, 'band'), shard, config.sharding.problemsPerShard);
   const providerConfig = providerFor(config, 'student');
   const provider = chatProvider(providerConfig, ctx.served);
-  const ledger = await openLedger(ctx.campaign, `trace-r${ctx.round}-s${shard}`);
+  const ledger = await openLedger(ctx.campaign, `trace-r${ctx.round}-s${shard}`, config.storage);
   const grade = grader(curriculum.answerType);
   const spec = traceSpec(ctx, config, curriculum.prompts);
   const reuse = config.estimation.style === 'multi-turn' ? estimationSpec(ctx, config, curriculum.prompts) : undefined;
@@ -56,13 +56,13 @@ export async function generateTracesShard({ ctx, shard }: { ctx: RoundContext; s
   const perProblemTraces = await forEachWithProgress(ids, providerConfig.concurrency, async (id, signal) => {
     const problem = problemOf(id);
     const reused = reuse
-      ? recordedPrefix(ledger, sampleKeyBase(reuse, id), config.estimation.k)
+      ? (await recordedPrefix(ledger, sampleKeyBase(reuse, id), config.estimation.k))
           .filter((t) => t.grade.correct && t.style === 'multi-turn')
           .slice(0, perProblem)
       : [];
     reusedCount += reused.length;
     const need = perProblem - reused.length;
-    const have = recordedPrefix(ledger, sampleKeyBase(spec, id), need);
+    const have = await recordedPrefix(ledger, sampleKeyBase(spec, id), need);
     const fresh: TraceRecord[] = have.length < need ? await drawSamples(ledger, withSignal(provider, signal, -shard), problem, { ...spec, verifierProvider: spec.verifierProvider && withSignal(spec.verifierProvider, signal, -shard) }, grade, have.length, need - have.length) : [];
     for (const t of fresh) {
       usage.promptTokens += t.usage.promptTokens;

@@ -1,20 +1,27 @@
 /**
- * `npm run bench:scale [-- --problems 2000[,10000,...]]`: one round against the sim (latency 100 ms, provider
+ * `npm run bench:scale [-- --problems 2000[,10000,...]] [--ledger sqlite|postgres]`: one round against the sim (latency 100 ms, provider
  * concurrency 32) per size, on a real Temporal dev server and a real worker, printing per phase the wall time
  * and (for sampling phases) the achieved/ideal ratio, plus the peak RSS of the worker's process (the client
  * shares it; the sim runs in a process of its own, so its CPU is not the worker's), the ledger's size and the
- * round's history events (and size). It ends with one line per size: `scale N: estimation efficiency E, peak RSS M MB, history H events, estimation S s`.
+ * round's history events (and size). It ends with one line per size: `scale N: estimation efficiency E, peak RSS M MB, history H events, estimation S s, ledger L`.
+ *
+ * `--ledger postgres` puts the ledger and registry in PostgreSQL (scripts/postgres-up.sh, a fresh database for the
+ * run, dropped at the end) through STRAWBERRY_LEDGER, as a deployment would; the default is the embedded SQLite.
  *
  * Ideal estimation time = ceil(requests / concurrency) x latency: every lane busy all the time. Efficiency is
  * ideal / achieved. Figures only; nothing is asserted.
  */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { startDevServer } from '../cli/temporal/devServer';
+import { Client } from 'pg';
 import { ledgerDatabasePath } from '../lib/ledger';
+import { closePostgresPools } from '../lib/storage/postgres';
 
 const LATENCY_MS = 100;
 const CONCURRENCY = 32;
@@ -32,6 +39,56 @@ function sizesFromArgs(argv: string[]): number[] {
   return sizes;
 }
 
+type LedgerKind = 'sqlite' | 'postgres';
+
+function ledgerFromArgs(argv: string[]): LedgerKind {
+  const i = argv.indexOf('--ledger');
+  const raw = i >= 0 ? argv[i + 1] : (argv.find((a) => a.startsWith('--ledger='))?.split('=')[1] ?? 'sqlite');
+  if (raw !== 'sqlite' && raw !== 'postgres') {
+    process.stderr.write(`--ledger: expected sqlite or postgres, got ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return raw;
+}
+
+/** A fresh database on the server scripts/postgres-up.sh starts (idempotent), and how to drop it. */
+async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const up = spawnSync(path.join(__dirname, '..', 'scripts', 'postgres-up.sh'), [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = up.stdout.trim().split('\n').at(-1);
+  if (up.status !== 0 || !server) throw new Error('scripts/postgres-up.sh could not start PostgreSQL (see above)');
+  const name = `bench_scale_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const c = new Client({ connectionString: server });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    drop: async () => {
+      await closePostgresPools();
+      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+/** Bytes of the ledger table with its indexes and TOAST. */
+async function postgresLedgerBytes(url: string): Promise<number> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return Number((await c.query<{ n: string }>("SELECT pg_total_relation_size('ledger_samples') AS n")).rows[0]!.n);
+  } finally {
+    await c.end();
+  }
+}
+
 function fileBytes(f: string): number {
   try {
     return statSync(f).size;
@@ -42,6 +99,9 @@ function fileBytes(f: string): number {
 
 async function main(): Promise<void> {
   const sizes = sizesFromArgs(process.argv.slice(2));
+  const ledgerKind = ledgerFromArgs(process.argv.slice(2));
+  const pg = ledgerKind === 'postgres' ? await benchDatabase() : undefined;
+  if (pg) process.env.STRAWBERRY_LEDGER = pg.url;
   const work = mkdtempSync(path.join(os.tmpdir(), 'strawberry-bench-scale-'));
   process.env.STRAWBERRY_RUNS_DIR = path.join(work, 'runs');
   process.env.STRAWBERRY_LOG_LEVEL ??= 'warn';
@@ -134,8 +194,8 @@ async function main(): Promise<void> {
       const ideal = (Math.ceil(estRequests / CONCURRENCY) * LATENCY_MS) / 1000;
       const efficiency = ideal / estSeconds;
       const ledger = ledgerDatabasePath(path.join(h.campaignDir, 'ledger'));
-      const ledgerMb = (fileBytes(ledger) + fileBytes(`${ledger}-wal`)) / 1e6;
-      process.stdout.write(`\n== ${n} problems (${estRequests} candidates): round 1 in ${wall.toFixed(1)} s\n`);
+      const ledgerMb = (pg ? await postgresLedgerBytes(pg.url) : fileBytes(ledger) + fileBytes(`${ledger}-wal`)) / 1e6;
+      process.stdout.write(`\n== ${n} problems (${estRequests} candidates), ${ledgerKind} ledger: round 1 in ${wall.toFixed(1)} s\n`);
       for (const [type, s] of span) {
         const secs = (s.end - s.start) / 1000;
         const extra = type === 'estimateShard' ? `, ideal ${ideal.toFixed(1)} s, achieved/ideal ${efficiency.toFixed(2)}` : '';
@@ -143,11 +203,12 @@ async function main(): Promise<void> {
       }
       process.stdout.write(`  the worker's process used ${cpuSeconds.toFixed(1)} s of CPU in ${wall.toFixed(1)} s (${(cpuSeconds / wall).toFixed(2)} cores; ${((cpuSeconds * 1000) / Math.max(1, estRequests)).toFixed(2)} ms per estimation request); its event loop was busy ${((elu.active / 1000).toFixed(1))} s (${((elu.active / Math.max(1, estRequests))).toFixed(2)} ms per estimation request), load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores\n`);
       process.stdout.write(`  peak RSS ${(peakRss / 1e6).toFixed(0)} MB (worker + client; the sim runs in its own process), ledger ${ledgerMb.toFixed(1)} MB, round history ${events.length} events (${(temporal.api.history.v1.History.encode(history).finish().length / 1e6).toFixed(2)} MB)\n`);
-      summary.push(`scale ${n}: estimation efficiency ${efficiency.toFixed(2)}, peak RSS ${(peakRss / 1e6).toFixed(0)} MB, history ${events.length} events, estimation ${estSeconds.toFixed(1)} s`);
+      summary.push(`scale ${n}: estimation efficiency ${efficiency.toFixed(2)}, peak RSS ${(peakRss / 1e6).toFixed(0)} MB, history ${events.length} events, estimation ${estSeconds.toFixed(1)} s, ledger ${ledgerKind}`);
       await h.teardown();
     }
   } finally {
     await server.stop();
+    await pg?.drop();
   }
   process.stdout.write(`\n${summary.join('\n')}\n`);
 }

@@ -9,7 +9,8 @@ import { evalTable } from '../../lib/eval/evalTable';
 import { resolveModels } from '../../lib/eval/resolveModels';
 import { runEval } from '../../lib/eval/runEval';
 import { loadEvalSets } from '../../lib/eval/sets';
-import { SampleLedger } from '../../lib/ledger';
+import { openLedgerAt } from '../../lib/ledger';
+import { ledgerLocation } from '../../lib/storage/ledgerLocation';
 import { DirectoryRunStore } from '../../lib/store';
 import { errnoText } from '../../lib/store/ensureDir';
 import { DEFAULT_BASE_MODELS, startSim, type RunningSim } from '../../sim';
@@ -21,7 +22,7 @@ const SIM_PLACEHOLDER = 'http://127.0.0.1:1/v1';
 /**
  * `strawberry eval <config>`: models (campaign registry entries, reference endpoints) on standard test splits and
  * held-out levels, with pass@1 (interval), pass@k and maj@k. Samples go through the eval's own ledger
- * (`<runs>/evals/<name>/ledger`), so a re-run pays only for what is missing.
+ * (`<runs>/evals/<name>/ledger`, or STRAWBERRY_LEDGER), so a re-run pays only for what is missing.
  */
 export function registerEval(program: Command): void {
   program
@@ -58,7 +59,8 @@ export function registerEval(program: Command): void {
         if (limit !== undefined) config = { ...config, sets: config.sets.map((s) => ({ ...s, limit })) };
         const models = await resolveModels(store, config.models);
         const sets = await loadEvalSets(config);
-        const ledger = await SampleLedger.open(store.localPath(store.uriFor(`evals/${config.name}/ledger`)), { shard: 'eval' });
+        // The eval's own ledger: STRAWBERRY_LEDGER (campaign `evals/<name>`), else SQLite at `<runs>/evals/<name>/ledger`.
+        const ledger = await openLedgerAt(ledgerLocation(store, `evals/${config.name}`), { shard: 'eval' });
         let report;
         try {
           report = await runEval(config, models, sets, { ledger: ledger.view('eval'), progress: (l) => process.stderr.write(`${l}\n`) });

@@ -6,7 +6,7 @@ import { loadCurriculumFor } from '../../lib/config/curriculumFit';
 import { CampaignConfigSchema } from '../../lib/config/schema';
 import { displayPath, locate, readYamlFile } from '../../lib/curriculum/yamlFile';
 import { UserError } from '../../lib/errors';
-import { registryPath } from '../../lib/registry';
+import { ModelRegistry, registryPath } from '../../lib/registry';
 import { DirectoryRunStore, type RunStore } from '../../lib/store';
 import { assertWritableDir } from '../../lib/store/ensureDir';
 import { campaignWorkflowId } from '../../workflows/campaign';
@@ -55,12 +55,12 @@ export async function keepConfigCopy(store: RunStore, config: ResolvedCampaignCo
  * exists) would mix the two: old models in the registry, old datasets replayed, old round summaries read by
  * `resume` and `report`, and the old config copy kept. That campaign is continued with `resume` instead.
  */
-export async function assertFreshRunStore(store: DirectoryRunStore, name: string): Promise<void> {
-  if (await store.exists(registryPath(name))) {
-    throw new UserError(
-      `campaign "${name}" already ran with this run store (${store.resolve(name)}): \`strawberry resume ${name}\` continues it, --name <other> starts a new campaign`,
-    );
-  }
+export async function assertFreshRunStore(store: DirectoryRunStore, name: string, ledger?: string): Promise<void> {
+  const message = (where: string) => `campaign "${name}" already ran with this ${where}: \`strawberry resume ${name}\` continues it, --name <other> starts a new campaign`;
+  if (await store.exists(registryPath(name))) throw new UserError(message(`run store (${store.resolve(name)})`));
+  // With a PostgreSQL ledger the registry is a table there, and outlives a deleted run store.
+  const registry = await ModelRegistry.load(store, name, { ledger });
+  if (registry.entries().length > 0) throw new UserError(message(registry.path));
 }
 
 /** `strawberry start <config>`: validates the config and starts its campaign workflow on TEMPORAL_ADDRESS. */
@@ -79,7 +79,7 @@ export function registerStart(program: Command): void {
       await assertWritableDir(store.root, 'run store (STRAWBERRY_RUNS_DIR)');
       await withClient(async (c) => {
         if ((await describeCampaign(c, config.name))?.status.name === 'RUNNING') throw alreadyRunning(config.name);
-        await assertFreshRunStore(store, config.name);
+        await assertFreshRunStore(store, config.name, config.storage?.ledger);
         await keepConfigCopy(store, config);
         await startCampaign(c.client, { config }, { taskQueue: opts.taskQueue, store });
         const out = (line: string) => process.stdout.write(`${line}\n`);

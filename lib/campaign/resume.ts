@@ -1,7 +1,9 @@
 import type { ResolvedCampaignConfig } from '../config/load';
 import { UserError } from '../errors';
 import { assertSegment, type RunStore } from '../store';
-import { loadStoredConfig } from '../config/configStore';
+import { campaignConfigPath, loadStoredConfig } from '../config/configStore';
+
+export { campaignConfigPath };
 import type { SkillState } from './skills';
 import type { CampaignStart, RoundSummary } from './types';
 import { ModelRegistry } from '../registry';
@@ -13,11 +15,6 @@ import { ModelRegistry } from '../registry';
  * the `summary.json` every completed round writes. The sample ledger then makes already-drawn samples free.
  */
 
-/** Where `start` keeps the resolved config of a campaign (written once, never overwritten). */
-export function campaignConfigPath(campaign: string): string {
-  assertSegment(campaign, 'campaign name');
-  return `${campaign}/config.json`;
-}
 
 /** What a completed round leaves in `<campaign>/round-<n>/summary.json` (activities/conclude.ts). */
 export interface RoundSummaryFile {

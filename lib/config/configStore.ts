@@ -21,6 +21,12 @@ export function configHash(config: ResolvedCampaignConfig): string {
   return createHash('sha256').update(canonicalJson(config)).digest('hex');
 }
 
+/** Where `start` keeps the resolved config of a campaign (written once, never overwritten). */
+export function campaignConfigPath(campaign: string): string {
+  assertSegment(campaign, 'campaign name');
+  return `${campaign}/config.json`;
+}
+
 export function storedConfigPath(campaign: string, hash: string): string {
   assertSegment(campaign, 'campaign name');
   if (!/^[0-9a-f]{64}$/.test(hash)) throw new UserError(`config hash ${JSON.stringify(hash)}: expected 64 hex digits`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EstimationOptionsSchema } from '../estimation/options';
 import { BandOptionsSchema } from '../selection/options';
 import { TraceOptionsSchema, verifierPolicy } from '../traces/options';
+import { ledgerUrlProblem } from '../storage/ledgerUrl';
 
 /**
  * The campaign config: ONE schema, the single source of truth for every option and its default.
@@ -354,6 +355,22 @@ export const CampaignConfigSchema = z
       .strict()
       .optional()
       .describe('a frontier per skill (README "A frontier per skill"): each skill of the curriculum climbs its own levels, the round\'s budget goes where learning happens; absent: one frontier for all levels'),
+    storage: z
+      .object({
+        ledger: z
+          .string()
+          .superRefine((url, ctx) => {
+            const problem = ledgerUrlProblem(url);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          })
+          .optional()
+          .describe(
+            'where the sample ledger lives (with PostgreSQL, the model registry too): sqlite:///abs/dir (one SQLite database per campaign under it, on a local disk) or postgres://user@host:port/db (one database for many campaigns and hosts; the password comes from PGPASSWORD or ~/.pgpass on the workers, never from the URL); default: STRAWBERRY_LEDGER on the worker, else SQLite inside the run store',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('where the campaign\'s data lives beyond Temporal (README "Storage")'),
     sharding: z
       .object({
         problemsPerShard: z.number().int().min(1).default(200),

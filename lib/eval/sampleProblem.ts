@@ -62,7 +62,7 @@ export async function sampleProblem(
   grade: GradeFn,
 ): Promise<{ samples: ProblemSamples; drawn: number }> {
   const base = evalKeyBase(spec, paramsHash, problem.id);
-  const missing = ledger.missing(base, spec.k);
+  const missing = await ledger.missing(base, spec.k);
   const opts: TraceOptionsInput = { ...spec.trace, model: spec.model };
   let drawn: TraceRecord[] = [];
   let failure: { error: unknown } | undefined;
@@ -87,7 +87,7 @@ export async function sampleProblem(
       })),
     );
   if (failure) throw failure.error;
-  const records = ledger.recordsOf(base, spec.k);
+  const records = await ledger.recordsOf(base, spec.k);
   return {
     drawn: drawn.length,
     samples: {

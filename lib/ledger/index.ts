@@ -2,13 +2,14 @@
 export { samplingParamsHash, keyString, type SampleKey, type SamplingParams } from './key';
 export type { NewSampleRecord, SampleGrade, SampleRecord } from './record';
 export {
-  SampleLedger,
-  LedgerFormatError,
-  ledgerDatabasePath,
-  ledgerExists,
-  type LedgerOpenOptions,
-  type LedgerOpenStats,
+  collectRecords,
+  type AppendResult,
+  type Ledger,
+  type LedgerUsageRow,
   type LedgerView,
   type RecordFilter,
   type RegradeResult,
-} from './sampleLedger';
+} from './ledger';
+export { SampleLedger, LedgerFormatError, ledgerDatabasePath, ledgerExists, type LedgerOpenOptions, type LedgerOpenStats } from './sampleLedger';
+export { PostgresLedger } from './postgresLedger';
+export { openLedgerAt } from './openLedger';

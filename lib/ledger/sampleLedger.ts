@@ -3,7 +3,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { iterJsonl, JsonlError, reject } from '../jsonl';
 import { createLogger, type Logger } from '../log';
+import { UserError } from '../errors';
+import { filesystemClassOf } from '../storage/filesystemType';
+import { GroupCommit, withPending } from './groupCommit';
 import { keyOf, keyProblem, type SampleKey } from './key';
+import { missingIndices, viewOf, type AppendResult, type Ledger, type LedgerUsageRow, type LedgerView, type RecordFilter, type RegradeResult } from './ledger';
 import type { NewSampleRecord, SampleGrade, SampleRecord } from './record';
 import { LedgerWriter, type LedgerRow } from './writerThread';
 
@@ -27,35 +31,11 @@ export interface LedgerOpenStats {
   warnings: string[];
 }
 
-export interface RecordFilter extends Partial<SampleKey> {
-  where?: (r: SampleRecord) => boolean;
-  /** Only records written by a writer whose label starts with this (e.g. `estimate-r1-`). */
-  writerPrefix?: string;
-}
-
-export interface RegradeResult {
-  regraded: number;
-  /** Records whose `correct` flipped. */
-  changed: number;
-  /** Records already graded by `newVersion` (or that the grade function left alone). */
-  unchanged: number;
-}
-
 export interface LedgerOpenOptions {
   /** A label stored with every record this handle writes (e.g. `estimate-r3-s12`), for diagnostics. */
   shard?: string;
   /** Where the one line about torn and duplicate lines of imported JSONL files goes (default: the ledger logger). */
   warn?: (message: string, counts: { torn: number; duplicates: number; imported: number; files: number }) => void;
-}
-
-/** What activities use of a ledger: lookups of their own keys and appends. */
-export interface LedgerView {
-  get(key: SampleKey): SampleRecord | undefined;
-  has(key: SampleKey): boolean;
-  recordsOf(base: Omit<SampleKey, 'sampleIndex'>, below: number): SampleRecord[];
-  missing(base: Omit<SampleKey, 'sampleIndex'>, count: number): number[];
-  records(filter?: RecordFilter): SampleRecord[];
-  append(records: readonly NewSampleRecord[]): Promise<{ appended: number; skipped: number }>;
 }
 
 /** The database file of a ledger location (a directory, or a legacy single `.jsonl` file). */
@@ -87,14 +67,6 @@ CREATE TABLE IF NOT EXISTS imported_files (
 /** Records imported from a JSONL file per transaction. */
 const MAX_BATCH = 2000;
 
-interface Pending {
-  /** Each record with its key's base (baseString), computed once. */
-  records: { record: SampleRecord; base: string }[];
-  writer: string;
-  resolve: (r: { appended: number; skipped: number }) => void;
-  reject: (err: unknown) => void;
-}
-
 /**
  * The sample ledger: one SQLite database per campaign (WAL mode), keyed UNIQUE by
  * (problemId, model, samplingParamsHash, purpose, sampleIndex). A shard looks up only its own problems'
@@ -102,19 +74,18 @@ interface Pending {
  * lanes of a process are group-committed in one transaction per event-loop turn, `INSERT OR IGNORE`,
  * so a key is written once whoever races for it.
  *
- * Several processes of one machine may open the same ledger (SQLite locks the file). SQLite over a network
- * filesystem is not safe: workers on several machines each keep a ledger on local disk (see README).
+ * Several processes of one machine may open the same ledger (SQLite locks the file). SQLite over a network or FUSE
+ * filesystem corrupts under concurrent writers, so `open` refuses one; workers on several machines share a
+ * PostgreSQL ledger instead (lib/ledger/postgresLedger.ts).
  *
  * Ledgers of earlier versions (JSONL shard files `<dir>/*.jsonl`, or one `.jsonl` file) are imported on open,
  * streamed line by line and resumable (the byte offset imported so far is kept per file); a torn last line
  * and duplicate keys are counted and reported in one log line, never dropped silently.
  */
-export class SampleLedger {
-  /** Appended, not committed yet (readable meanwhile): by the key without its index (baseString), then by index. */
-  private readonly pendingByBase = new Map<string, Map<number, SampleRecord>>();
+export class SampleLedger implements Ledger {
   private readonly writerThread: LedgerWriter;
-  private queue: Pending[] = [];
-  private flushScheduled = false;
+  /** Appends group-committed on the writer thread; readable before they commit. */
+  private readonly commits: GroupCommit;
   private readonly stmt: {
     get: Database.Statement<[string, string, string, string, number], { record: string }>;
     prefix: Database.Statement<[string, string, string, string, number], { sample_index: number; record: string }>;
@@ -129,6 +100,12 @@ export class SampleLedger {
     readonly stats: LedgerOpenStats,
   ) {
     this.writerThread = new LedgerWriter(db.name);
+    this.commits = new GroupCommit(async (rows) => {
+      const changes = await this.writerThread.write(
+        rows.map(({ record: r, writer }): LedgerRow => [r.problemId, r.model, r.samplingParamsHash, r.purpose, r.sampleIndex, r.grade.correct ? 1 : 0, r.grade.verifierVersion ?? null, writer, r]),
+      );
+      return changes.map((c) => c > 0);
+    });
     this.stmt = {
       get: db.prepare('SELECT record FROM samples WHERE problem_id = ? AND model = ? AND params_hash = ? AND purpose = ? AND sample_index = ?'),
       prefix: db.prepare(
@@ -150,7 +127,9 @@ export class SampleLedger {
     const single = abs.endsWith('.jsonl');
     const shard = options.shard ?? 'main';
     if (!/^[A-Za-z0-9._-]+$/.test(shard)) throw new Error(`ledger shard name "${shard}": expected letters, digits, ".", "_" or "-"`);
-    await mkdir(single ? path.dirname(abs) : abs, { recursive: true });
+    const dir = single ? path.dirname(abs) : abs;
+    await mkdir(dir, { recursive: true });
+    await assertLocalFilesystem(dir);
     const db = new Database(ledgerDatabasePath(abs), { timeout: 30_000 });
     try {
       db.pragma('journal_mode = WAL');
@@ -242,127 +221,48 @@ export class SampleLedger {
     return written;
   }
 
-  /** Records in the ledger (one COUNT query). */
-  get size(): number {
+  async count(): Promise<number> {
     return this.stmt.count.get()!.n;
   }
 
-  has(key: SampleKey): boolean {
-    return this.get(key) !== undefined;
+  async has(key: SampleKey): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
   }
 
-  get(key: SampleKey): SampleRecord | undefined {
-    const p = this.pendingByBase.get(baseString(key))?.get(key.sampleIndex);
+  async get(key: SampleKey): Promise<SampleRecord | undefined> {
+    const p = this.commits.pending(key);
     if (p) return p;
     const row = this.stmt.get.get(key.problemId, key.model, key.samplingParamsHash, key.purpose, key.sampleIndex);
     return row ? (JSON.parse(row.record) as SampleRecord) : undefined;
   }
 
-  /** Records of one problem/model/params/purpose with sample index < `below`, by index (one indexed query). */
-  recordsOf(base: Omit<SampleKey, 'sampleIndex'>, below: number): SampleRecord[] {
+  async recordsOf(base: Omit<SampleKey, 'sampleIndex'>, below: number): Promise<SampleRecord[]> {
     const rows = this.stmt.prefix.all(base.problemId, base.model, base.samplingParamsHash, base.purpose, below);
-    const byIndex = new Map<number, SampleRecord>(rows.map((r) => [r.sample_index, JSON.parse(r.record) as SampleRecord]));
-    for (const [i, r] of this.pendingByBase.get(baseString(base)) ?? []) if (i < below) byIndex.set(i, r);
-    return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+    return withPending(
+      rows.map((r) => JSON.parse(r.record) as SampleRecord),
+      this.commits.pendingOf(base),
+      below,
+    );
   }
 
-  /** The sample indices in [0, count) that the ledger does not hold yet for this problem/model/params/purpose. */
-  missing(base: Omit<SampleKey, 'sampleIndex'>, count: number): number[] {
-    const have = new Set(this.recordsOf(base, count).map((r) => r.sampleIndex));
-    const out: number[] = [];
-    for (let i = 0; i < count; i++) if (!have.has(i)) out.push(i);
-    return out;
+  async missing(base: Omit<SampleKey, 'sampleIndex'>, count: number): Promise<number[]> {
+    return missingIndices(await this.recordsOf(base, count), count);
   }
 
   /**
    * Appends records. Appends made in the same event-loop turn (the lanes of all shards of this process) are
-   * written in one transaction (group commit); the promise settles once that transaction committed. Keys the
-   * ledger already holds are not written again (the first grade stays; use regrade to change grades).
+   * written in one transaction on the writer thread (group commit); the promise settles once that transaction
+   * committed. Keys the ledger already holds are not written again (the first grade stays; use regrade to change grades).
    */
-  append(records: readonly NewSampleRecord[], writer: string = this.writer): Promise<{ appended: number; skipped: number }> {
-    const now = new Date().toISOString();
-    const batch: SampleRecord[] = [];
-    for (const r of records) {
-      const problem = keyProblem(r as unknown as Record<string, unknown>);
-      if (problem) return Promise.reject(new Error(`ledger append: ${problem}`));
-      batch.push({ ...r, timestamp: r.timestamp ?? now } as SampleRecord);
-    }
-    return new Promise((resolve, reject) => {
-      const fresh: Pending['records'] = [];
-      let skipped = 0;
-      // The records of one append nearly always share their key's base: its string is built once.
-      let baseOf: SampleRecord | undefined;
-      let base = '';
-      for (const r of batch) {
-        if (!baseOf || baseOf.problemId !== r.problemId || baseOf.model !== r.model || baseOf.samplingParamsHash !== r.samplingParamsHash || baseOf.purpose !== r.purpose) {
-          baseOf = r;
-          base = baseString(r);
-        }
-        let m = this.pendingByBase.get(base);
-        if (m?.has(r.sampleIndex)) {
-          skipped++;
-          continue;
-        }
-        if (!m) this.pendingByBase.set(base, (m = new Map()));
-        m.set(r.sampleIndex, r);
-        fresh.push({ record: r, base });
-      }
-      this.queue.push({
-        records: fresh,
-        writer,
-        resolve: (res) => resolve({ appended: res.appended, skipped: res.skipped + skipped }),
-        reject,
-      });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+  append(records: readonly NewSampleRecord[], writer: string = this.writer): Promise<AppendResult> {
+    return this.commits.append(records, writer);
   }
 
-  /** Commits everything appended so far in one transaction, on the writer thread. */
-  private flush(): void {
-    this.flushScheduled = false;
-    const queue = this.queue;
-    this.queue = [];
-    if (queue.length === 0) return;
-    const rows: LedgerRow[] = [];
-    for (const p of queue)
-      for (const { record: r } of p.records) rows.push([r.problemId, r.model, r.samplingParamsHash, r.purpose, r.sampleIndex, r.grade.correct ? 1 : 0, r.grade.verifierVersion ?? null, p.writer, r]);
-    const settle = () => {
-      for (const p of queue)
-        for (const { record, base } of p.records) {
-          const m = this.pendingByBase.get(base);
-          if (m?.get(record.sampleIndex) !== record) continue;
-          m.delete(record.sampleIndex);
-          if (m.size === 0) this.pendingByBase.delete(base);
-        }
-    };
-    this.writerThread.write(rows).then(
-      (changes) => {
-        settle();
-        let at = 0;
-        for (const p of queue) {
-          const res = { appended: 0, skipped: 0 };
-          for (let i = 0; i < p.records.length; i++) if (changes[at++]! > 0) res.appended++;
-          else res.skipped++;
-          p.resolve(res);
-        }
-      },
-      (err: unknown) => {
-        settle();
-        for (const p of queue) p.reject(err);
-      },
-    );
-  }
-
-  /** Records in insertion order, optionally filtered by key fields (indexed when `problemId` is given). */
-  records(filter: RecordFilter = {}): SampleRecord[] {
-    return [...this.iterate(filter)];
-  }
-
-  /** Streams records in insertion order: one row at a time, never the whole ledger in memory. */
-  *iterate(filter: RecordFilter = {}): Generator<SampleRecord> {
+  /**
+   * Streams records in insertion order, a page of rows at a time by id (no statement stays open between pages,
+   * so the consumer may use the ledger while it iterates), never the whole ledger in memory.
+   */
+  async *records(filter: RecordFilter = {}): AsyncGenerator<SampleRecord> {
     const { where, writerPrefix, ...eq } = filter;
     const columns: Record<keyof SampleKey, string> = {
       problemId: 'problem_id',
@@ -371,7 +271,7 @@ export class SampleLedger {
       purpose: 'purpose',
       sampleIndex: 'sample_index',
     };
-    const conds: string[] = [];
+    const conds: string[] = ['id > ?'];
     const params: (string | number)[] = [];
     for (const [f, v] of Object.entries(eq) as [keyof SampleKey, string | number | undefined][]) {
       if (v === undefined) continue;
@@ -382,11 +282,20 @@ export class SampleLedger {
       conds.push('substr(writer, 1, ?) = ?');
       params.push(writerPrefix.length, writerPrefix);
     }
-    const sql = `SELECT record FROM samples${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY id`;
-    for (const row of this.db.prepare(sql).iterate(...params) as IterableIterator<{ record: string }>) {
-      const r = JSON.parse(row.record) as SampleRecord;
-      if (!where || where(r)) yield r;
+    const page = this.db.prepare(`SELECT id, record FROM samples WHERE ${conds.join(' AND ')} ORDER BY id LIMIT ${PAGE}`);
+    for (let after = 0; ; ) {
+      const rows = page.all(after, ...params) as { id: number; record: string }[];
+      for (const row of rows) {
+        const r = JSON.parse(row.record) as SampleRecord;
+        if (!where || where(r)) yield r;
+      }
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]!.id;
     }
+  }
+
+  async usage(): Promise<LedgerUsageRow[]> {
+    return usageOf(this.db);
   }
 
   /**
@@ -424,34 +333,59 @@ export class SampleLedger {
     return result;
   }
 
-  /** This ledger as seen by one writer (a shard of an activity): what it appends carries `writer` as its label. */
   view(writer: string): LedgerView {
-    return {
-      get: (k) => this.get(k),
-      has: (k) => this.has(k),
-      recordsOf: (b, below) => this.recordsOf(b, below),
-      missing: (b, count) => this.missing(b, count),
-      records: (f) => this.records(f),
-      append: (r) => this.append(r, writer),
-    };
+    return viewOf(this, writer);
   }
 
   /** Every key held, e.g. to hand a resume set to another process. */
-  keys(): SampleKey[] {
-    return [...this.iterate()].map(keyOf);
+  async keys(): Promise<SampleKey[]> {
+    const out: SampleKey[] = [];
+    for await (const r of this.records()) out.push(keyOf(r));
+    return out;
   }
 
   /** Waits for appends in flight and closes the database. */
   async close(): Promise<void> {
-    if (this.flushScheduled) this.flush();
+    await this.commits.drain();
     await this.writerThread.close();
     this.db.close();
   }
 }
 
-/** The key without its sample index, as a map key. */
-function baseString(k: Omit<SampleKey, 'sampleIndex'>): string {
-  return JSON.stringify([k.problemId, k.model, k.samplingParamsHash, k.purpose]);
+const USAGE = `SELECT writer, purpose, model, COUNT(*) AS samples,
+         COALESCE(SUM(json_extract(record, '$.usage.promptTokens')), 0) AS promptTokens,
+         COALESCE(SUM(json_extract(record, '$.usage.completionTokens')), 0) AS completionTokens
+    FROM samples GROUP BY writer, purpose, model`;
+
+function usageOf(db: Database.Database): LedgerUsageRow[] {
+  return db.prepare(USAGE).all() as LedgerUsageRow[];
+}
+
+/** `usage()` of a ledger database opened read-only (a report beside a running worker creates and imports nothing). */
+export function sqliteLedgerUsage(file: string): LedgerUsageRow[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return usageOf(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Rows per page of a streamed read. */
+const PAGE = 1000;
+
+/**
+ * Refuses a SQLite ledger on a network or FUSE filesystem: its locks and WAL shared memory do not hold there,
+ * and concurrent writers corrupt the database.
+ */
+async function assertLocalFilesystem(dir: string): Promise<void> {
+  const fs = await filesystemClassOf(dir);
+  if (fs.kind === 'local') return;
+  throw new UserError(
+    `ledger ${ledgerDatabasePath(dir)}: ${dir} is on a ${fs.name} (${fs.kind}) filesystem, where SQLite corrupts under concurrent writers; ` +
+      'put the ledger in PostgreSQL (storage.ledger: postgres://user@host:port/db in the campaign config, or STRAWBERRY_LEDGER on the workers; scripts/postgres-up.sh starts a local one), ' +
+      'or on a local disk (storage.ledger: sqlite:///local/dir, or STRAWBERRY_RUNS_DIR on a local disk)',
+  );
 }
 
 let logger: Logger | undefined;

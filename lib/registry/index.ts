@@ -1,8 +1,9 @@
 /** The model registry of a campaign and the promotion rule. */
 export type { DeploymentRecord, Evaluation, LevelEvaluation, ModelEntry, ModelStatus, RegistryFile } from './types';
+export { registryPath, FileRegistryStorage, PostgresRegistryStorage, type RegistryStorage } from './registryStorage';
 export {
   ModelRegistry,
-  registryPath,
+  type RegistryLoadOptions,
   type EvaluationInput,
   type RegisterBaseInput,
   type RegisterCandidateInput,

@@ -1,7 +1,10 @@
 import { UserError } from '../errors';
 import type { PromotionEvidence } from './decidePromotion';
-import { assertSegment, type RunStore } from '../store';
-import type { DeploymentRecord, Evaluation, LevelEvaluation, ModelEntry, RegistryFile } from './types';
+import { chosenLedgerUrl, storedLedgerUrl } from '../storage/ledgerLocation';
+import { parseLedgerUrl } from '../storage/ledgerUrl';
+import type { RunStore } from '../store';
+import { FileRegistryStorage, PostgresRegistryStorage, type RegistryStorage } from './registryStorage';
+import type { DeploymentRecord, Evaluation, LevelEvaluation, ModelEntry } from './types';
 
 export interface RegisterBaseInput {
   modelId: string;
@@ -22,55 +25,62 @@ export interface RegisterCandidateInput {
 /** Per level: counts, with accuracy computed when absent. */
 export type EvaluationInput = Record<string | number, { n: number; correct: number; accuracy?: number }>;
 
-/** Where a campaign's registry lives in the run store. */
-export function registryPath(campaign: string): string {
-  assertSegment(campaign, 'campaign name');
-  return `${campaign}/registry.json`;
+export interface RegistryLoadOptions {
+  now?: () => Date;
+  /**
+   * The campaign's `storage.ledger` (a config at hand); default: the one of the campaign's config copy in the run
+   * store, else STRAWBERRY_LEDGER. A PostgreSQL ledger keeps the registry beside it; otherwise it is the file.
+   */
+  ledger?: string;
 }
 
 /**
- * The models of one campaign: the base, each round's candidate, which were promoted. One JSON file in the
- * run store, rewritten atomically on every change. Every operation is an upsert keyed by model id, so a
- * retried activity repeats it harmlessly. Each change re-reads the file first, so two processes that loaded
- * the registry earlier do not undo each other's changes.
+ * The models of one campaign: the base, each round's candidate, which were promoted. Kept beside the ledger: one
+ * JSON file in the run store (rewritten atomically on every change), or a PostgreSQL table when the ledger is
+ * there (lib/registry/registryStorage.ts). Every operation is an upsert keyed by model id, so a retried activity
+ * repeats it harmlessly. Each change re-reads the entries first under the storage's lock, so two processes that
+ * loaded the registry earlier do not undo each other's changes.
  */
 export class ModelRegistry {
-  private file: RegistryFile;
+  private models: ModelEntry[];
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly store: RunStore,
+    private readonly storage: RegistryStorage,
     readonly campaign: string,
-    file: RegistryFile,
+    models: ModelEntry[],
     private readonly now: () => Date,
   ) {
-    this.file = file;
+    this.models = models;
   }
 
-  static async load(store: RunStore, campaign: string, opts: { now?: () => Date } = {}): Promise<ModelRegistry> {
-    const file = await readRegistry(store, campaign);
-    return new ModelRegistry(store, campaign, file, opts.now ?? (() => new Date()));
+  static async load(store: RunStore, campaign: string, opts: RegistryLoadOptions = {}): Promise<ModelRegistry> {
+    const chosen = chosenLedgerUrl(campaign, opts.ledger ?? (await storedLedgerUrl(store, campaign)));
+    const url = chosen && parseLedgerUrl(chosen.url, chosen.where);
+    const storage = url?.kind === 'postgres' ? new PostgresRegistryStorage(url.url, campaign) : new FileRegistryStorage(store, campaign);
+    return new ModelRegistry(storage, campaign, await storage.read(), opts.now ?? (() => new Date()));
   }
 
+  /** Names the registry in messages: its file in the run store, or its database. */
   get path(): string {
-    return registryPath(this.campaign);
+    return this.storage.where;
   }
 
   entries(): readonly ModelEntry[] {
-    return this.file.models;
+    return this.models;
   }
 
   get(modelId: string): ModelEntry | undefined {
-    return this.file.models.find((m) => m.modelId === modelId);
+    return this.models.find((m) => m.modelId === modelId);
   }
 
   base(): ModelEntry | undefined {
-    return this.file.models.find((m) => m.status === 'base');
+    return this.models.find((m) => m.status === 'base');
   }
 
   /** The model to train and sample from next: the latest promoted one, else the base. */
   current(): ModelEntry | undefined {
-    const promoted = this.file.models.filter((m) => m.status === 'promoted');
+    const promoted = this.models.filter((m) => m.status === 'promoted');
     if (promoted.length === 0) return this.base();
     return promoted.reduce((a, b) => (b.round > a.round || (b.round === a.round && b.updatedAt > a.updatedAt) ? b : a));
   }
@@ -153,7 +163,7 @@ export class ModelRegistry {
 
   /** Models whose deployment has not been torn down. */
   liveDeployments(): ModelEntry[] {
-    return this.file.models.filter((m) => m.deployment && !m.deployment.deletedAt);
+    return this.models.filter((m) => m.deployment && !m.deployment.deletedAt);
   }
 
   async promote(modelId: string, reason?: string, evidence?: PromotionEvidence): Promise<ModelEntry> {
@@ -185,37 +195,26 @@ export class ModelRegistry {
   }
 
   /**
-   * Re-reads the file, applies `mutate`, and writes the file only if something changed (so a repeated
-   * operation leaves the file and its timestamps alone). Changes made through one instance are serialised.
+   * Re-reads the entries, applies `mutate`, and writes only if something changed (so a repeated operation leaves
+   * the registry and its timestamps alone). Changes made through one instance are serialised.
    */
   private change(mutate: (models: ModelEntry[], at: string) => ModelEntry): Promise<ModelEntry> {
     const run = async (): Promise<ModelEntry> => {
-      const fresh = await readRegistry(this.store, this.campaign);
-      const before = JSON.stringify(fresh);
       const at = this.now().toISOString();
-      const entry = mutate(fresh.models, at);
-      if (JSON.stringify(fresh) !== before) {
+      let entry: ModelEntry | undefined;
+      this.models = await this.storage.update((models) => {
+        const before = JSON.stringify(models);
+        entry = mutate(models, at);
+        if (JSON.stringify(models) === before) return false;
         entry.updatedAt = at;
-        await this.store.writeJsonAtomic(this.path, fresh);
-      }
-      this.file = fresh;
-      return { ...entry };
+        return true;
+      });
+      return { ...entry! };
     };
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
   }
-}
-
-async function readRegistry(store: RunStore, campaign: string): Promise<RegistryFile> {
-  const rel = registryPath(campaign);
-  if (!(await store.exists(rel))) return { version: 1, campaign, models: [] };
-  const data = await store.readJson<RegistryFile>(rel);
-  if (!data || data.version !== 1 || !Array.isArray(data.models)) {
-    throw new UserError(`${rel}: not a model registry (expected {"version": 1, "models": [...]})`);
-  }
-  if (data.campaign !== campaign) throw new UserError(`${rel}: belongs to campaign ${data.campaign}, not ${campaign}`);
-  return data;
 }
 
 function normalizeEvaluation(input: EvaluationInput): Evaluation {

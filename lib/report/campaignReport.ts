@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { ledgerDatabasePath } from '../ledger/sampleLedger';
+import { ledgerDatabasePath, sqliteLedgerUsage } from '../ledger/sampleLedger';
+import { PostgresLedger } from '../ledger/postgresLedger';
+import { campaignLedgerLocation } from '../storage/ledgerLocation';
 import { iterJsonl } from '../jsonl';
 import type { PairStats } from '../datasets/pairStats';
 import { costOf, deploymentCost, deploymentSeconds, priceOf, trainingCost } from '../budget/cost';
@@ -176,37 +177,27 @@ const LEDGER_FILE = /^ledger\/([a-z-]+?)-r(\d+)(?:-[a-z0-9-]+)?\.jsonl$/;
 const WRITER = /^([a-z-]+?)-r(\d+)(?:-[a-z0-9-]+)?$/;
 
 export async function ledgerUsage(store: DirectoryRunStore, name: string): Promise<Map<number, RoundReport['tokens']>> {
-  const db = ledgerDatabasePath(store.resolve(`${name}/ledger`));
-  if (existsSync(db)) {
-    // Summed in SQLite (read-only: a worker may be writing), grouped by the writer that names the round.
-    const conn = new Database(db, { readonly: true, fileMustExist: true });
-    try {
-      const rows = conn
-        .prepare(
-          `SELECT writer, purpose, model, COUNT(*) AS samples,
-                  COALESCE(SUM(json_extract(record, '$.usage.promptTokens')), 0) AS prompt,
-                  COALESCE(SUM(json_extract(record, '$.usage.completionTokens')), 0) AS completion
-             FROM samples GROUP BY writer, purpose, model`,
-        )
-        .all() as { writer: string | null; purpose: string; model: string; samples: number; prompt: number; completion: number }[];
-      const byRound = new Map<number, Map<string, RoundReport['tokens'][number]>>();
-      for (const r of rows) {
-        const m = WRITER.exec(r.writer ?? '');
-        if (!m) continue;
-        const round = Number(m[2]);
-        const perRound = byRound.get(round) ?? new Map();
-        byRound.set(round, perRound);
-        const key = `${r.purpose}\u0000${r.model}`;
-        const row = perRound.get(key) ?? { phase: r.purpose, model: r.model, promptTokens: 0, completionTokens: 0, samples: 0 };
-        row.promptTokens += r.prompt;
-        row.completionTokens += r.completion;
-        row.samples += r.samples;
-        perRound.set(key, row);
-      }
-      return new Map([...byRound].map(([round, rs]) => [round, [...rs.values()]]));
-    } finally {
-      conn.close();
+  const location = await campaignLedgerLocation(store, name);
+  const db = location.kind === 'sqlite' ? ledgerDatabasePath(location.dir) : undefined;
+  // SQLite is read read-only (a worker may be writing; a report must not create a ledger); PostgreSQL sums server-side.
+  const rows = location.kind === 'postgres' ? await (await PostgresLedger.open(location.url, name)).usage() : db && existsSync(db) ? sqliteLedgerUsage(db) : undefined;
+  if (rows) {
+    // Grouped by the writer that names the round.
+    const byRound = new Map<number, Map<string, RoundReport['tokens'][number]>>();
+    for (const r of rows) {
+      const m = WRITER.exec(r.writer ?? '');
+      if (!m) continue;
+      const round = Number(m[2]);
+      const perRound = byRound.get(round) ?? new Map();
+      byRound.set(round, perRound);
+      const key = `${r.purpose}\u0000${r.model}`;
+      const row = perRound.get(key) ?? { phase: r.purpose, model: r.model, promptTokens: 0, completionTokens: 0, samples: 0 };
+      row.promptTokens += r.promptTokens;
+      row.completionTokens += r.completionTokens;
+      row.samples += r.samples;
+      perRound.set(key, row);
     }
+    return new Map([...byRound].map(([round, rs]) => [round, [...rs.values()]]));
   }
   // Run stores written before the indexed ledger: one JSONL file per writer.
   const byRound = new Map<number, Map<string, RoundReport['tokens'][number]>>();

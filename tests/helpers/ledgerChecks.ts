@@ -4,7 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { EstimateRow } from '../../activities/estimation';
 import type { RoundInput } from '../../lib/campaign/types';
 import Database from 'better-sqlite3';
-import { keyString, ledgerDatabasePath, SampleLedger, type SampleRecord } from '../../lib/ledger';
+import { Client as PgClient } from 'pg';
+import { keyString, ledgerDatabasePath, type Ledger, type SampleRecord } from '../../lib/ledger';
 import { roundWorkflowId } from '../../workflows/round';
 
 /** What the crash and resume tests read back from a campaign's run store and history. */
@@ -38,6 +39,30 @@ export function ledgerRecordsByKey(campaignDir: string): Map<string, string> {
       out.set(keyString(JSON.parse(row.record) as SampleRecord), row.record);
   } finally {
     db.close();
+  }
+  return out;
+}
+
+/**
+ * The same, from wherever the campaign's ledger is: PostgreSQL when STRAWBERRY_LEDGER names one (as for the
+ * workers of the test), else the SQLite database in the run store.
+ */
+export async function ledgerRecordsByKeyOf(campaignDir: string, campaign: string): Promise<Map<string, string>> {
+  const url = process.env.STRAWBERRY_LEDGER;
+  if (!url?.startsWith('postgres')) return ledgerRecordsByKey(campaignDir);
+  const out = new Map<string, string>();
+  const c = new PgClient({ connectionString: url });
+  await c.connect();
+  try {
+    // The JSON text as stored, so "unchanged" means byte for byte here too.
+    const rows = await c.query<{ record: string }>('SELECT record::text AS record FROM ledger_samples WHERE campaign = $1 ORDER BY id', [campaign]);
+    for (const row of rows.rows) {
+      const key = keyString(JSON.parse(row.record) as SampleRecord);
+      if (out.has(key)) throw new Error(`ledger of ${campaign}: key ${key} twice`);
+      out.set(key, row.record);
+    }
+  } finally {
+    await c.end();
   }
   return out;
 }
@@ -81,7 +106,7 @@ export interface EstimateCoverage {
  * two rounds with the same model (after a rejected round) hold two prefixes under two hashes; a round whose
  * samples were redrawn under another hash (e.g. by a worker that computed it differently) shows up as an extra one.
  */
-export function checkEstimateCoverage(ledger: SampleLedger, rounds: { model: string; rows: EstimateRow[] }[]): EstimateCoverage {
+export async function checkEstimateCoverage(ledger: Ledger, rounds: { model: string; rows: EstimateRow[] }[]): Promise<EstimateCoverage> {
   const expected = new Map<string, { problemId: string; model: string; samples: number[] }>();
   for (const { model, rows } of rounds) {
     for (const r of rows) {
@@ -94,7 +119,7 @@ export function checkEstimateCoverage(ledger: SampleLedger, rounds: { model: str
   const problems: string[] = [];
   for (const { problemId, model, samples } of expected.values()) {
     const byHash = new Map<string, number[]>();
-    for (const r of ledger.records({ problemId, model, purpose: 'estimate' })) {
+    for await (const r of ledger.records({ problemId, model, purpose: 'estimate' })) {
       const indices = byHash.get(r.samplingParamsHash) ?? [];
       indices.push(r.sampleIndex);
       byHash.set(r.samplingParamsHash, indices);

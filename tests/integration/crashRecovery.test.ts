@@ -80,7 +80,7 @@ describe('a worker killed mid-estimation', () => {
       outcome.rounds.map(async (r) => ({ model: (await roundInputOf(h!.client, h!.name, r.round)).model, rows: estimateRows(campaignDir, r.round) })),
     );
     expect(rounds[0]!.rows.length).toBeGreaterThan(0);
-    const coverage = checkEstimateCoverage(ledger, rounds);
+    const coverage = await checkEstimateCoverage(ledger, rounds);
     expect(coverage.checked).toBeGreaterThan(0);
     expect(coverage.problems).toEqual([]);
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SampleLedger } from '../../lib/ledger';
+import { collectRecords, SampleLedger } from '../../lib/ledger';
 import type { TraceRecord } from '../../lib/traces';
 import { startCampaignHarness, useRunsDir, type CampaignHarness } from '../helpers/campaignHarness';
 import { ledgerDir } from '../helpers/ledgerChecks';
@@ -29,7 +29,7 @@ describe('multi-turn estimation', () => {
     expect(outcome.rounds).toHaveLength(1);
 
     const ledger = await SampleLedger.open(ledgerDir(h.campaignDir));
-    const estimates = ledger.records({ purpose: 'estimate' });
+    const estimates = await collectRecords(ledger.records({ purpose: 'estimate' }));
     expect(estimates.length).toBeGreaterThan(0);
     // Estimation samples are whole multi-turn traces, kept in the ledger for reuse.
     expect(estimates.every((r) => r.trace?.style === 'multi-turn')).toBe(true);
@@ -38,7 +38,7 @@ describe('multi-turn estimation', () => {
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as TraceRecord);
-    const generated = ledger.records({ purpose: 'trace' }).length;
+    const generated = (await collectRecords(ledger.records({ purpose: 'trace' }))).length;
     const reused = traces.length - generated;
     expect(reused).toBeGreaterThan(0);
     // Every reused trace is a correct estimation sample of the same problem and model.

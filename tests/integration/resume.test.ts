@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { SampleLedger } from '../../lib/ledger';
+import { campaignReport } from '../../lib/report/campaignReport';
 import { DirectoryRunStore } from '../../lib/store';
 import type { SimStats } from '../../sim';
 import { keepConfigCopy } from '../../cli/commands/start';
@@ -11,7 +12,9 @@ import { campaignWorkflowId, type campaignWorkflow } from '../../workflows/campa
 import { roundStatusQuery } from '../../workflows/messages';
 import { roundWorkflowId } from '../../workflows/round';
 import { repoRoot, startCampaignHarness, useRunsDir, waitFor, type CampaignHarness } from '../helpers/campaignHarness';
-import { ledgerDir, ledgerRecordsByKey } from '../helpers/ledgerChecks';
+import { ledgerDir, ledgerRecordsByKeyOf } from '../helpers/ledgerChecks';
+import { describeUnless } from '../helpers/skip';
+import { freshDatabase, postgresUnavailable } from '../helpers/testPostgres';
 import { recordHistory } from '../helpers/recordHistory';
 import { testServerAddress } from '../helpers/temporal';
 import { spawnWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
@@ -22,8 +25,6 @@ import { spawnWorkerProcess, type WorkerProcess } from '../helpers/workerProcess
  */
 const runsDir = useRunsDir();
 const run = promisify(execFile);
-
-const ledgerLinesByKey = ledgerRecordsByKey;
 
 /** Chat completions between two snapshots of the sim's stats. */
 const completionsBetween = (a: SimStats, b: SimStats) => b.chatCompletions - a.chatCompletions;
@@ -42,8 +43,28 @@ async function childrenStartedBy(client: Client, workflowId: string, runId: stri
   return (history.events ?? []).flatMap((e) => (e.startChildWorkflowExecutionInitiatedEventAttributes ? [e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? ''] : []));
 }
 
-describe('strawberry resume after terminate', () => {
+/**
+ * The whole loop on both ledgers: the embedded SQLite one, and PostgreSQL (scripts/postgres-up.sh, a fresh database)
+ * chosen the way a deployment chooses it, STRAWBERRY_LEDGER in the environment of the worker and of `resume`.
+ */
+const pgWhy = postgresUnavailable();
+describe.each([
+  { ledger: 'sqlite', unavailable: undefined },
+  { ledger: 'postgres', unavailable: pgWhy },
+])('strawberry resume after terminate ($ledger ledger)', ({ ledger, unavailable }) => describeUnless(unavailable)('campaign', () => {
   let h: CampaignHarness | undefined;
+  let db: { url: string; drop: () => Promise<void> } | undefined;
+  const savedLedgerEnv = process.env.STRAWBERRY_LEDGER;
+  beforeAll(async () => {
+    if (ledger !== 'postgres') return;
+    db = await freshDatabase('resume');
+    process.env.STRAWBERRY_LEDGER = db.url;
+  });
+  afterAll(async () => {
+    if (savedLedgerEnv === undefined) delete process.env.STRAWBERRY_LEDGER;
+    else process.env.STRAWBERRY_LEDGER = savedLedgerEnv;
+    await db?.drop();
+  });
   const workers: WorkerProcess[] = [];
   afterEach(async () => {
     for (const w of workers.splice(0)) await w.stop();
@@ -74,7 +95,7 @@ describe('strawberry resume after terminate', () => {
     await h.handle!.terminate('test: terminated mid-round 2');
     const terminatedAt = Date.now();
     const atTerminate = h.sim.stats();
-    const ledgerBefore = ledgerLinesByKey(campaignDir);
+    const ledgerBefore = await ledgerRecordsByKeyOf(campaignDir, name);
     expect(existsSync(path.join(campaignDir, 'round-2', 'summary.json'))).toBe(false);
 
     const resumed = await run(process.execPath, [path.join(repoRoot, 'bin/strawberry.js'), 'resume', name], {
@@ -87,13 +108,13 @@ describe('strawberry resume after terminate', () => {
     expect(resumedRun).not.toBe(h.handle!.firstExecutionRunId);
     const outcome = await handle.result();
     const atEnd = h.sim.stats();
-    const ledgerAfter = ledgerLinesByKey(campaignDir);
+    const ledgerAfter = await ledgerRecordsByKeyOf(campaignDir, name);
 
     const round2First = completionsBetween(atRound1, atTerminate);
     const resumedRunCompletions = completionsBetween(atTerminate, atEnd);
     process.stderr.write(
       `resume: round 1 took ${atRound1.chatCompletions} chat completions; round 2 took ${round2First} before terminate (phase ${phase}, ${terminatedAt - started} ms in); ` +
-        `the resumed run took ${resumedRunCompletions} and ${Date.now() - terminatedAt} ms; ledger ${ledgerBefore.size} -> ${ledgerAfter.size} records; jobs ${atEnd.jobsCreated}\n`,
+        `(${ledger} ledger) the resumed run took ${resumedRunCompletions} and ${Date.now() - terminatedAt} ms; ledger ${ledgerBefore.size} -> ${ledgerAfter.size} records; jobs ${atEnd.jobsCreated}\n`,
     );
 
     // The resumed run started at round 2: its first child is round 2, and round 1 ran once only.
@@ -106,14 +127,27 @@ describe('strawberry resume after terminate', () => {
     // Nothing the ledger held was drawn or written again: every record is still there, byte for byte.
     const changed = [...ledgerBefore].filter(([k, line]) => ledgerAfter.get(k) !== line).map(([k]) => k);
     expect(changed).toEqual([]);
-    expect((await SampleLedger.open(ledgerDir(campaignDir))).stats.duplicates).toBe(0);
+    if (ledger === 'sqlite') expect((await SampleLedger.open(ledgerDir(campaignDir))).stats.duplicates).toBe(0);
+    // The ledger lives where it was told: no SQLite database in the run store beside a PostgreSQL one.
+    else {
+      expect(existsSync(path.join(ledgerDir(campaignDir), 'ledger.sqlite'))).toBe(false);
+      // ... and the registry beside it (rows in PostgreSQL, no registry.json in the run store).
+      expect(existsSync(path.join(campaignDir, 'registry.json'))).toBe(false);
+    }
+    expect(ledgerBefore.size).toBeGreaterThan(0);
+    // `report` reads token usage from the same ledger: every record, by round.
+    const report = await campaignReport(new DirectoryRunStore(runsDir), name);
+    expect(report.totals.samples).toBe(ledgerAfter.size);
+    expect(report.rounds.map((r) => r.tokens.length > 0)).toEqual([true, true]);
     // Round 2's estimation samples and traces came from the ledger: the resumed run needed fewer chat
     // completions than round 2 had drawn before the terminate (re-drawing them would need at least as many).
     expect(resumedRunCompletions).toBeLessThan(round2First);
     // One fine-tune job per trained round, the terminated round's job adopted, not created twice.
     const trained = outcome.rounds.filter((r) => r.outcome === 'promoted' || r.outcome === 'rejected');
     expect(atEnd.jobsCreated).toBe(trained.length);
-    await recordHistory(client, 'campaign-resumed.json', campaignWorkflowId(name), resumedRun);
-    await recordHistory(client, 'round-2-resumed.json', roundWorkflowId(name, 2));
+    if (ledger === 'sqlite') {
+      await recordHistory(client, 'campaign-resumed.json', campaignWorkflowId(name), resumedRun);
+      await recordHistory(client, 'round-2-resumed.json', roundWorkflowId(name, 2));
+    }
   }, 300_000);
-});
+}));

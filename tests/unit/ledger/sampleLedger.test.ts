@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LedgerFormatError, type NewSampleRecord, SampleLedger, samplingParamsHash } from '../../../lib/ledger';
+import { collectRecords, LedgerFormatError, type NewSampleRecord, SampleLedger, samplingParamsHash } from '../../../lib/ledger';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'ledger-'));
 const hash = samplingParamsHash({ temperature: 1, maxTokens: 512, promptStyle: 'cot', promptVersion: 'prompts-v1' });
@@ -38,17 +38,17 @@ describe('SampleLedger', () => {
     expect(await a.append([rec('p1', 0), rec('p1', 2)])).toEqual({ appended: 1, skipped: 1 });
     await a.close();
     const b = await SampleLedger.open(dir);
-    expect(b.size).toBe(4);
+    expect(await b.count()).toBe(4);
     expect(b.stats).toMatchObject({ files: 0, torn: 0, duplicates: 0 });
     const base = { problemId: 'p1', model: 'student-0', samplingParamsHash: hash, purpose: 'estimate' };
-    expect(b.has({ ...base, sampleIndex: 1 })).toBe(true);
-    expect(b.get({ ...base, sampleIndex: 1 })!.grade.correct).toBe(false);
-    expect(b.has({ ...base, purpose: 'trace', sampleIndex: 1 })).toBe(false);
-    expect(b.missing(base, 5)).toEqual([3, 4]);
-    expect(b.recordsOf(base, 2).map((r) => r.sampleIndex)).toEqual([0, 1]);
-    expect(b.records({ problemId: 'p1' }).map((r) => r.sampleIndex)).toEqual([0, 1, 2]);
-    expect(b.records({ where: (r) => !r.grade.correct })).toHaveLength(1);
-    expect(b.records()[0]!.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await b.has({ ...base, sampleIndex: 1 })).toBe(true);
+    expect((await b.get({ ...base, sampleIndex: 1 }))!.grade.correct).toBe(false);
+    expect(await b.has({ ...base, purpose: 'trace', sampleIndex: 1 })).toBe(false);
+    expect(await b.missing(base, 5)).toEqual([3, 4]);
+    expect((await b.recordsOf(base, 2)).map((r) => r.sampleIndex)).toEqual([0, 1]);
+    expect((await collectRecords(b.records({ problemId: 'p1' }))).map((r) => r.sampleIndex)).toEqual([0, 1, 2]);
+    expect(await collectRecords(b.records({ where: (r) => !r.grade.correct }))).toHaveLength(1);
+    expect((await collectRecords(b.records()))[0]!.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(readdirSync(dir)).toContain('ledger.sqlite');
     await b.close();
   });
@@ -59,7 +59,7 @@ describe('SampleLedger', () => {
     writeFileSync(path.join(dir, 'estimate-r1-s1.jsonl'), line(rec('p2', 0)) + JSON.stringify(rec('p2', 1)).slice(0, 40)); // a crash mid-write
     const warnings: string[] = [];
     const l = await SampleLedger.open(dir, { warn: (m) => warnings.push(m) });
-    expect(l.size).toBe(3);
+    expect(await l.count()).toBe(3);
     expect(l.stats).toMatchObject({ files: 2, records: 3, torn: 1, duplicates: 1 });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/imported 3 records from 2 JSONL file\(s\); skipped 1 torn and 1 duplicate line\(s\)/);
@@ -70,7 +70,7 @@ describe('SampleLedger', () => {
     // Imported once: a second open reads no JSONL again and reports nothing.
     const again = await SampleLedger.open(dir, { warn: (m) => warnings.push(m) });
     expect(again.stats).toMatchObject({ files: 0, records: 0, torn: 0, duplicates: 0 });
-    expect(again.size).toBe(4);
+    expect(await again.count()).toBe(4);
     expect(warnings).toHaveLength(1);
     await again.close();
   });
@@ -79,7 +79,7 @@ describe('SampleLedger', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'main.jsonl'), JSON.stringify({ ...rec('p1', 0), timestamp: 't' }));
     const l = await SampleLedger.open(dir);
-    expect(l.size).toBe(1);
+    expect(await l.count()).toBe(1);
     expect(l.stats.torn).toBe(0);
     await l.close();
   });
@@ -101,9 +101,9 @@ describe('SampleLedger', () => {
     const two = await SampleLedger.open(dir, { shard: 'b' });
     await one.append([rec('p1', 0, true), rec('p2', 0)]);
     expect(await two.append([rec('p1', 0, false), rec('p3', 0)])).toEqual({ appended: 1, skipped: 1 });
-    expect(two.size).toBe(3);
-    expect(two.get({ problemId: 'p1', model: 'student-0', samplingParamsHash: hash, purpose: 'estimate', sampleIndex: 0 })!.grade.correct).toBe(true);
-    expect(one.records({ writerPrefix: 'b' }).map((r) => r.problemId)).toEqual(['p3']);
+    expect(await two.count()).toBe(3);
+    expect((await two.get({ problemId: 'p1', model: 'student-0', samplingParamsHash: hash, purpose: 'estimate', sampleIndex: 0 }))!.grade.correct).toBe(true);
+    expect((await collectRecords(one.records({ writerPrefix: 'b' }))).map((r) => r.problemId)).toEqual(['p3']);
     await one.close();
     await two.close();
   });
@@ -115,7 +115,7 @@ describe('SampleLedger', () => {
     const results = await Promise.all([a.append([rec('p1', 0)]), view.append([rec('p1', 0), rec('p1', 1)]), a.append([rec('p1', 1)])]);
     expect(results.reduce((n, r) => n + r.appended, 0)).toBe(2);
     expect(results.reduce((n, r) => n + r.skipped, 0)).toBe(2);
-    expect(a.size).toBe(2);
+    expect(await a.count()).toBe(2);
     await a.close();
   });
 
@@ -125,7 +125,7 @@ describe('SampleLedger', () => {
     await a.append([rec('p1', 0)]);
     await a.close();
     const b = await SampleLedger.open(file);
-    expect(b.size).toBe(1);
+    expect(await b.count()).toBe(1);
     await b.close();
   });
 
@@ -148,7 +148,7 @@ describe('SampleLedger', () => {
     expect(await l.regrade(grade, 'v2')).toEqual({ regraded: 3, changed: 2, unchanged: 0 });
     await l.close();
     const reopened = await SampleLedger.open(dir);
-    expect(reopened.records().every((r) => r.grade.correct && r.grade.verifierVersion === 'v2' && r.regradedFrom === 'v1')).toBe(true);
+    expect((await collectRecords(reopened.records())).every((r) => r.grade.correct && r.grade.verifierVersion === 'v2' && r.regradedFrom === 'v1')).toBe(true);
     grade.mockClear();
     expect(await reopened.regrade(grade, 'v2')).toEqual({ regraded: 0, changed: 0, unchanged: 3 });
     expect(grade).not.toHaveBeenCalled();

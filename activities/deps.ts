@@ -15,7 +15,7 @@ import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/
 import { LocalLoraAdapters, localJobStore, type LocalProviderConfig } from '../lib/providers/local';
 import { reloadAdaptersOnNotFound } from '../lib/providers/local/adapterReload';
 import { createServingProvider, type ServingProvider } from '../lib/providers/serving';
-import { DirectoryRunStore, type RunStore } from '../lib/store';
+import { assertDeclaredRunStore, assertRunStoreFilesystem, DirectoryRunStore, openRunStore, runStoreUrlFromEnv, type RunStore } from '../lib/store';
 import type { GradeFn } from '../lib/traces';
 
 /**
@@ -31,15 +31,33 @@ export function activityLog(ctx: Pick<RoundContext, 'campaign' | 'round'>, phase
 }
 
 let store: RunStore | undefined;
-/** The run store root: STRAWBERRY_RUNS_DIR, default `runs/` in the worker's working directory. */
+/**
+ * The worker's run store, by URL: STRAWBERRY_RUN_STORE (`file:///path` or `s3://bucket/prefix`), else the
+ * directory STRAWBERRY_RUNS_DIR, default `runs/` in the worker's working directory.
+ */
 export function runStore(): RunStore {
-  store ??= new DirectoryRunStore(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
+  store ??= openRunStore(runStoreUrlFromEnv());
   return store;
 }
 
-/** The stored config version an activity runs with (its input carries only the hash). */
-export function configOf(ctx: Pick<RoundContext, 'campaign' | 'configHash'>): Promise<ResolvedCampaignConfig> {
-  return loadStoredConfig(runStore(), ctx.campaign, ctx.configHash);
+const storeChecks = new Map<string, Promise<void>>();
+/**
+ * The stored config version an activity runs with (its input carries only the hash), once this worker's run
+ * store is the one the campaign declares (`storage.runStore`) and not an undeclared network filesystem: a
+ * UserError otherwise, which fails the activity without retries.
+ */
+export async function configOf(ctx: Pick<RoundContext, 'campaign' | 'configHash'>): Promise<ResolvedCampaignConfig> {
+  const config = await loadStoredConfig(runStore(), ctx.campaign, ctx.configHash);
+  const storage = config.storage;
+  assertDeclaredRunStore(runStore(), storage?.runStore, `campaign ${ctx.campaign}`);
+  const shared = storage?.sharedFilesystem ?? false;
+  let check = storeChecks.get(String(shared));
+  if (!check) {
+    check = assertRunStoreFilesystem(runStore(), shared);
+    storeChecks.set(String(shared), check);
+  }
+  await check;
+  return config;
 }
 
 const curricula = new Map<string, { mtimeMs: number; curriculum: Promise<Curriculum> }>();
@@ -165,7 +183,9 @@ const ledgers = new Map<string, { ledger: Promise<SampleLedger>; ino: number | u
  */
 export async function openLedger(campaign: string, shard: string): Promise<LedgerView> {
   const store = runStore();
-  const location = store.localPath(store.uriFor(path.posix.join(campaign, 'ledger')));
+  // TODO(issue 23, ledger): the ledger gets its own URL (STRAWBERRY_LEDGER); until then it lives in a directory store.
+  if (!(store instanceof DirectoryRunStore)) throw new UserError(`the SQLite sample ledger lives in a directory run store; this worker's run store is ${store.uriFor(campaign)}`);
+  const location = store.resolve(path.posix.join(campaign, 'ledger'));
   const db = ledgerDatabasePath(location);
   // A database removed or replaced under a running worker (a campaign's run store deleted and started
   // again) is opened anew, not written through a stale handle (which is left to activities still using it).

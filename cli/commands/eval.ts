@@ -58,7 +58,7 @@ export function registerEval(program: Command): void {
         if (limit !== undefined) config = { ...config, sets: config.sets.map((s) => ({ ...s, limit })) };
         const models = await resolveModels(store, config.models);
         const sets = await loadEvalSets(config);
-        const ledger = await SampleLedger.open(store.localPath(store.uriFor(`evals/${config.name}/ledger`)), { shard: 'eval' });
+        const ledger = await SampleLedger.open(store.resolve(`evals/${config.name}/ledger`), { shard: 'eval' });
         let report;
         try {
           report = await runEval(config, models, sets, { ledger: ledger.view('eval'), progress: (l) => process.stderr.write(`${l}\n`) });

@@ -41,9 +41,8 @@ export function parseRunStoreUrl(raw: string, what = 'run store URL'): RunStoreU
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..') || u.port) {
       throw new UserError(`${what}: ${JSON.stringify(raw)}: ${JSON.stringify(u.host)} is not a bucket name (3-63 lowercase letters, digits, "." or "-"); the endpoint goes in STRAWBERRY_S3_ENDPOINT`);
     }
-    const segments = decodeURIComponent(u.pathname).split('/').filter((s) => s !== '');
-    if (segments.some((s) => s === '.' || s === '..')) throw new UserError(`${what}: ${JSON.stringify(raw)} must not contain "." or ".." segments`);
-    const prefix = segments.join('/');
+    // The URL parser has already resolved "." and ".." segments.
+    const prefix = decodeURIComponent(u.pathname).split('/').filter((s) => s !== '').join('/');
     return { kind: 's3', url: `s3://${bucket}${prefix ? `/${prefix}` : ''}`, bucket, prefix };
   }
   throw new UserError(`${what}: ${JSON.stringify(raw)} has the scheme ${u.protocol.replace(/:$/, '')}; ${EXPECTED}`);
@@ -84,10 +83,15 @@ export function storeLocation(store: RunStore, relPath: string): string {
  * several hosts writing one directory need a filesystem that gives them atomic renames and coherent reads,
  * which a person must vouch for; an object store (s3://) needs no such promise.
  */
-export async function assertRunStoreFilesystem(store: RunStore, sharedFilesystem: boolean | undefined, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function assertRunStoreFilesystem(
+  store: RunStore,
+  sharedFilesystem: boolean | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  filesystemOf: (dir: string) => Promise<string | undefined> = networkFilesystemOf,
+): Promise<void> {
   if (!(store instanceof DirectoryRunStore)) return;
   if (sharedFilesystem || env.STRAWBERRY_RUN_STORE_SHARED === '1') return;
-  const fs = await networkFilesystemOf(store.root);
+  const fs = await filesystemOf(store.root);
   if (fs) {
     throw new UserError(
       `run store ${store.root} is on a ${fs} filesystem: workers on several hosts sharing a directory need a filesystem that you vouch for. ` +

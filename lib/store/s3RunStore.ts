@@ -22,9 +22,9 @@ import { normalizeRelPath } from './relPath';
 import type { Located, Ref, Rows, RunStore, StoredFile, StoredSource, WriteData } from './types';
 
 /** Bodies up to this size are sent in one PUT from memory; larger ones are spooled to disk and sent in parts. */
-const MEMORY_LIMIT = 8 * 1024 * 1024;
-/** Multipart part size (S3's minimum is 5 MiB). */
-const PART_SIZE = 8 * 1024 * 1024;
+const MEMORY_LIMIT = 5 * 1024 * 1024;
+/** Multipart part size: S3's minimum (5 MiB); at most 10,000 parts, so objects up to about 48 GiB. */
+const PART_SIZE = 5 * 1024 * 1024;
 /** An append-only log is a "directory" of one object per line: `<log>/~<time>-<seq>-<writer>`. */
 const LOG_PART = '/~';
 
@@ -42,7 +42,7 @@ export interface S3RunStoreOptions {
  * workers on several hosts. Every write is one whole object (a PUT, or a multipart upload that appears only
  * when complete), so readers see the old content or the new one. Each object carries the sha256 of its
  * content in its metadata (`x-amz-meta-sha256`), which references repeat. JSONL is written and read as a
- * stream: a big dataset is never held in memory (over 8 MiB it is spooled to a temporary file, then uploaded
+ * stream: a big dataset is never held in memory (over 5 MiB it is spooled to a temporary file, then uploaded
  * in parts).
  */
 export class S3RunStore implements RunStore {

@@ -23,11 +23,22 @@ endpoint="http://127.0.0.1:$port"
 say() { echo "s3-up: $*" >&2; }
 die() { echo "s3-up: $*" >&2; exit 1; }
 
-command -v java >/dev/null || die "needs Java 17 or later (Debian: apt-get install openjdk-17-jre-headless)"
+# Java to run it, Maven to fetch it: Debian's packages when missing and we may install them (root).
+need=()
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+[ -s "$jar" ] || command -v mvn >/dev/null || need+=(maven)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    die "needs ${need[*]} (Java 17 or later, and Maven to fetch org.gaul:s3proxy:$version once)"
+  fi
+fi
 
 # 1. The server: one jar from Maven Central, kept in .strawberry/bin like the Temporal CLI.
 if [ ! -s "$jar" ]; then
-  command -v mvn >/dev/null || die "needs Maven to fetch org.gaul:s3proxy:$version (Debian: apt-get install maven), or put the jar at $jar"
   say "fetching org.gaul:s3proxy:$version (jar-with-dependencies) from Maven Central"
   mvn -q -B -Dstyle.color=never dependency:get -Dartifact="org.gaul:s3proxy:$version:jar:jar-with-dependencies" -Dtransitive=false >&2 \
     || die "mvn could not fetch org.gaul:s3proxy:$version"

@@ -19,7 +19,8 @@ export function registerWorker(program: Command): void {
       const target = serverFromEnv();
       const server = await connectOrStartServer({ namespace: target.namespace });
       // A bad STRAWBERRY_RUN_STORE stops the worker here, not its first activity.
-      const runStore = runStoreUrlFromEnv().url;
+      const url = runStoreUrlFromEnv();
+      const runStore = url.kind === 'file' ? url.root : url.url;
       const { worker, connection } = await createWorker({ address: server.address, namespace: server.namespace, taskQueue: opts.taskQueue });
       const stop = (signal: string) => {
         process.stderr.write(`${signal}: finishing running tasks, then stopping...\n`);

@@ -275,12 +275,12 @@ async function main(): Promise<void> {
 
     // The campaign under Temporal, and (steps) the same campaign without step checkers.
     const temporal = await connectOrStartServer({});
-    const { client, connection } = await connectClient(temporal.address, temporal.namespace);
+    const { client, connection } = await connectClient(temporal);
     type Row = { round: number; frontier: number; band: number; selected?: number; examples: number; model: string; outcome: string; accuracy: Acc; candidateFrontier?: number; valid?: Acc; time?: RoundTime };
     const validCache = new Map<string, Acc>();
     const runCampaign = async (label: string, cfg: ResolvedCampaignConfig): Promise<{ rows: Row[]; summaries: RoundSummary[] }> => {
       const taskQueue = `real-loop/${cfg.name}`;
-      const { worker, connection: wconn } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue });
+      const { worker, connection: wconn } = await createWorker({ ...temporal, taskQueue });
       let summaries: RoundSummary[] = [];
       const rows: Row[] = [];
       try {

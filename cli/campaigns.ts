@@ -1,17 +1,19 @@
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, type Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { WORKFLOW_SHAPE, type CampaignStart } from '../lib/campaign/types';
 import { storeConfig } from '../lib/config/configStore';
 import { openRunStore, runStoreUrlFromEnv, type RunStore } from '../lib/store';
 import { UserError } from '../lib/errors';
 import { campaignWorkflow, campaignWorkflowId } from '../workflows/campaign';
 import { CampaignKey } from '../workflows/searchAttributes';
+import { connectClientConnection, type TemporalTarget } from './temporal/connection';
 import { DEFAULT_TASK_QUEUE } from './temporal/worker';
 
 /** Talking to campaigns through the Temporal client: what `start`, `status`, `pause`, ... share. */
 
-export async function connectClient(address: string, namespace: string): Promise<{ client: Client; connection: Connection }> {
-  const connection = await Connection.connect({ address });
-  return { client: new Client({ connection, namespace }), connection };
+/** A client of the target's namespace, with its TLS and API key; a failure says why (cli/temporal/connection.ts). */
+export async function connectClient(target: TemporalTarget): Promise<{ client: Client; connection: Connection }> {
+  const connection = await connectClientConnection(target);
+  return { client: new Client({ connection, namespace: target.namespace }), connection };
 }
 
 /** The run store the CLI reads and writes, as on workers: STRAWBERRY_RUN_STORE, else STRAWBERRY_RUNS_DIR (default `runs/`). */

@@ -1,28 +1,19 @@
 import type { Client, Connection, WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { EnvironmentError, UserError } from '../lib/errors';
+import { UserError } from '../lib/errors';
 import { campaignWorkflowId } from '../workflows/campaign';
 import { campaignHandle, connectClient } from './campaigns';
+import { requireTargetFromEnv, type TemporalTarget } from './temporal/connection';
 
 /**
  * How the campaign commands (`start`, `status`, `pause`, ...) find the Temporal server: TEMPORAL_ADDRESS
- * (+ TEMPORAL_NAMESPACE), never a throwaway server of their own, since a campaign started there would
- * vanish with this process.
+ * (+ TEMPORAL_NAMESPACE, TLS and API key: cli/temporal/connection.ts), never a throwaway server of their own,
+ * since a campaign started there would vanish with this process.
  */
-export interface ServerTarget {
-  address: string;
-  namespace: string;
-}
+export type ServerTarget = TemporalTarget;
 
 export function serverFromEnv(env: NodeJS.ProcessEnv = process.env): ServerTarget {
-  const address = env.TEMPORAL_ADDRESS;
-  if (!address) {
-    throw new EnvironmentError(
-      'TEMPORAL_ADDRESS is not set. Run `strawberry dev` in another terminal (it prints the address), then set ' +
-        'TEMPORAL_ADDRESS=<host:port> (and TEMPORAL_NAMESPACE if not "default") here.',
-    );
-  }
-  return { address, namespace: env.TEMPORAL_NAMESPACE ?? 'default' };
+  return requireTargetFromEnv(env);
 }
 
 export interface Connected extends ServerTarget {
@@ -33,12 +24,7 @@ export interface Connected extends ServerTarget {
 /** Connects to the server of TEMPORAL_ADDRESS, runs `fn`, closes the connection. */
 export async function withClient<T>(fn: (c: Connected) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
   const target = serverFromEnv(env);
-  let connected: { client: Client; connection: Connection };
-  try {
-    connected = await connectClient(target.address, target.namespace);
-  } catch (err) {
-    throw new EnvironmentError(`Cannot reach the Temporal server at TEMPORAL_ADDRESS=${target.address}: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const connected = await connectClient(target);
   try {
     return await fn({ ...target, ...connected });
   } finally {

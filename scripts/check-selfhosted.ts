@@ -148,7 +148,7 @@ async function main(): Promise<void> {
 
   const server = await startLocalServer({ python: path.join(trlVenvDir(), 'bin', 'python'), script: path.join(trlRecipeDir, 'serve.py') });
   const temporal = await startDevServer({ dbFile: path.join(outDir, 'temporal.db'), ui: false, progress: () => undefined });
-  const { client, connection } = await connectClient(temporal.address, temporal.namespace);
+  const { client, connection } = await connectClient(temporal);
   process.env.STRAWBERRY_TEST_TEMPORAL_ADDRESS = temporal.address; // the worker helper's server address
   const taskQueue = `selfhosted/${stamp}`;
   const workers: WorkerProcess[] = [];

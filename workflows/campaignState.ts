@@ -6,11 +6,13 @@ import {
   proxyActivities,
   startChild,
   upsertSearchAttributes,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { stopReason } from '../lib/campaign/advance';
 import type { CampaignSettings } from '../lib/campaign/settings';
+import { taskQueueFor } from '../lib/campaign/taskQueues';
 import { WORKFLOW_SHAPE, type CampaignInput, type CampaignOutcome, type CampaignState, type RoundInput, type RoundResult, type RoundSummary } from '../lib/campaign/types';
 import { checkTunables, type Tunables } from '../lib/config/tunables';
 import { campaignMemo, shownRound, showCampaign, type CampaignView } from './memo';
@@ -252,7 +254,7 @@ export class Campaign {
       const keep = this.cancelOptions.keepDeployments ?? false;
       try {
         await cancelProviderWork.executeWithOptions(
-          { ...cancelWorkOptions, summary: keep ? 'cancel the running fine-tune job' : 'cancel the running fine-tune job, tear down deployments' },
+          { ...cancelWorkOptions, summary: keep ? 'cancel the running fine-tune job' : 'cancel the running fine-tune job, tear down deployments', ...this.trainingQueue() },
           [{ campaign: this.name, configHash: this.state.configHash, round: this.state.round, keepDeployments: keep }],
         );
       } catch (err) {
@@ -277,6 +279,12 @@ export class Campaign {
       { key: StudentModelKey, value: this.state.currentModel },
     ]);
     showCampaign(this.view(stop));
+  }
+
+  /** Cancelling a fine-tune job runs where training runs: a local provider's job lives on the training host. */
+  private trainingQueue(): { taskQueue?: string } {
+    const taskQueue = taskQueueFor(this.settings?.taskQueues, 'training', workflowInfo().taskQueue);
+    return taskQueue ? { taskQueue } : {};
   }
 
   private view(stop?: string): CampaignView {

@@ -75,7 +75,7 @@ async function buildTrainingData(round: Round): Promise<Stopped | undefined> {
   await checkBudget(round, 'estimate', prep.candidates * settings.estimationK);
   await round.enter('estimate', `${prep.candidates} candidates in ${prep.shards} shard(s)`);
   await sharded(round, prep.shards, 'estimate', (shard) =>
-    acts.estimateShard.executeWithOptions(round.step(`estimate pass rates, shard ${shard + 1}/${prep.shards}`), [{ ctx: round.ctx, shard }]),
+    acts.estimateShard.executeWithOptions(round.step(`estimate pass rates, shard ${shard + 1}/${prep.shards}`, 'sampling'), [{ ctx: round.ctx, shard }]),
   );
 
   await round.enter('select');
@@ -87,11 +87,11 @@ async function buildTrainingData(round: Round): Promise<Stopped | undefined> {
   await checkBudget(round, 'trace', band.selected * settings.tracesPerProblem);
   await round.enter('traces');
   const traces = await sharded(round, band.shards, 'traces', (shard) =>
-    acts.generateTracesShard.executeWithOptions(round.step(`generate traces, shard ${shard + 1}/${band.shards}`), [{ ctx: round.ctx, shard }]),
+    acts.generateTracesShard.executeWithOptions(round.step(`generate traces, shard ${shard + 1}/${band.shards}`, 'sampling'), [{ ctx: round.ctx, shard }]),
   );
 
   await round.enter('verify', `${traces.reduce((s, t) => s + t.generated, 0)} traces generated`);
-  const verified = await acts.verifyTraces.executeWithOptions(round.step('verify traces against ground truth'), [{ ctx: round.ctx, shards: band.shards }]);
+  const verified = await acts.verifyTraces.executeWithOptions(round.step('verify traces against ground truth', 'sampling'), [{ ctx: round.ctx, shards: band.shards }]);
 
   await round.enter('dataset', `${verified.correct} correct traces`);
   const dataset = await acts.buildDataset.executeWithOptions(round.step('build the fine-tuning dataset'), [{ ctx: round.ctx }]);
@@ -134,7 +134,7 @@ async function fineTune(round: Round): Promise<{ model: string; jobId: string }>
   const { settings } = round.input;
   await round.enter('fine-tune', `dataset: ${resume.datasetExamples} examples`);
   if (!resume.jobId) await checkBudget(round, 'fine-tune', 0);
-  const jobId = resume.jobId ?? (await acts.startFineTune.executeWithOptions(round.step(`create the fine-tune job (attempt ${round.attempt})`), [{ ctx: round.ctx }])).jobId;
+  const jobId = resume.jobId ?? (await acts.startFineTune.executeWithOptions(round.step(`create the fine-tune job (attempt ${round.attempt})`, 'training'), [{ ctx: round.ctx }])).jobId;
   round.resume = { ...resume, jobId };
   const poll = `${settings.fineTunePollSeconds} seconds` as const;
   const trained = await acts.waitForFineTune.executeWithOptions(
@@ -145,6 +145,7 @@ async function fineTune(round: Round): Promise<{ model: string; jobId: string }>
       // Deep-merged with baseOptions: a poll must not inherit its attempt cap nor its 2-minute interval cap.
       retry: { ...POLLING, initialInterval: poll, maximumInterval: poll, nonRetryableErrorTypes: NON_RETRYABLE },
       summary: `wait for fine-tune job ${jobId}`,
+      ...round.queue('training'),
     },
     [{ ctx: round.ctx, jobId }],
   );
@@ -166,7 +167,7 @@ async function conclude(round: Round, counts: Counts, trained: { model: string; 
   }
   await round.enter('evaluate');
   const evalCtx = trained && served && served.servedModel !== trained.model ? { ...round.ctx, served: { ...input.served, [trained.model]: served.servedModel } } : round.ctx;
-  await acts.evaluateModels.executeWithOptions(round.step(`evaluate ${trained?.model ?? input.model} on held-out problems`), [{ ctx: evalCtx, candidate: trained?.model }]);
+  await acts.evaluateModels.executeWithOptions(round.step(`evaluate ${trained?.model ?? input.model} on held-out problems`, 'sampling'), [{ ctx: evalCtx, candidate: trained?.model }]);
 
   await round.enter('decide');
   const { candidates, inBand, tracesKept, datasetExamples } = counts;
@@ -190,7 +191,7 @@ async function conclude(round: Round, counts: Counts, trained: { model: string; 
 async function serve(round: Round, model: string): Promise<{ servedModel: string; deploymentId?: string }> {
   const { settings } = round.input;
   await round.enter('serve');
-  const started = await acts.startServing.executeWithOptions(round.step(`serve ${model}`), [{ ctx: round.ctx, model }]);
+  const started = await acts.startServing.executeWithOptions(round.step(`serve ${model}`, 'serving'), [{ ctx: round.ctx, model }]);
   if (started.ready || !started.deploymentId) {
     round.note(started.deploymentId ? `serving ${model} on deployment ${started.deploymentId}` : `${model} serves without a deployment`);
     return { servedModel: started.servedModel, ...(started.deploymentId ? { deploymentId: started.deploymentId } : {}) };
@@ -203,6 +204,7 @@ async function serve(round: Round, model: string): Promise<{ servedModel: string
       scheduleToCloseTimeout: `${settings.servingTimeoutMinutes} minutes`,
       retry: { ...POLLING, initialInterval: poll, maximumInterval: poll, nonRetryableErrorTypes: [...NON_RETRYABLE, 'DeploymentFailed'] },
       summary: `wait for deployment ${started.deploymentId} of ${model} to be ready`,
+      ...round.queue('serving'),
     },
     [{ ctx: round.ctx, model, deploymentId: started.deploymentId }],
   );
@@ -212,7 +214,7 @@ async function serve(round: Round, model: string): Promise<{ servedModel: string
 
 async function tearDown(round: Round, model: string): Promise<void> {
   await round.enter('teardown');
-  await acts.tearDownDeployments.executeWithOptions(round.step(`tear down the deployment of ${model}`), [
+  await acts.tearDownDeployments.executeWithOptions(round.step(`tear down the deployment of ${model}`, 'serving'), [
     { campaign: round.input.campaign, configHash: round.input.configHash, models: [model] },
   ]);
 }

@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, condition, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { taskQueueFor, type WorkKind } from '../lib/campaign/taskQueues';
 import type { RoundContext, RoundInput, RoundResult, RoundResume, RoundSummary } from '../lib/campaign/types';
 import { showRound } from './memo';
 import type { RoundStatus } from './messages';
@@ -42,9 +43,18 @@ export class Round {
     return { campaign, round, frontier, levelCount, model, baseModel, attempt: this.attempt, configHash, ...(served ? { served } : {}) };
   }
 
-  /** Options of a step with its Web UI summary: every step heartbeats within the campaign's timeout. */
-  step(summary: string): ActivityOptions {
-    return { ...baseOptions, heartbeatTimeout: `${this.input.settings.heartbeatTimeoutSeconds} seconds`, summary };
+  /**
+   * Options of a step with its Web UI summary: every step heartbeats within the campaign's timeout. A step of a
+   * kind with a task queue of its own (settings.taskQueues) goes there; otherwise to the round's queue.
+   */
+  step(summary: string, kind?: WorkKind): ActivityOptions {
+    return { ...baseOptions, heartbeatTimeout: `${this.input.settings.heartbeatTimeoutSeconds} seconds`, summary, ...this.queue(kind) };
+  }
+
+  /** `{ taskQueue }` for a kind of work on a queue of its own, else nothing (the option stays unset, as before). */
+  queue(kind: WorkKind | undefined): { taskQueue?: string } {
+    const taskQueue = kind && taskQueueFor(this.input.settings.taskQueues, kind, workflowInfo().taskQueue);
+    return taskQueue ? { taskQueue } : {};
   }
 
   pause(): void {

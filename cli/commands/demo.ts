@@ -54,10 +54,10 @@ export function registerDemo(program: Command): void {
         const config = { ...(await loadCampaignConfig(opts.config)), name };
         // A task queue of its own: a demo campaign needs this process's sim, so no other worker may take its tasks.
         const taskQueue = `demo/${name}`;
-        const { client, connection } = await interrupt.race(connectClient(server.address, server.namespace));
+        const { client, connection } = await interrupt.race(connectClient(server));
         // After Ctrl-C the result's long poll is still pending: closing its channel would crash it; the process exits anyway.
         cleanups.push(async () => (interrupt.interrupted() ? undefined : connection.close()));
-        const { worker, connection: workerConnection } = await interrupt.race(createWorker({ address: server.address, namespace: server.namespace, taskQueue }));
+        const { worker, connection: workerConnection } = await interrupt.race(createWorker({ ...server, taskQueue }));
         cleanups.push(() => workerConnection.close());
 
         const out = (line = '') => process.stdout.write(`${line}\n`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { campaignConfigPath } from '../../lib/campaign/resume';
+import { kindQueueName, taskQueueFor, WORK_KINDS } from '../../lib/campaign/taskQueues';
 import { loadCampaignConfig, providerFor, type ResolvedCampaignConfig } from '../../lib/config/load';
 import { loadCurriculumFor } from '../../lib/config/curriculumFit';
 import { CampaignConfigSchema } from '../../lib/config/schema';
@@ -88,7 +89,18 @@ export function registerStart(program: Command): void {
         out(`Started campaign ${config.name}: workflow ${campaignWorkflowId(config.name)} on ${c.address}, task queue ${opts.taskQueue}`);
         out(`Run store: ${storeLocation(store, config.name)}`);
         out(webUiHint(c, config.name));
-        out(`Follow it with \`strawberry status ${config.name} --watch\`; a worker must serve task queue ${opts.taskQueue} (\`strawberry worker\`).`);
+        out(`Follow it with \`strawberry status ${config.name} --watch\`; ${workersNeeded(opts.taskQueue, config)}.`);
       });
     });
+}
+
+/** Which workers the campaign needs: the main queue, and each kind of work on a queue of its own. */
+function workersNeeded(taskQueue: string, config: ResolvedCampaignConfig): string {
+  const flag = taskQueue === DEFAULT_TASK_QUEUE ? '' : ` --task-queue ${taskQueue}`;
+  const kinds = WORK_KINDS.flatMap((kind) => {
+    const q = taskQueueFor(config.temporal?.taskQueues, kind, taskQueue);
+    return q ? [`${q} for ${kind} (\`strawberry worker${flag} --queues ${q === kindQueueName(taskQueue, kind) ? kind : q}\`)`] : [];
+  });
+  const main = `task queue ${taskQueue} (\`strawberry worker${flag}\`)`;
+  return kinds.length ? `workers must serve ${main} and ${kinds.join(', ')}` : `a worker must serve ${main}`;
 }

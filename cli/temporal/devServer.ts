@@ -7,16 +7,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { EnvironmentError, UserError } from '../../lib/errors';
 import { ensureDir } from '../../lib/store/ensureDir';
+import { connectClientConnection, connectError, targetFromEnv, type TemporalTarget } from './connection';
 import { lockDatabase, type DatabaseLock } from './databaseLock';
 import { keepPorts, keptPorts, portIsFree } from './keptPorts';
 import { stateDir } from './paths';
 import { provisionTemporalCli, type TemporalCli } from './provision';
 import { ensureSearchAttributes, searchAttributeFlags } from './searchAttributes';
 
-/** A Temporal server the project talks to: a dev server we started, or an existing one from TEMPORAL_ADDRESS. */
-export interface TemporalServer {
-  address: string;
-  namespace: string;
+/**
+ * A Temporal server the project talks to: a dev server we started (plaintext on loopback), or an existing one
+ * from TEMPORAL_ADDRESS or a profile, with its TLS and API key (cli/temporal/connection.ts).
+ */
+export interface TemporalServer extends TemporalTarget {
   /** The Web UI, when we started the server with it (an external cluster's UI is not known). */
   uiUrl?: string;
   kind: 'dev-server' | 'external';
@@ -195,26 +197,22 @@ function httpStatus(url: string): Promise<number> {
  */
 export async function connectOrStartServer(opts: DevServerOptions = {}): Promise<TemporalServer> {
   const env = opts.env ?? process.env;
-  const external = env.TEMPORAL_ADDRESS;
-  if (!external) return startDevServer(opts);
-  const namespace = opts.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
-  let connection: Connection;
+  const found = targetFromEnv(env);
+  if (!found) return startDevServer(opts);
+  const target = { ...found, namespace: opts.namespace ?? found.namespace };
+  const connection = await connectClientConnection(target);
   try {
-    connection = await Connection.connect({ address: external, connectTimeout: 10_000 });
-  } catch (err) {
-    throw new EnvironmentError(`Cannot reach the Temporal server at TEMPORAL_ADDRESS=${external}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  try {
-    await assertNamespace(connection, external, namespace);
-    await ensureSearchAttributes(connection, namespace);
+    await assertNamespace(connection, target);
+    await ensureSearchAttributes(connection, target.namespace);
   } finally {
     await connection.close();
   }
-  return { address: external, namespace, kind: 'external', stop: async () => {} };
+  return { ...target, kind: 'external', stop: async () => {} };
 }
 
 /** An unknown namespace is the user's to fix (TEMPORAL_NAMESPACE): say which, and where. */
-async function assertNamespace(connection: Connection, address: string, namespace: string): Promise<void> {
+async function assertNamespace(connection: Connection, target: TemporalTarget): Promise<void> {
+  const { address, namespace } = target;
   try {
     await connection.workflowService.describeNamespace({ namespace });
   } catch (err) {
@@ -222,6 +220,7 @@ async function assertNamespace(connection: Connection, address: string, namespac
     if ((err as { code?: number }).code === 5) {
       throw new UserError(`namespace "${namespace}" (TEMPORAL_NAMESPACE) not found on ${address}; create it (\`temporal operator namespace create --namespace ${namespace}\`) or unset TEMPORAL_NAMESPACE for "default"`);
     }
-    throw err;
+    // The first call after connecting is where a refused API key or client certificate shows.
+    throw await connectError(target, err);
   }
 }

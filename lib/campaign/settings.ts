@@ -1,4 +1,5 @@
 import type { CampaignConfig } from '../config/schema';
+import type { TaskQueueSettings } from './taskQueues';
 
 /**
  * The few config values the workflows themselves read (stopping rules, fan-out, timeouts, poll intervals,
@@ -22,6 +23,8 @@ export interface CampaignSettings {
   estimationK: number;
   tracesPerProblem: number;
   band: { min: number; max: number };
+  /** Kinds of work on task queues of their own (absent: all on the campaign's queue). */
+  taskQueues?: TaskQueueSettings;
 }
 
 export function campaignSettings(config: CampaignConfig): CampaignSettings {
@@ -39,5 +42,12 @@ export function campaignSettings(config: CampaignConfig): CampaignSettings {
     estimationK: config.estimation.k,
     tracesPerProblem: config.traces.perProblem,
     band: { min: config.band.band.min, max: config.band.band.max },
+    ...taskQueues(config),
   };
+}
+
+/** Only the kinds that leave the campaign's queue: the default settings stay as they were. */
+function taskQueues(config: CampaignConfig): { taskQueues?: TaskQueueSettings } {
+  const set = Object.entries(config.temporal?.taskQueues ?? {}).filter(([, v]) => v !== undefined && v !== false);
+  return set.length ? { taskQueues: Object.fromEntries(set) as TaskQueueSettings } : {};
 }

@@ -160,6 +160,14 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
 ]);
 export type ProviderConfig = z.infer<typeof ProviderSchema>;
 
+/** A kind of work's task queue: true for `<campaign queue>-<kind>`, or a queue name (lib/campaign/taskQueues.ts). */
+function taskQueueSetting(what: string) {
+  return z
+    .union([z.boolean(), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/, 'expected a task queue name (letters, digits, ".", "_", "/", "-")')])
+    .optional()
+    .describe(`${what}: true for the queue <campaign queue>-<kind>, or a queue name; absent or false: the campaign's queue`);
+}
+
 export const CampaignConfigSchema = z
   .object({
     name: z
@@ -380,6 +388,20 @@ export const CampaignConfigSchema = z
       .strict()
       .optional()
       .describe('where the campaign keeps its data (README "Storage"); absent: the worker\'s own STRAWBERRY_RUN_STORE, a local directory by default'),
+    temporal: z
+      .object({
+        taskQueues: z
+          .object({
+            sampling: taskQueueSetting('estimation and trace shards, trace verification, evaluation'),
+            training: taskQueueSetting('fine-tune jobs: create, wait, cancel'),
+            serving: taskQueueSetting('deployments: start, wait, tear down'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .optional()
+      .describe('task queues per kind of work (docs/deploy.md): a kind with a queue of its own runs only on workers started with `strawberry worker --queues <kind>`; absent, all work runs on the campaign\'s queue'),
   })
   .strict();
 

@@ -323,13 +323,14 @@ async function spool(data: Iterable<string | Uint8Array> | AsyncIterable<string 
 /**
  * The S3 client for this process, from the environment: `STRAWBERRY_S3_ENDPOINT` (any S3-compatible server;
  * path-style addressing then, as such servers expect), `AWS_REGION` (default us-east-1), and credentials from
- * `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (/ `AWS_SESSION_TOKEN`) only: never from a config or a URL.
+ * `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (/ `AWS_SESSION_TOKEN`), else from the SDK's standard chain on
+ * this host (`AWS_PROFILE`, web identity, an instance role): never from a config or a URL.
  */
 export function s3ClientConfigFromEnv(env: NodeJS.ProcessEnv = process.env): S3ClientConfig {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) {
-    throw new UserError('run store: an s3:// run store needs credentials in the environment: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)');
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    throw new UserError(`run store: ${accessKeyId ? 'AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY' : 'AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID'}; set both (and AWS_SESSION_TOKEN for temporary credentials)`);
   }
   const endpoint = env.STRAWBERRY_S3_ENDPOINT?.trim() || undefined;
   if (endpoint) {
@@ -348,7 +349,7 @@ export function s3ClientConfigFromEnv(env: NodeJS.ProcessEnv = process.env): S3C
   return {
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) },
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } } : {}),
     // Send checksums only where S3 requires them: S3-compatible servers do not all accept the SDK's default
     // CRC32 trailers (s3proxy answers 501). Integrity is ours anyway: sha256 in metadata and in references.
     requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -370,6 +371,9 @@ function s3Error(what: string, err: unknown): Error {
   const name = e?.name ?? 'Error';
   const status = e?.$metadata?.httpStatusCode;
   const detail = `${name}${status ? ` (HTTP ${status})` : ''}: ${e?.message ?? String(err)}`;
+  if (name === 'CredentialsProviderError') {
+    return new UserError(`run store: ${what}: no S3 credentials on this host; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or give the host a role) (${detail})`);
+  }
   if (name === 'NoSuchBucket') return new UserError(`run store: ${what}: the bucket does not exist (${detail})`);
   if (name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || name === 'AccessDenied' || status === 403) {
     return new UserError(`run store: ${what}: access refused; check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (${detail})`);

@@ -269,7 +269,11 @@ describe('campaign commands against a running campaign', () => {
     worker.child.kill('SIGTERM');
     expect((await worker.exited).code).toBe(0);
     const workerLog = worker.output();
-    expect(workerLog).toMatch(new RegExp(`Worker on ${testServerAddress().replace(/\./g, '\\.')} \\(namespace default\\), task queue ${taskQueue}, run store ${runsDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    // The identity the Web UI shows (<pid>@<host>), where, how, which queues.
+    const re = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(workerLog).toMatch(
+      new RegExp(`Worker ${worker.pid}@${re(os.hostname())} on ${re(testServerAddress())} \\(namespace default, plaintext\\), task queues ${re(taskQueue)} \\(workflows, all work\\), run store ${re(runsDir)}`),
+    );
     expect(workerLog).toMatch(/Worker stopped\./);
   }, 240_000);
 

@@ -37,10 +37,18 @@ export interface SpawnWorkerOptions {
   client: Client;
   /** How long to wait for the worker to poll (bundling the workflows takes seconds on a busy machine). */
   readyTimeoutMs?: number;
+  /** `--queues` (default: the main queue only). */
+  queues?: string;
+  /** `--identity`: appended to `<pid>@<host>`. */
+  identity?: string;
+  /** The queues whose pollers show it ready: default the task queue, for workflows and activities. */
+  pollQueues?: { name: string; workflows: boolean }[];
 }
 
 export function spawnWorkerProcess(opts: SpawnWorkerOptions): WorkerProcess {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/strawberry.js'), 'worker', '--task-queue', opts.taskQueue], {
+  const args = ['worker', '--task-queue', opts.taskQueue, ...(opts.queues ? ['--queues', opts.queues] : []), ...(opts.identity ? ['--identity', opts.identity] : [])];
+  const pollQueues = opts.pollQueues ?? [{ name: opts.taskQueue, workflows: true }];
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/strawberry.js'), ...args], {
     cwd: repoRoot,
     env: { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), TEMPORAL_NAMESPACE: 'default', STRAWBERRY_RUNS_DIR: opts.runsDir, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,7 +71,7 @@ export function spawnWorkerProcess(opts: SpawnWorkerOptions): WorkerProcess {
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 90_000);
     for (;;) {
       if (ended) throw new Error(`worker process ${pid} exited before it polled ${opts.taskQueue}:\n${out.slice(-4000)}`);
-      if ((await pollsAll(opts.client, opts.taskQueue, pid)) === true) return;
+      if ((await pollsAll(opts.client, pollQueues, pid)) === true) return;
       if (Date.now() > deadline) throw new Error(`worker process ${pid} did not poll ${opts.taskQueue} within ${opts.readyTimeoutMs ?? 90_000} ms:\n${out.slice(-4000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -92,11 +100,13 @@ export function spawnWorkerProcess(opts: SpawnWorkerOptions): WorkerProcess {
   };
 }
 
-async function pollsAll(client: Client, taskQueue: string, pid: number): Promise<boolean> {
+async function pollsAll(client: Client, queues: { name: string; workflows: boolean }[], pid: number): Promise<boolean> {
   const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
-  for (const taskQueueType of [TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY]) {
-    const res = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType });
-    if (!(res.pollers ?? []).some((p) => (p.identity ?? '').startsWith(`${pid}@`))) return false;
+  for (const q of queues) {
+    for (const taskQueueType of q.workflows ? [TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY] : [TASK_QUEUE_TYPE_ACTIVITY]) {
+      const res = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: q.name }, taskQueueType });
+      if (!(res.pollers ?? []).some((p) => (p.identity ?? '').startsWith(`${pid}@`))) return false;
+    }
   }
   return true;
 }

@@ -57,9 +57,8 @@ describe('runStoreUrlFromEnv / openRunStore', () => {
     const d = openRunStore(pathToFileURL(dir).href);
     expect(d).toBeInstanceOf(DirectoryRunStore);
     expect(runStoreUrlOf(d)).toBe(pathToFileURL(dir).href);
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test-id', AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test-secret' });
     const s = openRunStore('s3://bucket-a/team/runs', {}) as S3RunStore;
-    // No request is sent: constructing the client needs only the environment's credentials.
+    // No request is sent: opening a store only builds its client.
     expect(s).toBeInstanceOf(S3RunStore);
     expect(s.uriFor('demo/round-1/x.jsonl')).toBe('s3://bucket-a/team/runs/demo/round-1/x.jsonl');
     expect(s.relPathOf('s3://bucket-a/team/runs/demo/round-1/x.jsonl')).toBe('demo/round-1/x.jsonl');
@@ -71,8 +70,9 @@ describe('runStoreUrlFromEnv / openRunStore', () => {
 
 describe('s3ClientConfigFromEnv', () => {
   const creds = { AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'secret' };
-  it('takes credentials from the AWS_* environment only, and refuses to start without them', () => {
-    expect(userError(() => s3ClientConfigFromEnv({})).message).toMatch(/set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  it('takes credentials from the AWS_* environment (else the SDK chain: AWS_PROFILE, a role), never half of them', () => {
+    expect(s3ClientConfigFromEnv({})).not.toHaveProperty('credentials');
+    expect(userError(() => s3ClientConfigFromEnv({ AWS_ACCESS_KEY_ID: 'id' })).message).toMatch(/AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY; set both/);
     expect(s3ClientConfigFromEnv({ ...creds, AWS_SESSION_TOKEN: 't' })).toMatchObject({ credentials: { accessKeyId: 'id', secretAccessKey: 'secret', sessionToken: 't' }, region: 'us-east-1' });
     expect(s3ClientConfigFromEnv({ ...creds, AWS_REGION: 'eu-west-1' }).region).toBe('eu-west-1');
   });

@@ -68,7 +68,7 @@ export interface RunStore {
   /** Parses a JSON file; a parse error names the file. */
   readJson<T = unknown>(relPath: string): Promise<T>;
   exists(relPath: string): Promise<boolean>;
-  /** Relative paths of the stored files whose path starts with `prefix` (recursive, sorted). */
+  /** Relative paths of the stored files whose path starts with `prefix` (recursive, sorted; an append-only log is one entry). */
   list(prefix?: string): Promise<string[]>;
   /**
    * Appends one line (a string without newline, or a value serialised as JSON) to the append-only log

@@ -1,10 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { stat } from 'node:fs/promises';
 import { averageSampleCost, estimatedTrainingTokens, formatCost, priceOf, trainingCost } from '../lib/budget/cost';
 import { providerFor } from '../lib/config/load';
 import type { RoundContext } from '../lib/campaign/types';
 import { ledgerUsage, priceRows, spentByRound } from '../lib/report/campaignReport';
-import type { DirectoryRunStore, Ref } from '../lib/store';
+import type { Ref, RunStore } from '../lib/store';
 import { activityLog, configOf, runStore } from './deps';
 import { stepRef } from './manifest';
 
@@ -27,7 +26,7 @@ export async function checkBudget({
 }): Promise<{ spent: number; projected: number }> {
   const config = await configOf(ctx);
   const budget = config.budget;
-  const store = runStore() as DirectoryRunStore;
+  const store = runStore();
   const usage = await ledgerUsage(store, ctx.campaign);
   // Chat tokens, trained tokens and deployment time already spent (a live deployment counts up to now).
   const spentByRoundNow = await spentByRound(store, ctx.campaign, config);
@@ -69,7 +68,8 @@ export async function checkBudget({
 }
 
 /** Tokens of a JSONL dataset, approximated as its bytes / 4 (no tokenizer on the worker). */
-async function datasetTokens(store: DirectoryRunStore, dataset: Ref): Promise<number> {
-  const { size } = await stat(store.localPath(dataset));
+async function datasetTokens(store: RunStore, dataset: Ref): Promise<number> {
+  // References made before `bytes` was recorded: ask the store for the size.
+  const size = dataset.bytes ?? (await store.source(dataset)).bytes;
   return Math.ceil(size / 4);
 }

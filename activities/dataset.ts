@@ -1,5 +1,5 @@
 import type { RoundContext } from '../lib/campaign/types';
-import { buildPairs, DatasetTooSmallError, dropCounts, pairStats, selectTraces, writeDataset, writePreferenceDataset, type PairStats } from '../lib/datasets';
+import { buildPairs, DatasetTooSmallError, dropCounts, pairStats, selectTraces, writeDataset, writePreferenceDataset, type DatasetFile, type PairStats } from '../lib/datasets';
 import { recordStep, roundDir, type Ref } from '../lib/store';
 import { scopeOf, stepRef } from './manifest';
 import type { TraceRecord } from '../lib/traces';
@@ -58,13 +58,14 @@ export async function buildDataset({ ctx }: { ctx: RoundContext }): Promise<{ ex
       const m = /\/round-(\d+)\/dataset\.jsonl$/.exec(p);
       return m !== null && Number(m[1]) < ctx.round;
     })
-    .map((p) => store.localPath(store.uriFor(p)));
-  // Replay pool: the campaign's earlier rounds, plus any configured earlier datasets (the base model's data).
+    .map((p): DatasetFile => ({ store, path: p }));
+  // Replay pool: the campaign's earlier rounds, plus any configured earlier datasets (the base model's data,
+  // files on the worker).
   earlier.push(...(d.replayFiles ?? []));
   const rel = datasetPath(ctx.campaign, ctx.round);
   try {
     const written = await writeDataset(selection.kept, {
-      out: store.localPath(store.uriFor(rel)),
+      out: { store, path: rel },
       format: d.format,
       replay: { files: earlier, fraction: d.replayFraction },
       seed: ctx.round,
@@ -112,7 +113,7 @@ async function preferences(
   for (const pair of pairing.pairs) keptPerLevel[pair.levelIndex] = (keptPerLevel[pair.levelIndex] ?? 0) + 1;
   const rel = preferencesPath(ctx.campaign, ctx.round);
   try {
-    const written = await writePreferenceDataset(pairing.pairs, { out: store.localPath(store.uriFor(rel)), seed: ctx.round, minPairs: p.minPairs });
+    const written = await writePreferenceDataset(pairing.pairs, { out: { store, path: rel }, seed: ctx.round, minPairs: p.minPairs });
     activityLog(ctx, 'dataset').info({ pairs: written.count, sha256: written.sha256, counts: pairing.counts }, 'preference pairs written');
     return { ref: { uri: store.uriFor(rel), sha256: written.sha256, count: written.count, bytes: written.bytes }, stats: pairStats(method, pairing.counts, true), keptPerLevel };
   } catch (err) {

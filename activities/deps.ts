@@ -15,7 +15,7 @@ import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/
 import { LocalLoraAdapters, localJobStore, type LocalProviderConfig } from '../lib/providers/local';
 import { reloadAdaptersOnNotFound } from '../lib/providers/local/adapterReload';
 import { createServingProvider, type ServingProvider } from '../lib/providers/serving';
-import { DirectoryRunStore, type RunStore } from '../lib/store';
+import { assertDeclaredRunStore, assertRunStoreFilesystem, DirectoryRunStore, openRunStore, runStoreUrlFromEnv, type RunStore } from '../lib/store';
 import type { GradeFn } from '../lib/traces';
 
 /**
@@ -31,15 +31,33 @@ export function activityLog(ctx: Pick<RoundContext, 'campaign' | 'round'>, phase
 }
 
 let store: RunStore | undefined;
-/** The run store root: STRAWBERRY_RUNS_DIR, default `runs/` in the worker's working directory. */
+/**
+ * The worker's run store, by URL: STRAWBERRY_RUN_STORE (`file:///path` or `s3://bucket/prefix`), else the
+ * directory STRAWBERRY_RUNS_DIR, default `runs/` in the worker's working directory.
+ */
 export function runStore(): RunStore {
-  store ??= new DirectoryRunStore(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
+  store ??= openRunStore(runStoreUrlFromEnv());
   return store;
 }
 
-/** The stored config version an activity runs with (its input carries only the hash). */
-export function configOf(ctx: Pick<RoundContext, 'campaign' | 'configHash'>): Promise<ResolvedCampaignConfig> {
-  return loadStoredConfig(runStore(), ctx.campaign, ctx.configHash);
+const storeChecks = new Map<string, Promise<void>>();
+/**
+ * The stored config version an activity runs with (its input carries only the hash), once this worker's run
+ * store is the one the campaign declares (`storage.runStore`) and not an undeclared network filesystem: a
+ * UserError otherwise, which fails the activity without retries.
+ */
+export async function configOf(ctx: Pick<RoundContext, 'campaign' | 'configHash'>): Promise<ResolvedCampaignConfig> {
+  const config = await loadStoredConfig(runStore(), ctx.campaign, ctx.configHash);
+  const storage = config.storage;
+  assertDeclaredRunStore(runStore(), storage?.runStore, `campaign ${ctx.campaign}`);
+  const shared = storage?.sharedFilesystem ?? false;
+  let check = storeChecks.get(String(shared));
+  if (!check) {
+    check = assertRunStoreFilesystem(runStore(), shared);
+    storeChecks.set(String(shared), check);
+  }
+  await check;
+  return config;
 }
 
 const curricula = new Map<string, { mtimeMs: number; curriculum: Promise<Curriculum> }>();

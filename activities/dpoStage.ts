@@ -40,7 +40,7 @@ export async function ensureDpoJob(ctx: RoundContext, config: Config, provider: 
   let upload = (await store.exists(`${dir}/upload-dpo.json`)) ? await store.readJson<{ fileId: string; sha256: string }>(`${dir}/upload-dpo.json`) : undefined;
   if (!upload || upload.sha256 !== prefs.sha256) {
     await store.verify(prefs);
-    const { fileId } = await provider.uploadDataset(store.localPath(prefs), { name: `${ctx.campaign}-r${ctx.round}-a${ctx.attempt}-preferences.jsonl` });
+    const { fileId } = await provider.uploadDataset(await store.source(prefs), { name: `${ctx.campaign}-r${ctx.round}-a${ctx.attempt}-preferences.jsonl` });
     upload = { fileId, sha256: prefs.sha256 };
     await store.writeJsonAtomic(`${dir}/upload-dpo.json`, upload);
   }

@@ -25,7 +25,7 @@ export async function startFineTune({ ctx }: { ctx: RoundContext }): Promise<{ j
 
   let upload = (await store.exists(`${dir}/upload.json`)) ? await store.readJson<{ fileId: string; sha256: string }>(`${dir}/upload.json`) : undefined;
   if (!upload || upload.sha256 !== dataset.sha256) {
-    const { fileId } = await provider.uploadDataset(store.localPath(dataset), { name: `${ctx.campaign}-r${ctx.round}-a${ctx.attempt}.jsonl` });
+    const { fileId } = await provider.uploadDataset(await store.source(dataset), { name: `${ctx.campaign}-r${ctx.round}-a${ctx.attempt}.jsonl` });
     upload = { fileId, sha256: dataset.sha256 };
     await store.writeJsonAtomic(`${dir}/upload.json`, upload);
   }

@@ -1,7 +1,7 @@
 import { Client, type Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { WORKFLOW_SHAPE, type CampaignStart } from '../lib/campaign/types';
 import { storeConfig } from '../lib/config/configStore';
-import { DirectoryRunStore, type RunStore } from '../lib/store';
+import { openRunStore, runStoreUrlFromEnv, type RunStore } from '../lib/store';
 import { UserError } from '../lib/errors';
 import { campaignWorkflow, campaignWorkflowId } from '../workflows/campaign';
 import { CampaignKey } from '../workflows/searchAttributes';
@@ -16,9 +16,9 @@ export async function connectClient(target: TemporalTarget): Promise<{ client: C
   return { client: new Client({ connection, namespace: target.namespace }), connection };
 }
 
-/** The run store the CLI reads and writes: STRAWBERRY_RUNS_DIR, as on workers (default `runs/`). */
-export function cliRunStore(): DirectoryRunStore {
-  return new DirectoryRunStore(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
+/** The run store the CLI reads and writes, as on workers: STRAWBERRY_RUN_STORE, else STRAWBERRY_RUNS_DIR (default `runs/`). */
+export function cliRunStore(): RunStore {
+  return openRunStore(runStoreUrlFromEnv());
 }
 
 /**

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { writeThenRename, type AtomicWritten } from './atomicFile';
 import { UserError } from './errors';
 
@@ -66,7 +67,11 @@ export interface JsonlReadOptions<T> {
 /** The file's non-blank lines, streamed, with line numbers; the `last` flag needs a one-line look-ahead. */
 export async function* jsonlLines(file: string, options: { start?: number } = {}): AsyncGenerator<JsonlLine> {
   const fh = await open(file, 'r');
-  const input = fh.createReadStream({ start: options.start ?? 0 });
+  yield* streamLines(fh.createReadStream({ start: options.start ?? 0 }));
+}
+
+/** The non-blank lines of a byte stream (a file, an object store's response body), numbered like `jsonlLines`. */
+export async function* streamLines(input: Readable): AsyncGenerator<JsonlLine> {
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {
     let n = 0;
@@ -112,9 +117,16 @@ export function jsonlWhere(file: string, options: { start?: number; label?: stri
 }
 
 /** The rows of a JSONL file, streamed line by line; blank lines are skipped. */
-export async function* iterJsonl<T = unknown>(file: string, options: JsonlReadOptions<T> = {}): AsyncGenerator<T> {
-  const where = jsonlWhere(file, options);
-  for await (const line of jsonlLines(file, { start: options.start })) {
+export function iterJsonl<T = unknown>(file: string, options: JsonlReadOptions<T> = {}): AsyncGenerator<T> {
+  return decodeJsonlLines(jsonlLines(file, { start: options.start }), jsonlWhere(file, options), options);
+}
+
+/**
+ * Parses and decodes lines (from `jsonlLines`, `streamLines`, ...) into rows; a bad line is a JsonlError
+ * `where:line: reason`, or goes to `onTornLastLine` / `onInvalidLine`.
+ */
+export async function* decodeJsonlLines<T = unknown>(lines: AsyncIterable<JsonlLine>, where: string, options: JsonlReadOptions<T> = {}): AsyncGenerator<T> {
+  for await (const line of lines) {
     const parsed = parseJsonLine(line.text);
     let reason: string;
     if ('value' in parsed) {
@@ -155,14 +167,19 @@ export type JsonlRows = Iterable<unknown> | AsyncIterable<unknown>;
 
 /** Writes rows as JSON lines atomically (temporary file, fsync, rename); returns the digest, size and row count. */
 export async function writeJsonlAtomic(file: string, rows: JsonlRows, label = file): Promise<AtomicWritten & { count: number }> {
-  let count = 0;
+  const counted = { count: 0 };
   const written = await writeThenRename(file, async (write) => {
-    for await (const row of rows as AsyncIterable<unknown>) {
-      const line = JSON.stringify(row);
-      if (line === undefined) throw new Error(`jsonl: row ${count + 1} of ${label} is not serialisable as JSON`);
-      await write(line + '\n');
-      count++;
-    }
+    for await (const line of jsonlChunks(rows, label, counted)) await write(line);
   });
-  return { ...written, count };
+  return { ...written, count: counted.count };
+}
+
+/** Rows serialised as JSON lines (one chunk per row, newline included); `counted.count` says how many so far. */
+export async function* jsonlChunks(rows: JsonlRows, label: string, counted: { count: number }): AsyncGenerator<string> {
+  for await (const row of rows as AsyncIterable<unknown>) {
+    const line = JSON.stringify(row);
+    if (line === undefined) throw new Error(`jsonl: row ${counted.count + 1} of ${label} is not serialisable as JSON`);
+    yield line + '\n';
+    counted.count++;
+  }
 }

@@ -46,6 +46,11 @@ export function registerDemo(program: Command): void {
         process.env.STRAWBERRY_SIM_URL = sim.baseURL;
         process.env.STRAWBERRY_SIM_KEY ??= 'sim-demo-key';
         process.env.STRAWBERRY_RUNS_DIR = runsDir;
+        // The demo is the embedded default on one machine: its worker, this process and `report` share a directory.
+        if (process.env.STRAWBERRY_RUN_STORE) {
+          process.stderr.write(`demo: runs in the directory run store ${runsDir}, not STRAWBERRY_RUN_STORE (${process.env.STRAWBERRY_RUN_STORE}), which is for \`strawberry worker\` and \`start\`\n`);
+          delete process.env.STRAWBERRY_RUN_STORE;
+        }
         const config = { ...(await loadCampaignConfig(opts.config)), name };
         // A task queue of its own: a demo campaign needs this process's sim, so no other worker may take its tasks.
         const taskQueue = `demo/${name}`;

@@ -6,6 +6,7 @@ import type { ModelEntry } from '../../lib/registry';
 import { table } from '../../lib/format/table';
 import { lineageTable, tokensTable, trainingTable } from '../tables';
 import { cliRunStore } from './start';
+import { runStoreUrlOf } from '../../lib/store';
 
 /** `strawberry models <name>`: the campaign's model lineage with evaluations, and the rejected candidates (read from the run store). */
 export function registerModels(program: Command): void {
@@ -18,7 +19,7 @@ export function registerModels(program: Command): void {
       const registry = await ModelRegistry.load(store, name);
       const all = registry.entries();
       if (all.length === 0) {
-        throw new UserError(`no model registry for campaign "${name}" in the run store ${store.root} (${registry.path}); set STRAWBERRY_RUNS_DIR to the workers' run store`);
+        throw new UserError(`no model registry for campaign "${name}" in the run store ${runStoreUrlOf(store)} (${registry.path}); set STRAWBERRY_RUN_STORE (or STRAWBERRY_RUNS_DIR) to the workers' run store`);
       }
       const lineage = registry.lineage();
       const rejected = all.filter((m) => m.status === 'rejected');

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { completedRounds } from '../../lib/campaign/resume';
 import { UserError } from '../../lib/errors';
 import { ModelRegistry } from '../../lib/registry';
-import { DirectoryRunStore } from '../../lib/store';
+import { runStoreUrlOf, storeLocation } from '../../lib/store';
+import { cliRunStore } from '../campaigns';
 import { readCampaignConfig } from '../../lib/campaign/resume';
 import { deploymentsTable, levelNamesOf, lineageTable, roundsTable, skillRoundsTable, tokensTable, trainingTable } from '../tables';
 import { writeTextAtomic } from '../../lib/atomicFile';
@@ -23,10 +24,9 @@ export function registerReport(program: Command): void {
     .option('--json', 'print JSON instead of tables (with `report`: per-round pass rates, dataset composition, tokens)')
     .option('--html <file>', 'write one self-contained HTML file with plots (works offline)')
     .action(async (name: string, opts: { json?: boolean; html?: string }) => {
-      const runsDir = path.resolve(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
-      const store = new DirectoryRunStore(runsDir);
+      const store = cliRunStore();
       if (!(await store.exists(`${name}/registry.json`))) {
-        throw new UserError(`no campaign "${name}" in the run store ${runsDir} (set STRAWBERRY_RUNS_DIR to the store the campaign used)`);
+        throw new UserError(`no campaign "${name}" in the run store ${runStoreUrlOf(store)} (set STRAWBERRY_RUN_STORE, or STRAWBERRY_RUNS_DIR, to the store the campaign used)`);
       }
       const rounds = (await completedRounds(store, name)).map((r) => r.summary);
       const registry = await ModelRegistry.load(store, name);
@@ -48,7 +48,7 @@ export function registerReport(program: Command): void {
       }
       const levelNames = await levelNamesOf((await readCampaignConfig(store, name).catch(() => undefined))?.curriculumPath);
       process.stdout.write(
-        `Campaign ${name} (${runsDir}/${name})\n\n${rounds.length ? roundsTable(rounds, levelNames) : 'no completed round yet'}\n\nModels:\n${lineageTable(registry.entries(), levelNames)}\n`,
+        `Campaign ${name} (${storeLocation(store, name)})\n\n${rounds.length ? roundsTable(rounds, levelNames) : 'no completed round yet'}\n\nModels:\n${lineageTable(registry.entries(), levelNames)}\n`,
       );
       if (rounds.some((r) => r.skills)) process.stdout.write(`\nSkills per round:\n${skillRoundsTable(rounds, levelNames)}\n`);
       const usage = await campaignReport(store, name);

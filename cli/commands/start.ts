@@ -7,7 +7,7 @@ import { CampaignConfigSchema } from '../../lib/config/schema';
 import { displayPath, locate, readYamlFile } from '../../lib/curriculum/yamlFile';
 import { UserError } from '../../lib/errors';
 import { ModelRegistry, registryPath } from '../../lib/registry';
-import { DirectoryRunStore, type RunStore } from '../../lib/store';
+import { assertDeclaredRunStore, assertRunStoreFilesystem, storeLocation, type RunStore } from '../../lib/store';
 import { assertWritableDir } from '../../lib/store/ensureDir';
 import { campaignWorkflowId } from '../../workflows/campaign';
 import { alreadyRunning, cliRunStore, startCampaign } from '../campaigns';
@@ -55,9 +55,9 @@ export async function keepConfigCopy(store: RunStore, config: ResolvedCampaignCo
  * exists) would mix the two: old models in the registry, old datasets replayed, old round summaries read by
  * `resume` and `report`, and the old config copy kept. That campaign is continued with `resume` instead.
  */
-export async function assertFreshRunStore(store: DirectoryRunStore, name: string, ledger?: string): Promise<void> {
+export async function assertFreshRunStore(store: RunStore, name: string, ledger?: string): Promise<void> {
   const message = (where: string) => `campaign "${name}" already ran with this ${where}: \`strawberry resume ${name}\` continues it, --name <other> starts a new campaign`;
-  if (await store.exists(registryPath(name))) throw new UserError(message(`run store (${store.resolve(name)})`));
+  if (await store.exists(registryPath(name))) throw new UserError(message(`run store (${storeLocation(store, name)})`));
   // With a PostgreSQL ledger the registry is a table there, and outlives a deleted run store.
   const registry = await ModelRegistry.load(store, name, { ledger });
   if (registry.entries().length > 0) throw new UserError(message(registry.path));
@@ -76,7 +76,10 @@ export function registerStart(program: Command): void {
       await loadCurriculumFor(config);
       if (opts.keyCheck) await checkKeyVariables(config);
       const store = cliRunStore();
-      await assertWritableDir(store.root, 'run store (STRAWBERRY_RUNS_DIR)');
+      // The config goes into this store: it must be the one the campaign (and so its workers) expect.
+      assertDeclaredRunStore(store, config.storage?.runStore, file);
+      if (store instanceof DirectoryRunStore) await assertWritableDir(store.root, 'run store (STRAWBERRY_RUNS_DIR)');
+      await assertRunStoreFilesystem(store, config.storage?.sharedFilesystem);
       await withClient(async (c) => {
         if ((await describeCampaign(c, config.name))?.status.name === 'RUNNING') throw alreadyRunning(config.name);
         await assertFreshRunStore(store, config.name, config.storage?.ledger);
@@ -84,7 +87,7 @@ export function registerStart(program: Command): void {
         await startCampaign(c.client, { config }, { taskQueue: opts.taskQueue, store });
         const out = (line: string) => process.stdout.write(`${line}\n`);
         out(`Started campaign ${config.name}: workflow ${campaignWorkflowId(config.name)} on ${c.address}, task queue ${opts.taskQueue}`);
-        out(`Run store: ${store.resolve(config.name)}`);
+        out(`Run store: ${storeLocation(store, config.name)}`);
         out(webUiHint(c, config.name));
         out(`Follow it with \`strawberry status ${config.name} --watch\`; ${workersNeeded(opts.taskQueue, config)}.`);
       });

@@ -1,10 +1,10 @@
-import path from 'node:path';
 import type { Command } from 'commander';
 import { readCampaignConfig } from '../../lib/campaign/resume';
 import { UserError } from '../../lib/errors';
 import { table } from '../../lib/format/table';
 import { finalCheckText, flagText, gradeText, roundsWithTraces, roundTraces, verdictText, type RoundTraces, type TraceRow } from '../../lib/report/traces';
-import { DirectoryRunStore } from '../../lib/store';
+import { runStoreUrlOf } from '../../lib/store';
+import { cliRunStore } from '../campaigns';
 import { levelNamesOf } from '../tables';
 
 interface TracesOptions {
@@ -31,10 +31,9 @@ export function registerTraces(program: Command): void {
     .option('--dropped', 'only traces the dataset dropped')
     .option('--json', 'print JSON instead of text')
     .action(async (name: string, opts: TracesOptions) => {
-      const runsDir = path.resolve(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
-      const store = new DirectoryRunStore(runsDir);
+      const store = cliRunStore();
       if (!(await store.exists(`${name}/registry.json`))) {
-        throw new UserError(`no campaign "${name}" in the run store ${runsDir} (set STRAWBERRY_RUNS_DIR to the store the campaign used)`);
+        throw new UserError(`no campaign "${name}" in the run store ${runStoreUrlOf(store)} (set STRAWBERRY_RUN_STORE, or STRAWBERRY_RUNS_DIR, to the store the campaign used)`);
       }
       if (opts.kept && opts.dropped) throw new UserError('--kept and --dropped exclude each other: give one, or neither for both');
       const available = await roundsWithTraces(store, name);

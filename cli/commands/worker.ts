@@ -1,5 +1,5 @@
-import path from 'node:path';
 import type { Command } from 'commander';
+import { runStoreUrlFromEnv } from '../../lib/store';
 import { WORK_KINDS } from '../../lib/campaign/taskQueues';
 import { serverFromEnv } from '../connect';
 import { describeTarget } from '../temporal/connection';
@@ -10,13 +10,14 @@ import { createWorkerPool, DEFAULT_TASK_QUEUE, servedQueues } from '../temporal/
  * `strawberry worker`: runs workflows and activities for the server of TEMPORAL_ADDRESS until SIGINT/SIGTERM.
  * Like `start`, it never starts a server of its own: a worker on a private throwaway server would serve no one.
  * Search attributes are registered there idempotently. TLS, the API key, provider keys and the run store
- * (STRAWBERRY_RUNS_DIR) come from this process's environment. `--queues` says which kinds of work this host
- * takes (a campaign's `temporal.taskQueues` sends those kinds to their own queues; docs/deploy.md).
+ * (STRAWBERRY_RUN_STORE, or the directory STRAWBERRY_RUNS_DIR) come from this process's environment. `--queues`
+ * says which kinds of work this host takes (a campaign's `temporal.taskQueues` sends those kinds to their own
+ * queues; docs/deploy.md).
  */
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run a worker for the Temporal server of TEMPORAL_ADDRESS until Ctrl-C (run store: STRAWBERRY_RUNS_DIR, default runs/)')
+    .description('run a worker for the Temporal server of TEMPORAL_ADDRESS until Ctrl-C (run store: STRAWBERRY_RUN_STORE, or the directory STRAWBERRY_RUNS_DIR, default runs/)')
     .option('--task-queue <queue>', "the campaigns' task queue (workflows and the work that has no queue of its own)", DEFAULT_TASK_QUEUE)
     .option(
       '--queues <list>',
@@ -28,7 +29,9 @@ export function registerWorker(program: Command): void {
       const queues = servedQueues(opts.taskQueue, opts.queues);
       const target = serverFromEnv();
       const server = await connectOrStartServer({ namespace: target.namespace });
-      const runsDir = path.resolve(process.env.STRAWBERRY_RUNS_DIR ?? 'runs');
+      // A bad STRAWBERRY_RUN_STORE stops the worker here, not its first activity.
+      const url = runStoreUrlFromEnv();
+      const runStore = url.kind === 'file' ? url.root : url.url;
       const pool = await createWorkerPool(server, { queues, name: opts.identity });
       const stop = (signal: string) => {
         process.stderr.write(`${signal}: finishing running tasks, then stopping...\n`);
@@ -39,7 +42,7 @@ export function registerWorker(program: Command): void {
       process.once('SIGINT', onInt);
       process.once('SIGTERM', onTerm);
       const served = queues.map((q) => (q.kind === 'main' ? `${q.name} (workflows, all work)` : q.kind === 'named' ? q.name : `${q.name} (${q.kind})`)).join(', ');
-      process.stderr.write(`Worker ${pool.identity} on ${describeTarget(server)}, task queues ${served}, run store ${runsDir}. Ctrl-C stops it.\n`);
+      process.stderr.write(`Worker ${pool.identity} on ${describeTarget(server)}, task queues ${served}, run store ${runStore}. Ctrl-C stops it.\n`);
       try {
         await pool.run();
       } finally {

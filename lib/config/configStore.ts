@@ -51,7 +51,7 @@ export function loadStoredConfig(store: RunStore, campaign: string, hash: string
   if (!hit) {
     hit = (async () => {
       if (!(await store.exists(rel))) {
-        throw new UserError(`${rel} is not in the run store: this worker's STRAWBERRY_RUNS_DIR must be the store the campaign was started with`);
+        throw new UserError(`${store.uriFor(rel)} is not in the run store: this worker's STRAWBERRY_RUN_STORE (or STRAWBERRY_RUNS_DIR) must be the store the campaign was started with`);
       }
       const config = await store.readJson<ResolvedCampaignConfig>(rel);
       if (configHash(config) !== hash) throw new UserError(`${rel}: content does not match its hash (edited by hand?); restore it or \`strawberry resume ${campaign} --config <file>\``);

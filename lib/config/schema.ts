@@ -3,6 +3,7 @@ import { EstimationOptionsSchema } from '../estimation/options';
 import { BandOptionsSchema } from '../selection/options';
 import { TraceOptionsSchema, verifierPolicy } from '../traces/options';
 import { ledgerUrlProblem } from '../storage/ledgerUrl';
+import { parseRunStoreUrl } from '../store/openRunStore';
 
 /**
  * The campaign config: ONE schema, the single source of truth for every option and its default.
@@ -383,6 +384,27 @@ export const CampaignConfigSchema = z
       })
       .strict()
       .prefault({}),
+    storage: z
+      .object({
+        runStore: z
+          .string()
+          .superRefine((url, ctx) => {
+            try {
+              parseRunStoreUrl(url, 'storage.runStore');
+            } catch (err) {
+              ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^storage\.runStore: /, '') });
+            }
+          })
+          .optional()
+          .describe('the run store the campaign expects (file:///abs/path or s3://bucket/prefix); a worker whose STRAWBERRY_RUN_STORE differs refuses its activities. Credentials never go here: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY on each worker'),
+        sharedFilesystem: z
+          .boolean()
+          .default(false)
+          .describe('the file run store is on a shared network filesystem (NFS, SMB, CephFS, Lustre, ...) that you vouch for; without it a file run store on such a mount is refused'),
+      })
+      .strict()
+      .optional()
+      .describe('where the campaign keeps its data (README "Storage"); absent: the worker\'s own STRAWBERRY_RUN_STORE, a local directory by default'),
     temporal: z
       .object({
         taskQueues: z

@@ -17,7 +17,7 @@ export {
   type SelectionCounts,
   type TraceDecision,
 } from './select';
-export { writeDataset, DatasetTooSmallError, type DatasetRef, type WriteDatasetOptions } from './write';
+export { writeDataset, DatasetTooSmallError, type DatasetFile, type DatasetRef, type WriteDatasetOptions } from './write';
 export { multiTurnExample, flattenedExample, type ChatExample } from './examples';
 export { NEAR_DUPLICATE_JACCARD } from './nearDuplicates';
 export { buildPairs, pairRules, pairText, type PairOptions, type PairRules, type PreferencePair, type PairCounts, type Pairing } from './pairs';

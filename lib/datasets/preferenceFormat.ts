@@ -1,6 +1,6 @@
 import { seededRandom } from '../curriculum/random';
 import type { PreferencePair } from './pairs';
-import { DatasetTooSmallError, shuffle, writeDatasetLines, type DatasetRef } from './write';
+import { DatasetTooSmallError, shuffle, writeDatasetLines, type DatasetFile, type DatasetRef } from './write';
 
 /**
  * One line of a preference (DPO) fine-tuning file, in the one format OpenAI, Together and Fireworks all
@@ -61,7 +61,7 @@ export function preferenceLineProblems(line: unknown): string[] {
 }
 
 export interface WritePreferencesOptions {
-  out: string;
+  out: DatasetFile;
   seed: number;
   /** Fewer pairs than this throws DatasetTooSmallError (default 10). */
   minPairs?: number;

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeTextAtomic } from '../atomicFile';
+import { writeFileAtomic } from '../atomicFile';
 import { seededRandom } from '../curriculum/random';
-import { iterJsonl, type JsonlLine, reject } from '../jsonl';
+import { iterJsonl, type JsonlLine, type JsonlReadOptions, reject } from '../jsonl';
+import type { RunStore } from '../store/types';
 import type { TraceRecord } from '../traces/record';
 import { type ChatExample, flattenedExample, multiTurnExample } from './examples';
 
@@ -18,12 +18,18 @@ export class DatasetTooSmallError extends Error {
   }
 }
 
+/**
+ * A dataset file: a path on this machine (tests, scripts, `dataset.replayFiles`), or a path in a run store (a
+ * campaign's rounds, wherever the store keeps them).
+ */
+export type DatasetFile = string | { store: RunStore; path: string };
+
 export interface WriteDatasetOptions {
-  /** The JSONL file to write (its directory is created). */
-  out: string;
+  /** The JSONL file to write (a local file's directory is created). */
+  out: DatasetFile;
   format: 'multi-turn' | 'flattened';
   /** Mix in earlier rounds' examples: `fraction` of the new examples' count, drawn (seeded) from these files. */
-  replay?: { files: string[]; fraction: number };
+  replay?: { files: DatasetFile[]; fraction: number };
   seed: number;
   /** Fewer new examples than this throws DatasetTooSmallError (default 10). Replayed lines do not count. */
   minExamples?: number;
@@ -32,6 +38,7 @@ export interface WriteDatasetOptions {
 }
 
 export interface DatasetRef {
+  /** The local file's absolute path, or the path in the run store. */
   path: string;
   uri: string;
   sha256: string;
@@ -65,30 +72,34 @@ export async function writeDataset(selected: readonly TraceRecord[], options: Wr
 }
 
 /** Writes JSONL lines atomically (no reader sees half a file) and describes the file; `newCount` of them are new. */
-export async function writeDatasetLines(file: string, lines: readonly string[], newCount: number): Promise<DatasetRef> {
-  const text = lines.map((l) => `${l}\n`).join('');
+export async function writeDatasetLines(file: DatasetFile, lines: readonly string[], newCount: number): Promise<DatasetRef> {
+  const text = (async function* () {
+    for (const l of lines) yield `${l}\n`;
+  })();
+  const counts = { count: lines.length, newCount, replayCount: lines.length - newCount };
+  if (typeof file !== 'string') {
+    const { uri, sha256, bytes } = await file.store.writeFileAtomic(file.path, text);
+    return { path: file.path, uri, sha256, bytes, ...counts };
+  }
   const out = path.resolve(file);
-  await writeTextAtomic(out, text);
-  return {
-    path: out,
-    // A real file URL: `#`, `?`, `%` or spaces in the path would make `file://${out}` point elsewhere.
-    uri: pathToFileURL(out).href,
-    sha256: createHash('sha256').update(text).digest('hex'),
-    count: lines.length,
-    newCount,
-    replayCount: lines.length - newCount,
-    bytes: Buffer.byteLength(text),
-  };
+  const { sha256, bytes } = await writeFileAtomic(out, text);
+  // A real file URL: `#`, `?`, `%` or spaces in the path would make `file://${out}` point elsewhere.
+  return { path: out, uri: pathToFileURL(out).href, sha256, bytes, ...counts };
+}
+
+/** The rows of a dataset file, streamed, wherever it is. */
+function datasetRows<T>(file: DatasetFile, options: JsonlReadOptions<T>): AsyncGenerator<T> {
+  return typeof file === 'string' ? iterJsonl<T>(file, options) : file.store.iterJsonl<T>({ uri: file.store.uriFor(file.path) }, options);
 }
 
 /** Distinct example lines of earlier datasets, in file order, minus lines identical to a new example. */
-async function replayPool(files: readonly string[], exclude: Set<string>): Promise<string[]> {
+async function replayPool(files: readonly DatasetFile[], exclude: Set<string>): Promise<string[]> {
   const seen = new Set<string>();
   const pool: string[] = [];
   const example = (v: unknown, line: JsonlLine) =>
     v && typeof v === 'object' && Array.isArray((v as { messages?: unknown }).messages) ? line.text.trim() : reject('replay line has no "messages" array');
   for (const f of files) {
-    for await (const line of iterJsonl(f, { decode: example })) {
+    for await (const line of datasetRows(f, { decode: example })) {
       if (seen.has(line) || exclude.has(line)) continue;
       seen.add(line);
       pool.push(line);

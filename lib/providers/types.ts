@@ -1,4 +1,5 @@
 import type { AzureProviderOptions } from './azure/options';
+import type { StoredSource } from '../store/types';
 import type { LocalProviderConfig } from './local/config';
 
 /**
@@ -82,7 +83,8 @@ export type FineTuneProviderKind = 'openai' | 'azure' | 'together' | 'fireworks'
 
 export interface FineTuneProvider {
   readonly kind: FineTuneProviderKind;
-  uploadDataset(localPath: string, opts: { name: string }): Promise<{ fileId: string }>;
+  /** Uploads a training file read from the run store (whichever store holds it: a directory or a bucket). */
+  uploadDataset(source: StoredSource, opts: { name: string }): Promise<{ fileId: string }>;
   /** Creates one job, without retrying (a retried create can start a second job). */
   createJob(req: CreateJobRequest): Promise<FineTuneJob>;
   /** Jobs created with this business key, oldest first: how a retry adopts a job instead of creating another. */

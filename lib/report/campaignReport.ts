@@ -9,7 +9,7 @@ import { completedRounds, readCampaignConfig } from '../campaign/resume';
 import type { ResolvedCampaignConfig } from '../config/load';
 import type { LevelAccuracy, RoundSummary } from '../campaign/types';
 import { ModelRegistry, type ModelEntry } from '../registry';
-import { roundDir, type DirectoryRunStore } from '../store';
+import { DirectoryRunStore, roundDir, type RunStore } from '../store';
 
 /**
  * Everything `strawberry report` shows about a campaign, read from its run store alone (no server): per round
@@ -85,27 +85,24 @@ export interface DeploymentUsage {
 }
 
 /** Training records of a round, oldest attempt first. */
-export async function trainingUsage(store: DirectoryRunStore, name: string, round: number, config: ResolvedCampaignConfig | undefined): Promise<TrainingUsage[]> {
+export async function trainingUsage(store: RunStore, name: string, round: number, config: ResolvedCampaignConfig | undefined): Promise<TrainingUsage[]> {
   const dir = roundDir(name, round);
-  const out: TrainingUsage[] = [];
-  const abs = store.resolve(dir);
-  for (const entry of existsSync(abs) ? readdirSync(abs) : []) {
-    if (!/^fine-tune-a\d+$/.test(entry)) continue;
-    for (const file of ['training.json', 'training-dpo.json']) {
-      const rel = `${dir}/${entry}/${file}`;
-      if (!(await store.exists(rel))) continue;
-      const rec = await store.readJson<TrainingRecord>(rel);
-      // From the price table when the provider reports trained tokens; else the provider's own figure (Fireworks
-      // reports an estimated cost, not tokens).
-      const cost = (config?.prices ? trainingCost(rec.trainedTokens, priceOf(config, rec.provider, rec.baseModel ?? rec.model) ?? priceOf(config, rec.provider, rec.model)) : undefined) ?? rec.providerPrice;
-      out.push(cost === undefined ? rec : { ...rec, cost });
-    }
+  const out: { rec: TrainingUsage; dpo: boolean }[] = [];
+  for (const rel of await store.list(`${dir}/`)) {
+    const m = /^fine-tune-a\d+\/training(-dpo)?\.json$/.exec(rel.slice(dir.length + 1));
+    if (!m) continue;
+    const rec = await store.readJson<TrainingRecord>(rel);
+    // From the price table when the provider reports trained tokens; else the provider's own figure (Fireworks
+    // reports an estimated cost, not tokens).
+    const cost = (config?.prices ? trainingCost(rec.trainedTokens, priceOf(config, rec.provider, rec.baseModel ?? rec.model) ?? priceOf(config, rec.provider, rec.model)) : undefined) ?? rec.providerPrice;
+    out.push({ rec: cost === undefined ? rec : { ...rec, cost }, dpo: m[1] !== undefined });
   }
-  return out.sort((a, b) => a.attempt - b.attempt);
+  // Oldest attempt first; within an attempt the SFT job before its DPO stage.
+  return out.sort((a, b) => a.rec.attempt - b.rec.attempt || Number(a.dpo) - Number(b.dpo)).map((t) => t.rec);
 }
 
 /** dataset-stats.json of a round, and its preference pairs lifted out for reports. */
-async function datasetStats(store: DirectoryRunStore, name: string, round: number): Promise<Pick<RoundReport, 'dataset' | 'pairs'>> {
+async function datasetStats(store: RunStore, name: string, round: number): Promise<Pick<RoundReport, 'dataset' | 'pairs'>> {
   const dataset = await readOptional<NonNullable<RoundReport['dataset']>>(store, `${roundDir(name, round)}/dataset-stats.json`);
   return { dataset, ...(dataset?.pairs ? { pairs: dataset.pairs } : {}) };
 }
@@ -143,16 +140,15 @@ function deploymentPrice(config: ResolvedCampaignConfig, kind: string, model: st
 }
 
 /** Chat tokens, training and deployments priced, per round: what the budget counts as spent. */
-export async function spentByRound(store: DirectoryRunStore, name: string, config: ResolvedCampaignConfig | undefined): Promise<Map<number, number>> {
+export async function spentByRound(store: RunStore, name: string, config: ResolvedCampaignConfig | undefined): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   const add = (round: number, cost: number | undefined) => out.set(round, (out.get(round) ?? 0) + (cost ?? 0));
   for (const [round, rows] of await ledgerUsage(store, name)) add(round, priceRows(config, rows));
   const deployments = deploymentUsage((await ModelRegistry.load(store, name)).entries(), config);
   for (const [round, rows] of deployments) for (const d of rows) add(round, d.cost);
   const rounds = new Set([...out.keys(), ...deployments.keys()]);
-  const campaignDir = store.resolve(name);
-  for (const entry of existsSync(campaignDir) ? readdirSync(campaignDir) : []) {
-    const m = /^round-(\d+)$/.exec(entry);
+  for (const rel of await store.list(`${name}/`)) {
+    const m = /^round-(\d+)\//.exec(rel.slice(name.length + 1));
     if (m) rounds.add(Number(m[1]));
   }
   for (const round of rounds) for (const t of await trainingUsage(store, name, round, config)) add(round, t.cost);
@@ -176,7 +172,7 @@ const LEDGER_FILE = /^ledger\/([a-z-]+?)-r(\d+)(?:-[a-z0-9-]+)?\.jsonl$/;
 /** Writer labels of the indexed ledger: `<purpose>-r<round>[-<shard>]`. */
 const WRITER = /^([a-z-]+?)-r(\d+)(?:-[a-z0-9-]+)?$/;
 
-export async function ledgerUsage(store: DirectoryRunStore, name: string): Promise<Map<number, RoundReport['tokens']>> {
+export async function ledgerUsage(store: RunStore, name: string): Promise<Map<number, RoundReport['tokens']>> {
   const location = await campaignLedgerLocation(store, name);
   const db = location.kind === 'sqlite' ? ledgerDatabasePath(location.dir) : undefined;
   // SQLite is read read-only (a worker may be writing; a report must not create a ledger); PostgreSQL sums server-side.
@@ -211,7 +207,7 @@ export async function ledgerUsage(store: DirectoryRunStore, name: string): Promi
     byRound.set(round, rows);
     type UsageLine = { purpose?: string; model?: string; usage?: { promptTokens?: number; completionTokens?: number } };
     // Lines that do not parse (a torn last line after a crash) are skipped, as before: the ledger's import reports them.
-    for await (const rec of iterJsonl<UsageLine>(store.resolve(rel), { onInvalidLine: () => {} })) {
+    for await (const rec of store.iterJsonl<UsageLine>({ uri: store.uriFor(rel) }, { onInvalidLine: () => {} })) {
       const phase = rec.purpose ?? fallbackPhase;
       const model = rec.model ?? '?';
       const key = `${phase}\u0000${model}`;
@@ -225,22 +221,22 @@ export async function ledgerUsage(store: DirectoryRunStore, name: string): Promi
   return new Map([...byRound].map(([r, rows]) => [r, [...rows.values()]]));
 }
 
-async function readOptional<T>(store: DirectoryRunStore, rel: string): Promise<T | undefined> {
+async function readOptional<T>(store: RunStore, rel: string): Promise<T | undefined> {
   return (await store.exists(rel)) ? store.readJson<T>(rel) : undefined;
 }
 
-async function passRates(store: DirectoryRunStore, name: string, round: number): Promise<RoundReport['passRates']> {
+async function passRates(store: RunStore, name: string, round: number): Promise<RoundReport['passRates']> {
   const out: RoundReport['passRates'] = [];
   for (const rel of await store.list(`${roundDir(name, round)}/estimates/`)) {
     if (!rel.endsWith('.jsonl')) continue;
-    for await (const row of iterJsonl<{ levelIndex: number; estimate: { pHat: number } }>(store.resolve(rel))) {
+    for await (const row of store.iterJsonl<{ levelIndex: number; estimate: { pHat: number } }>({ uri: store.uriFor(rel) })) {
       out.push({ levelIndex: row.levelIndex, pHat: row.estimate.pHat });
     }
   }
   return out;
 }
 
-export async function campaignReport(store: DirectoryRunStore, name: string): Promise<CampaignReport> {
+export async function campaignReport(store: RunStore, name: string): Promise<CampaignReport> {
   const files = await completedRounds(store, name);
   const config = await readCampaignConfig(store, name);
   const usage = await ledgerUsage(store, name);
@@ -274,7 +270,7 @@ export async function campaignReport(store: DirectoryRunStore, name: string): Pr
   const all = rounds.flatMap((r) => r.tokens);
   return {
     name,
-    runStore: store.resolve(name),
+    runStore: store instanceof DirectoryRunStore ? store.resolve(name) : store.uriFor(name),
     generatedAt: new Date().toISOString(),
     baseEvaluation: (files[0] as { base?: LevelAccuracy } | undefined)?.base ?? (base?.evaluation as LevelAccuracy | undefined),
     rounds,

@@ -82,7 +82,7 @@ export async function roundTraces(store: RunStore, campaign: string, round: numb
   const rel = verifiedTracesPath(campaign, round);
   if (!(await store.exists(rel))) throw new UserError(`campaign "${campaign}" has no graded traces for round ${round} (no ${rel})`);
   // Read by path, not by the manifest's reference: a report reads what is there (no digest to check against).
-  const traces = await store.readJsonl<TraceRecord>({ uri: store.uriFor(rel), sha256: '', count: 0 });
+  const traces = await store.readJsonl<TraceRecord>({ uri: store.uriFor(rel) });
   const config = await roundConfig(store, campaign, round);
   const method = config?.fineTune.method ?? 'sft';
   const d = config?.dataset;

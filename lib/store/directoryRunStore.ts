@@ -6,7 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isTempFileName, writeFileAtomic } from '../atomicFile';
 import { UserError } from '../errors';
 import { appendJsonl, iterJsonl, type JsonlReadOptions, writeJsonlAtomic } from '../jsonl';
-import type { Ref, Rows, RunStore, StoredFile, WriteData } from './types';
+import { normalizeRelPath } from './relPath';
+import type { Located, Ref, Rows, RunStore, StoredFile, StoredSource, WriteData } from './types';
 
 /** Default root of the run store, relative to the working directory. */
 export const DEFAULT_RUNS_ROOT = 'runs';
@@ -32,7 +33,7 @@ export class DirectoryRunStore implements RunStore {
     return pathToFileURL(this.resolve(relPath)).href;
   }
 
-  relPathOf(ref: Ref | StoredFile | string): string {
+  relPathOf(ref: Located | string): string {
     const uri = typeof ref === 'string' ? ref : ref.uri;
     let abs: string;
     try {
@@ -47,15 +48,16 @@ export class DirectoryRunStore implements RunStore {
     return rel.split(path.sep).join('/');
   }
 
-  localPath(ref: Ref | StoredFile | string): string {
+  /** The absolute path of a referenced file (this store is a local directory). */
+  pathOf(ref: Located | string): string {
     return this.resolve(this.relPathOf(ref));
   }
 
-  iterJsonl<T = unknown>(ref: Ref | StoredFile, options?: JsonlReadOptions<T>): AsyncGenerator<T> {
-    return iterJsonl<T>(this.localPath(ref), options);
+  iterJsonl<T = unknown>(ref: Located, options?: JsonlReadOptions<T>): AsyncGenerator<T> {
+    return iterJsonl<T>(this.pathOf(ref), options);
   }
 
-  async readJsonl<T = unknown>(ref: Ref | StoredFile, options?: JsonlReadOptions<T>): Promise<T[]> {
+  async readJsonl<T = unknown>(ref: Located, options?: JsonlReadOptions<T>): Promise<T[]> {
     const out: T[] = [];
     for await (const row of this.iterJsonl<T>(ref, options)) out.push(row);
     return out;
@@ -115,8 +117,25 @@ export class DirectoryRunStore implements RunStore {
     await appendJsonl(this.resolve(relPath), line);
   }
 
+  async *iterLog<T = unknown>(relPath: string, options: Omit<JsonlReadOptions<T>, 'start'> = {}): AsyncGenerator<T> {
+    if (!(await this.exists(relPath))) return;
+    // A crash mid-append leaves at most a torn last line: skipped unless the caller wants to hear of it.
+    yield* iterJsonl<T>(this.resolve(relPath), { onTornLastLine: () => {}, ...options });
+  }
+
+  async source(ref: Ref | StoredFile): Promise<StoredSource> {
+    const file = this.pathOf(ref);
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch (err) {
+      throw storeReadError(this.relPathOf(ref), err);
+    }
+    return { uri: ref.uri, bytes: size, sha256: ref.sha256, localPath: file, open: () => createReadStream(file) };
+  }
+
   async verify(ref: Ref | StoredFile): Promise<void> {
-    const file = this.localPath(ref);
+    const file = this.pathOf(ref);
     const hash = createHash('sha256');
     let bytes = 0;
     try {
@@ -149,21 +168,6 @@ export function assertSegment(segment: string, what: string): void {
   if (!segment || segment === '.' || segment === '..' || /[\\/\0]/.test(segment) || segment.startsWith('.')) {
     throw new UserError(`run store: ${what} ${JSON.stringify(segment)} cannot be used as a directory name`);
   }
-}
-
-function normalizeRelPath(relPath: string, opts: { allowTrailingSlash?: boolean } = {}): string {
-  if (typeof relPath !== 'string' || relPath === '') throw new UserError('run store: empty path');
-  const slashed = relPath.replace(/\\/g, '/');
-  if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed) || slashed.includes('\0')) {
-    throw new UserError(`run store: ${JSON.stringify(relPath)} must be a relative path inside the store`);
-  }
-  const segments = slashed.split('/');
-  const trailing = segments[segments.length - 1] === '';
-  if (trailing && !opts.allowTrailingSlash) throw new UserError(`run store: ${JSON.stringify(relPath)} names a directory, not a file`);
-  const kept = segments.filter((s) => s !== '' && s !== '.');
-  if (kept.some((s) => s === '..')) throw new UserError(`run store: ${JSON.stringify(relPath)} must not contain '..'`);
-  if (kept.length === 0) throw new UserError(`run store: ${JSON.stringify(relPath)} names the store root`);
-  return kept.join('/') + (trailing ? '/' : '');
 }
 
 async function walk(dirAbs: string, dirRel: string, out: string[]): Promise<void> {

@@ -13,7 +13,7 @@ import {
 } from '../../lib/providers/fineTune';
 import { KEY_METADATA_FIELD } from '../../lib/providers/openai';
 import { formatFinalAnswer, problemPrompt } from '../../lib/traces/prompts';
-import { DirectoryRunStore } from '../../lib/store';
+import { DirectoryRunStore, type StoredSource } from '../../lib/store';
 import { startSim, type RunningSim } from '../../sim';
 
 /** The `openai` fine-tune provider against the simulated provider over real HTTP. */
@@ -41,7 +41,7 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-async function trainingFile(name: string): Promise<string> {
+async function trainingFile(name: string): Promise<StoredSource> {
   const curriculum = await loadCurriculum(CURRICULUM);
   const problems = curriculum.levels.flatMap((l) => l.problems).filter((p) => !p.heldOut).slice(0, 12);
   const ref = await store.writeJsonl(
@@ -54,7 +54,7 @@ async function trainingFile(name: string): Promise<string> {
     })),
   );
   expect(ref.count).toBe(12);
-  return store.localPath(ref);
+  return store.source(ref);
 }
 
 async function pollUntilDone(id: string): Promise<FineTuneJob> {
@@ -69,8 +69,8 @@ async function pollUntilDone(id: string): Promise<FineTuneJob> {
 
 describe('openai fine-tune provider against the sim', () => {
   it('uploads, creates exactly one job per key, finds it by key and follows it to a fine-tuned model', async () => {
-    const localPath = await trainingFile('dataset.jsonl');
-    const { fileId } = await provider.uploadDataset(localPath, { name: 'demo-r1.jsonl' });
+    const source = await trainingFile('dataset.jsonl');
+    const { fileId } = await provider.uploadDataset(source, { name: 'demo-r1.jsonl' });
     expect(fileId).toMatch(/\S/);
 
     const key = fineTuneKey('demo', 1, 1);
@@ -106,7 +106,7 @@ describe('openai fine-tune provider against the sim', () => {
 
   it("ends a job on a bad training file as failed with the provider's own error text", async () => {
     const bad = await store.writeFileAtomic('demo/round-2/bad.jsonl', '{"messages": [{"role": "user", "content": "1+1"}]}\n');
-    const { fileId } = await provider.uploadDataset(store.localPath(bad), { name: 'bad.jsonl' });
+    const { fileId } = await provider.uploadDataset(await store.source(bad), { name: 'bad.jsonl' });
     const { job } = await ensureJob(provider, store, { baseModel: 'sim-student', trainingFileId: fileId, suffix: 'demo-r2', key: fineTuneKey('demo', 2, 1) });
     const done = await pollUntilDone(job.id);
     expect(done.status).toBe('failed');
@@ -115,8 +115,8 @@ describe('openai fine-tune provider against the sim', () => {
   });
 
   it('cancels a running job', async () => {
-    const localPath = await trainingFile('dataset-cancel.jsonl');
-    const { fileId } = await provider.uploadDataset(localPath, { name: 'cancel.jsonl' });
+    const source = await trainingFile('dataset-cancel.jsonl');
+    const { fileId } = await provider.uploadDataset(source, { name: 'cancel.jsonl' });
     const { job } = await ensureJob(provider, store, { baseModel: 'sim-student', trainingFileId: fileId, suffix: 'demo-r3', key: fineTuneKey('demo', 3, 1) });
     const cancelled = await provider.cancelJob(job.id);
     expect(cancelled.status).toBe('cancelled');

@@ -2,6 +2,7 @@
 import { ProviderRequestError, ProviderUnavailableError } from '../errors';
 import type { OpenAIClient } from '../openai/client';
 import { OpenAIFiles } from '../openai/files';
+import type { StoredSource } from '../../store/types';
 
 /**
  * Azure's file states (FileState: https://learn.microsoft.com/en-us/javascript/api/@azure/ai-agents/filestate,
@@ -28,8 +29,8 @@ export class AzureFiles {
     this.files = new OpenAIFiles(client);
   }
 
-  upload(localPath: string, name: string): Promise<{ fileId: string }> {
-    return this.files.upload(localPath, name);
+  upload(source: StoredSource, name: string): Promise<{ fileId: string }> {
+    return this.files.upload(source, name);
   }
 
   /**

@@ -5,6 +5,7 @@ import { OpenAIFineTuningJobs } from '../openai/fineTuningJobs';
 import type { CreateJobRequest, Deployment, EnsureDeploymentRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, ProviderClientConfig, ServingProvider } from '../types';
 import { AzureDeployments } from './deployments';
 import { AzureFiles } from './files';
+import type { StoredSource } from '../../store/types';
 
 export { azureDeploymentNameForKey } from './deployments';
 export type { AzureProviderOptions } from './options';
@@ -37,8 +38,8 @@ export class AzureProvider implements FineTuneProvider, ServingProvider {
   }
 
   /** Uploads only: the wait for `processed` belongs to job creation, so a retry waits on the recorded file instead of uploading again. */
-  uploadDataset(localPath: string, opts: { name: string }): Promise<{ fileId: string }> {
-    return this.files.upload(localPath, opts.name);
+  uploadDataset(source: StoredSource, opts: { name: string }): Promise<{ fileId: string }> {
+    return this.files.upload(source, opts.name);
   }
 
   async createJob(req: CreateJobRequest): Promise<FineTuneJob> {

@@ -1,9 +1,10 @@
 // Fireworks datasets (`/v1/accounts/<a>/datasets`): https://docs.fireworks.ai/api-reference/create-dataset
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { buffer } from 'node:stream/consumers';
 import { ProviderRequestError, ProviderUnavailableError } from '../errors';
 import { keySlug } from '../businessKey';
 import type { ProviderHttp } from '../http';
+import type { StoredSource } from '../../store/types';
 
 interface FireworksDataset {
   name: string;
@@ -43,9 +44,10 @@ export class FireworksDatasets {
   }
 
   /** Returns the dataset's resource name, which a job takes as its `dataset`. */
-  async upload(localPath: string, name: string): Promise<{ fileId: string }> {
+  async upload(source: StoredSource, name: string): Promise<{ fileId: string }> {
     const { http, opts, accountPath } = this;
-    const content = await readFile(localPath);
+    // Fireworks takes the file as one multipart form part, and its id and example count come from the content.
+    const content = await buffer(source.open());
     const datasetId = fireworksDatasetIdFor(name, content);
     const exampleCount = content.toString('utf8').split('\n').filter((l) => l.trim()).length;
     const created = await http.request<FireworksDataset>(

@@ -5,6 +5,7 @@ import { FireworksDatasets } from './datasets';
 import { FireworksDeployments } from './deployments';
 import { DPO_JOB_PREFIX, FireworksDpoJobs, isDpoKey } from './dpoJobs';
 import { FireworksSupervisedFineTuningJobs } from './supervisedFineTuningJobs';
+import type { StoredSource } from '../../store/types';
 
 export { fireworksDatasetIdFor } from './datasets';
 export { fireworksDeploymentIdForKey } from './deployments';
@@ -39,8 +40,8 @@ export class FireworksProvider implements FineTuneProvider, ServingProvider {
     this.dpoJobs = new FireworksDpoJobs(http, account);
   }
 
-  uploadDataset(localPath: string, opts: { name: string }): Promise<{ fileId: string }> {
-    return this.datasets.upload(localPath, opts.name);
+  uploadDataset(source: StoredSource, opts: { name: string }): Promise<{ fileId: string }> {
+    return this.datasets.upload(source, opts.name);
   }
 
   // Preference jobs are their own resource (dpoJobs.ts); their ids carry DPO_JOB_PREFIX.

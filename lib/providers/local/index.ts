@@ -1,4 +1,5 @@
 import type { CreateJobRequest, Deployment, EnsureDeploymentRequest, FineTuneEvent, FineTuneJob, FineTuneProvider, ServingProvider } from '../types';
+import type { StoredSource } from '../../store/types';
 import type { LocalProviderConfig } from './config';
 import { LocalLoraAdapters } from './loraAdapters';
 import { SlurmTrainingJobs } from './slurm/slurmJobs';
@@ -39,9 +40,9 @@ export class LocalProvider implements FineTuneProvider, ServingProvider {
     return this.trainingJobs!; // defined whenever there is a `train:` block
   }
 
-  /** The name is not needed: the training file stays where it is. */
-  async uploadDataset(localPath: string, _opts?: { name: string }): Promise<{ fileId: string }> {
-    return this.training.trainingFile(localPath);
+  /** The name is not needed: the command reads the file at a local path (see localTrainingFile). */
+  async uploadDataset(source: StoredSource, _opts?: { name: string }): Promise<{ fileId: string }> {
+    return this.training.trainingFile(source);
   }
 
   async createJob(req: CreateJobRequest): Promise<FineTuneJob> {

@@ -1,7 +1,9 @@
 // The `local` provider's training jobs: our own resource, the training command run as a durable job (jobStore.ts).
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../../atomicFile';
 import { UserError } from '../../errors';
+import type { StoredSource } from '../../store/types';
 import { ProviderRequestError } from '../errors';
 import { keySlug } from '../businessKey';
 import type { CreateJobRequest, FineTuneEvent, FineTuneJob } from '../types';
@@ -94,11 +96,9 @@ export class LocalTrainingJobs {
     private readonly jobs: LocalJobStore,
   ) {}
 
-  /** The training file stays where it is: its absolute path is what the command's `{trainingFile}` gets. */
-  async trainingFile(localPath: string): Promise<{ fileId: string }> {
-    const file = path.resolve(localPath);
-    if (!existsSync(file)) throw new ProviderRequestError(`local: training file ${file} does not exist`, 404, 'file not found');
-    return { fileId: file };
+  /** The training file's absolute path is what the command's `{trainingFile}` gets (see localTrainingFile). */
+  async trainingFile(source: StoredSource): Promise<{ fileId: string }> {
+    return localTrainingFile(source, this.jobs);
   }
 
   async create(req: CreateJobRequest): Promise<FineTuneJob> {
@@ -158,4 +158,23 @@ export class LocalTrainingJobs {
         return { ...base, status: 'failed', providerStatus: 'vanished', error: s.reason };
     }
   }
+}
+
+/**
+ * A training file the command can open: a file of a directory run store stays where it is; one in an object
+ * store is copied once into the job store (`<jobs>/inputs/<sha256>.jsonl`, content-addressed, so a retry or a
+ * second job reuses it), since a training command reads a local path.
+ */
+export async function localTrainingFile(source: StoredSource, jobs: LocalJobStore): Promise<{ fileId: string }> {
+  if (source.localPath) {
+    const file = path.resolve(source.localPath);
+    if (!existsSync(file)) throw new ProviderRequestError(`local: training file ${file} does not exist`, 404, 'file not found');
+    return { fileId: file };
+  }
+  const file = path.join(path.resolve(jobs.root), 'inputs', `${source.sha256}.jsonl`);
+  if (!existsSync(file) || statSync(file).size !== source.bytes) {
+    const written = await writeFileAtomic(file, source.open());
+    if (written.sha256 !== source.sha256) throw new ProviderRequestError(`local: ${source.uri} read back with sha256 ${written.sha256}, expected ${source.sha256}`, 409, 'training file changed');
+  }
+  return { fileId: file };
 }

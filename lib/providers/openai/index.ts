@@ -3,6 +3,7 @@ import { serverlessDeployment } from '../serving/serverless';
 import { OpenAIClient } from './client';
 import { OpenAIFiles } from './files';
 import { OpenAIFineTuningJobs } from './fineTuningJobs';
+import type { StoredSource } from '../../store/types';
 
 export { KEY_METADATA_FIELD } from './fineTuningJobs';
 
@@ -22,8 +23,8 @@ export class OpenAIProvider implements FineTuneProvider, ServingProvider {
     this.jobs = new OpenAIFineTuningJobs(client);
   }
 
-  uploadDataset(localPath: string, opts: { name: string }): Promise<{ fileId: string }> {
-    return this.files.upload(localPath, opts.name);
+  uploadDataset(source: StoredSource, opts: { name: string }): Promise<{ fileId: string }> {
+    return this.files.upload(source, opts.name);
   }
 
   createJob(req: CreateJobRequest): Promise<FineTuneJob> {

@@ -1,6 +1,5 @@
 // Together files (`/files`): https://docs.together.ai/reference/upload-file
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import type { StoredSource } from '../../store/types';
 import { ProviderUnavailableError } from '../errors';
 import type { ProviderHttp } from '../http';
 
@@ -16,7 +15,7 @@ export class TogetherFiles {
     private readonly timeoutMs: number,
   ) {}
 
-  async upload(localPath: string, name: string): Promise<{ fileId: string }> {
+  async upload(source: StoredSource, name: string): Promise<{ fileId: string }> {
     const http = this.http;
     // 1. Ask for an upload slot: Together answers 302 with a presigned URL and the new file's id.
     const form = new URLSearchParams({ purpose: 'fine-tune', file_name: name, file_type: 'jsonl' });
@@ -32,12 +31,11 @@ export class TogetherFiles {
       throw new ProviderUnavailableError(`together: POST /files answered ${slot.status} without a Location and X-Together-File-Id header`, slot.status, '');
     }
     // 2. PUT the bytes to the presigned URL, without our Authorization header: it goes to a storage host.
-    const { size } = await stat(localPath);
     await http.requestUnauthenticated('PUT presigned upload URL', {
       method: 'PUT',
       url: location,
-      data: createReadStream(localPath),
-      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
+      data: source.open(),
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(source.bytes) },
       maxBodyLength: Infinity,
       timeout: this.timeoutMs * 10,
     });

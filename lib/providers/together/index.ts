@@ -6,6 +6,7 @@ import { TogetherEndpoints } from './endpoints';
 import { TOGETHER_HARDWARE_REQUIRED } from './serving';
 import { TogetherFiles } from './files';
 import { TogetherFineTunes } from './fineTunes';
+import type { StoredSource } from '../../store/types';
 
 export { togetherEndpointNameForKey } from './endpoints';
 export { togetherSuffixForKey } from './fineTunes';
@@ -36,8 +37,8 @@ export class TogetherProvider implements FineTuneProvider, ServingProvider {
     this.endpoints = new TogetherEndpoints(http, serving);
   }
 
-  uploadDataset(localPath: string, opts: { name: string }): Promise<{ fileId: string }> {
-    return this.files.upload(localPath, opts.name);
+  uploadDataset(source: StoredSource, opts: { name: string }): Promise<{ fileId: string }> {
+    return this.files.upload(source, opts.name);
   }
 
   createJob(req: CreateJobRequest): Promise<FineTuneJob> {

@@ -7,6 +7,7 @@ import type { RunningSim } from '../../../sim/server';
 import { AZURE_KEY_ENV, AZURE_TOKEN_ENV, azureOn, simOrigin, startAzureSim } from './azure.sim';
 import { loadFixture, startReplayServer, type ReplayServer } from './replayServer';
 import { settle, trainingFile } from './together.sim';
+import { storedSource } from '../../helpers/storedSource';
 
 /**
  * Issue 21 row 14 (Azure OpenAI: a job may use an uploaded file only once it is `processed`), and the Azure
@@ -36,7 +37,7 @@ describe('azure as it really behaves (issue 21)', () => {
     const azure = azureOn(origin);
     const file = await trainingFile(dir, 12);
     // What the sim does with a job on a file still pending: Azure's refusal.
-    const { fileId: early } = await azure.uploadDataset(file, { name: 'early.jsonl' });
+    const { fileId: early } = await azure.uploadDataset(await storedSource(file), { name: 'early.jsonl' });
     const refused = await fetch(`${origin}/openai/v1/fine_tuning/jobs`, {
       method: 'POST',
       headers: { 'api-key': 'k', 'content-type': 'application/json' },
@@ -46,7 +47,7 @@ describe('azure as it really behaves (issue 21)', () => {
     expect(await refused.json()).toMatchObject({ error: { code: 'invalidPayload', param: 'training_file' } });
 
     // The adapter: upload, then create at once; it waits for `processed` before the create.
-    const { fileId } = await azure.uploadDataset(file, { name: 'demo-r1-a1.jsonl' });
+    const { fileId } = await azure.uploadDataset(await storedSource(file), { name: 'demo-r1-a1.jsonl' });
     const created = await azure.createJob(job(fileId));
     const done = await settle(azure, created.id);
     expect(done).toMatchObject({ status: 'succeeded', fineTunedModel: expect.any(String), trainedTokens: expect.any(Number) });
@@ -64,7 +65,7 @@ describe('azure as it really behaves (issue 21)', () => {
       apiKeyEnv: 'STRAWBERRY_TEST_AZURE_REPLAY_KEY',
       azure: { files: { pollSeconds: 0.01 } },
     });
-    const up = await replayed.uploadDataset(path.join(dir, 'd.jsonl'), { name: 'demo-r1-a1.jsonl' });
+    const up = await replayed.uploadDataset(await storedSource(path.join(dir, 'd.jsonl')), { name: 'demo-r1-a1.jsonl' });
     expect(await replayed.createJob({ ...job(up.fileId), baseModel: 'gpt-4o-mini-2024-07-18' })).toMatchObject({ id: 'ftjob-72a2792ef7d24ba7b82c7fe4a37e379f', status: 'pending' });
     server.assertDone();
   });
@@ -74,7 +75,7 @@ describe('azure as it really behaves (issue 21)', () => {
     const azure = azureOn(simOrigin(sim));
     const bad = path.join(dir, 'bad.jsonl');
     await writeFile(bad, 'not json\n');
-    const { fileId } = await azure.uploadDataset(bad, { name: 'bad.jsonl' });
+    const { fileId } = await azure.uploadDataset(await storedSource(bad), { name: 'bad.jsonl' });
     const err = await azure.createJob(job(fileId)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderRequestError);
     expect((err as Error).message).toMatch(/not processed \(error\): Invalid file format\. Line 1/);
@@ -84,7 +85,7 @@ describe('azure as it really behaves (issue 21)', () => {
     server = await startReplayServer(loadFixture('azure', 'file-error'), { apiKey: 'azure-replay-key' });
     const replayed = azureOn(server.url, { pollSeconds: 0.01 });
     Object.assign(process.env, { [AZURE_KEY_ENV]: 'azure-replay-key' });
-    const up = await replayed.uploadDataset(bad, { name: 'bad.jsonl' });
+    const up = await replayed.uploadDataset(await storedSource(bad), { name: 'bad.jsonl' });
     await expect(replayed.createJob(job(up.fileId))).rejects.toThrow(/Invalid file format\. Line 1 is not valid JSON/);
     server.assertDone();
   });
@@ -92,7 +93,7 @@ describe('azure as it really behaves (issue 21)', () => {
   it('row 14: the wait is bounded: a file still pending after files.processedTimeoutMinutes is a retryable failure naming its state', async () => {
     sim = await startAzureSim({ fileProcessingSeconds: 30 });
     const azure = azureOn(simOrigin(sim), { pollSeconds: 0.02, processedTimeoutMinutes: 0.2 / 60 });
-    const { fileId } = await azure.uploadDataset(await trainingFile(dir, 12), { name: 'slow.jsonl' });
+    const { fileId } = await azure.uploadDataset(await storedSource(await trainingFile(dir, 12)), { name: 'slow.jsonl' });
     const err = await azure.createJob(job(fileId)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderUnavailableError);
     expect((err as Error).message).toMatch(/still pending after 0.2 s \(files\.processedTimeoutMinutes\)/);
@@ -104,7 +105,7 @@ describe('azure deployments (the serve phase)', () => {
     sim = await startAzureSim();
     const origin = simOrigin(sim);
     const azure = azureOn(origin);
-    const { fileId } = await azure.uploadDataset(await trainingFile(dir, 12), { name: 'd.jsonl' });
+    const { fileId } = await azure.uploadDataset(await storedSource(await trainingFile(dir, 12)), { name: 'd.jsonl' });
     const trained = await settle(azure, (await azure.createJob(job(fileId))).id);
     const model = trained.fineTunedModel!;
     const chat = (m: string) =>

@@ -8,6 +8,7 @@ import type { SimConfigInput } from '../../../sim/config';
 import { startSim, type RunningSim } from '../../../sim/server';
 import { loadFixture, startReplayServer } from './replayServer';
 import { settle, trainingFile } from './together.sim';
+import { storedSource } from '../../helpers/storedSource';
 
 /**
  * Rows 8-11 of issue 21 against the strict sim in Fireworks' shape (in this process: no Temporal, no
@@ -39,7 +40,7 @@ const fireworksOn = (s: RunningSim, serving: ServingOptions = {}) => new Firewor
 
 async function trained(s: RunningSim, batchSize?: number) {
   const provider = fireworksOn(s);
-  const { fileId } = await provider.uploadDataset(await trainingFile(dir, 12), { name: 'demo-r1.jsonl' });
+  const { fileId } = await provider.uploadDataset(await storedSource(await trainingFile(dir, 12)), { name: 'demo-r1.jsonl' });
   const created = await provider.createJob({ baseModel: 'sim-student', trainingFileId: fileId, suffix: 'demo-r1', key: 'demo-r1-a1', hyperparameters: { nEpochs: 2, ...(batchSize ? { batchSize } : {}) } });
   return { provider, job: await settle(provider, created.id) };
 }
@@ -103,7 +104,7 @@ describe('fireworks rows of issue 21 against the strict sim', () => {
   it('row 11: a deleted job reads as JOB_STATE_ARCHIVED and is cancelled; the documented states all map', async () => {
     sim = await startFireworksSim({});
     const provider = fireworksOn(sim);
-    const { fileId } = await provider.uploadDataset(await trainingFile(dir, 12), { name: 'demo-r1.jsonl' });
+    const { fileId } = await provider.uploadDataset(await storedSource(await trainingFile(dir, 12)), { name: 'demo-r1.jsonl' });
     const created = await provider.createJob({ baseModel: 'sim-student', trainingFileId: fileId, suffix: 'demo-r1', key: 'demo-r1-a1' });
     const cancelled = await provider.cancelJob(created.id);
     expect(cancelled).toMatchObject({ status: 'cancelled', providerStatus: 'JOB_STATE_ARCHIVED' });

@@ -11,6 +11,7 @@ import {
 import { fireworksDatasetIdFor, fireworksJobIdForKey } from '../../../lib/providers/fireworks';
 import { DirectoryRunStore } from '../../../lib/store';
 import { loadFixture, startReplayServer, type ReplayServer } from './replayServer';
+import { storedSource } from '../../helpers/storedSource';
 
 const API_KEY = 'fw_test_3b8f0c2d9e7a41c6b5a4f3e2d1c0b9a8';
 const ENV = 'STRAWBERRY_TEST_FIREWORKS_KEY';
@@ -51,7 +52,7 @@ describe('fireworks fine-tune provider against recorded exchanges', () => {
     const provider = await replay('upload', { datasetId, fileName: 'demo-r1.jsonl', datasetContent: DATASET });
     const file = path.join(dir, 'train.jsonl');
     await writeFile(file, DATASET);
-    await expect(provider.uploadDataset(file, { name: 'demo-r1.jsonl' })).resolves.toEqual({ fileId: `accounts/acme-labs/datasets/${datasetId}` });
+    await expect(provider.uploadDataset(await storedSource(file), { name: 'demo-r1.jsonl' })).resolves.toEqual({ fileId: `accounts/acme-labs/datasets/${datasetId}` });
     server!.assertDone();
   });
 
@@ -121,7 +122,7 @@ describe('fireworks fine-tune provider against recorded exchanges', () => {
     const provider = await replay('errors');
     const file = path.join(dir, 'train.jsonl');
     await writeFile(file, DATASET);
-    const refused = await provider.uploadDataset(file, { name: 'demo-r1' }).then(() => undefined, (e: unknown) => e);
+    const refused = await provider.uploadDataset(await storedSource(file), { name: 'demo-r1' }).then(() => undefined, (e: unknown) => e);
     expect(refused).toBeInstanceOf(ProviderRequestError);
     expect(refused).toMatchObject({ status: 403, providerMessage: 'permission denied: API key cannot write to account acme-labs' });
     expect((refused as Error).message).toMatch(/^fireworks: POST datasets failed with 403 \(check the API key and its permissions\)/);

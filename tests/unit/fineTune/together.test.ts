@@ -15,6 +15,7 @@ import { UserError } from '../../../lib/errors';
 import { DirectoryRunStore } from '../../../lib/store';
 import { loadFixture, startReplayServer, type ReplayServer } from './replayServer';
 import { fineTuneOn, settle, startTogetherSim, togetherOn, trainingFile } from './together.sim';
+import { storedSource } from '../../helpers/storedSource';
 
 const API_KEY = 'tgp_v1_test-key-0123456789abcdef';
 const ENV = 'STRAWBERRY_TEST_TOGETHER_KEY';
@@ -54,7 +55,7 @@ describe('together fine-tune provider against recorded exchanges', () => {
     const provider = await replay('upload');
     const file = path.join(dir, 'demo-r1.jsonl');
     await writeFile(file, DATASET);
-    await expect(provider.uploadDataset(file, { name: 'demo-r1.jsonl' })).resolves.toEqual({ fileId: 'file-30b2f515-c146-4780-80e6-d8a84f4caaaa' });
+    await expect(provider.uploadDataset(await storedSource(file), { name: 'demo-r1.jsonl' })).resolves.toEqual({ fileId: 'file-30b2f515-c146-4780-80e6-d8a84f4caaaa' });
     server!.assertDone();
   });
 
@@ -171,7 +172,7 @@ describe('together as it really behaves (issue 21)', () => {
 
   async function trainedJob(opts: { examples?: number; seed?: number; nEpochs?: number } = {}) {
     const provider = fineTuneOn(sim!);
-    const { fileId } = await provider.uploadDataset(await trainingFile(dir, opts.examples ?? 12), { name: 'demo-r1.jsonl' });
+    const { fileId } = await provider.uploadDataset(await storedSource(await trainingFile(dir, opts.examples ?? 12)), { name: 'demo-r1.jsonl' });
     const created = await provider.createJob({
       baseModel: 'sim-student',
       trainingFileId: fileId,

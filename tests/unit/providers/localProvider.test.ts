@@ -15,6 +15,7 @@ import {
 } from '../../../lib/providers/local';
 import { kubernetesJobProblems } from '../../../lib/providers/local/kubernetesSchema';
 import { DirectoryRunStore } from '../../../lib/store';
+import { storedSource } from '../../helpers/storedSource';
 
 /**
  * The `local` provider's durable jobs with real processes: a node one-liner stands in for a training
@@ -61,7 +62,7 @@ describe('local fine-tune jobs', () => {
     const { cfg, root } = setup(trainer(300));
     const store = new DirectoryRunStore(path.join(root, 'runs'));
     const provider = new LocalProvider(cfg);
-    const { fileId } = await provider.uploadDataset(__filename, { name: 'x' });
+    const { fileId } = await provider.uploadDataset(await storedSource(__filename), { name: 'x' });
     const req = { baseModel: 'base', trainingFileId: fileId, suffix: 's', key: 'camp-r1-a1', seed: 3 };
 
     const first = await ensureJob(provider, store, req);

@@ -23,7 +23,7 @@ describe('DirectoryRunStore', () => {
     const text = '{"a":1}\n{"b":"two"}\n[3]\n';
     expect(ref).toEqual({ uri: store.uriFor('demo/round-1/rows.jsonl'), sha256: sha(text), count: 3, bytes: Buffer.byteLength(text) });
     expect(await readFile(path.join(root, 'demo/round-1/rows.jsonl'), 'utf8')).toBe(text);
-    expect(store.localPath(ref)).toBe(path.join(root, 'demo', 'round-1', 'rows.jsonl'));
+    expect(store.pathOf(ref)).toBe(path.join(root, 'demo', 'round-1', 'rows.jsonl'));
     expect(store.relPathOf(ref)).toBe('demo/round-1/rows.jsonl');
     await expect(store.verify(ref)).resolves.toBeUndefined();
   });
@@ -94,13 +94,13 @@ describe('DirectoryRunStore', () => {
   it('rejects paths that escape the root and URIs of other stores', async () => {
     await expect(store.writeFileAtomic('../escape.txt', 'x')).rejects.toThrow("must not contain '..'");
     await expect(store.writeFileAtomic('/etc/passwd', 'x')).rejects.toThrow('must be a relative path');
-    expect(() => store.localPath('file:///somewhere/else.jsonl')).toThrow('outside the run store root');
-    expect(() => store.localPath('s3://bucket/key')).toThrow('not a file:// URI');
+    expect(() => store.pathOf('file:///somewhere/else.jsonl')).toThrow('outside the run store root');
+    expect(() => store.pathOf('s3://bucket/key')).toThrow('not a file:// URI');
   });
 
   it('detects a referenced file that changed', async () => {
     const ref = await store.writeJsonl('v.jsonl', [{ a: 1 }]);
-    await writeFile(store.localPath(ref), '{"a":2}\n');
+    await writeFile(store.pathOf(ref), '{"a":2}\n');
     await expect(store.verify(ref)).rejects.toThrow(/changed since it was referenced/);
   });
 

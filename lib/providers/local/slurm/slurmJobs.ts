@@ -10,7 +10,8 @@ import type { LocalProviderConfig, LocalTrainConfig } from '../config';
 import { LocalJobStore, type JobRecord } from '../jobStore';
 import { pythonEnv } from '../python';
 import { renderSlurmScript } from '../scheduler';
-import { localJobId, trainingJobSpec } from '../trainingJobs';
+import type { StoredSource } from '../../../store/types';
+import { localJobId, localTrainingFile, trainingJobSpec } from '../trainingJobs';
 import { SlurmCli } from './cli';
 import { mapSlurmState, type SlurmJobFacts } from './states';
 
@@ -34,10 +35,8 @@ export class SlurmTrainingJobs {
     this.slurm = slurm ?? new SlurmCli(train.slurm?.conf ? path.resolve(train.slurm.conf) : undefined);
   }
 
-  async trainingFile(localPath: string): Promise<{ fileId: string }> {
-    const file = path.resolve(localPath);
-    if (!existsSync(file)) throw new ProviderRequestError(`local: training file ${file} does not exist`, 404, 'file not found');
-    return { fileId: file };
+  async trainingFile(source: StoredSource): Promise<{ fileId: string }> {
+    return localTrainingFile(source, this.jobs);
   }
 
   /**

@@ -1,30 +1,16 @@
-import { statfs } from 'node:fs/promises';
 import path from 'node:path';
+import { filesystemClassOf } from '../storage/filesystemType';
 
 /**
- * Which network or FUSE filesystem a path is on, by the `f_type` magic number statfs(2) reports (Linux;
- * linux/magic.h and the filesystems' own headers). Undefined: a local filesystem, or one we do not know.
+ * The network or FUSE filesystem `dir` (or its nearest existing ancestor: a run store not yet created) is on, or
+ * undefined when it is local; classified by lib/storage/filesystemType.ts, as the ledger's check is.
  */
-const NETWORK_FILESYSTEMS: Record<number, string> = {
-  0x6969: 'NFS',
-  0xff534d42: 'CIFS/SMB',
-  0xfe534d42: 'SMB2',
-  0x517b: 'SMB',
-  0x65735546: 'FUSE',
-  0x01021997: '9p',
-  0x00c36400: 'Ceph',
-  0x0bd00bd0: 'Lustre',
-  0x47504653: 'GPFS',
-};
-
-/** The network filesystem `dir` (or its nearest existing ancestor) is on, or undefined when it is local. */
 export async function networkFilesystemOf(dir: string): Promise<string | undefined> {
   let cur = path.resolve(dir);
   for (;;) {
     try {
-      const { type } = await statfs(cur);
-      // statfs reports f_type as a signed number on some platforms: compare as unsigned 32-bit.
-      return NETWORK_FILESYSTEMS[type >>> 0];
+      const fs = await filesystemClassOf(cur);
+      return fs.kind === 'local' ? undefined : fs.name;
     } catch (err) {
       const parent = path.dirname(cur);
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || parent === cur) return undefined;

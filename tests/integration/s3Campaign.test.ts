@@ -11,15 +11,12 @@ import { freshS3Url, testS3, useTestS3Env } from '../helpers/testS3';
  * A short sim campaign whose run store is an S3-compatible object store (the real server of
  * scripts/s3-up.sh): configs, manifests, traces, datasets and the registry go to `s3://...`, the fine-tune
  * upload reads the dataset from the bucket, and nothing is written to the directory store. The activities read
- * STRAWBERRY_RUN_STORE once per process, so it is set here, before the harness loads them.
+ * STRAWBERRY_RUN_STORE once per process, so it is set here, before the harness loads them. The ledger cannot
+ * live in an object store: STRAWBERRY_LEDGER puts it in SQLite on local disk.
  */
 
-// TODO(issue 23, after merging the ledger branch): the sample ledger's own URL (STRAWBERRY_LEDGER) comes with
-// it; until then the SQLite ledger lives only in a directory run store, so this suite waits. Set it to true then.
-const LEDGER_URL_SUPPORTED = false;
-
 const s3 = testS3();
-const skip = s3.reason ?? (LEDGER_URL_SUPPORTED ? undefined : 'waits for STRAWBERRY_LEDGER (the ledger branch of issue 23)');
+const skip = s3.reason;
 const runsDir = useRunsDir();
 const storeUrl = s3.s3 ? freshS3Url(s3.s3, 'campaign') : '';
 if (s3.s3) {

@@ -7,7 +7,7 @@ import { CampaignConfigSchema } from '../../lib/config/schema';
 import { displayPath, locate, readYamlFile } from '../../lib/curriculum/yamlFile';
 import { UserError } from '../../lib/errors';
 import { ModelRegistry, registryPath } from '../../lib/registry';
-import { assertDeclaredRunStore, assertRunStoreFilesystem, storeLocation, type RunStore } from '../../lib/store';
+import { assertDeclaredRunStore, assertRunStoreFilesystem, DirectoryRunStore, storeLocation, type RunStore } from '../../lib/store';
 import { assertWritableDir } from '../../lib/store/ensureDir';
 import { campaignWorkflowId } from '../../workflows/campaign';
 import { alreadyRunning, cliRunStore, startCampaign } from '../campaigns';

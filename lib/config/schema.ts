@@ -356,22 +356,6 @@ export const CampaignConfigSchema = z
       .strict()
       .optional()
       .describe('a frontier per skill (README "A frontier per skill"): each skill of the curriculum climbs its own levels, the round\'s budget goes where learning happens; absent: one frontier for all levels'),
-    storage: z
-      .object({
-        ledger: z
-          .string()
-          .superRefine((url, ctx) => {
-            const problem = ledgerUrlProblem(url);
-            if (problem) ctx.addIssue({ code: 'custom', message: problem });
-          })
-          .optional()
-          .describe(
-            'where the sample ledger lives (with PostgreSQL, the model registry too): sqlite:///abs/dir (one SQLite database per campaign under it, on a local disk) or postgres://user@host:port/db (one database for many campaigns and hosts; the password comes from PGPASSWORD or ~/.pgpass on the workers, never from the URL); default: STRAWBERRY_LEDGER on the worker, else SQLite inside the run store',
-          ),
-      })
-      .strict()
-      .optional()
-      .describe('where the campaign\'s data lives beyond Temporal (README "Storage")'),
     sharding: z
       .object({
         problemsPerShard: z.number().int().min(1).default(200),
@@ -386,6 +370,16 @@ export const CampaignConfigSchema = z
       .prefault({}),
     storage: z
       .object({
+        ledger: z
+          .string()
+          .superRefine((url, ctx) => {
+            const problem = ledgerUrlProblem(url);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          })
+          .optional()
+          .describe(
+            'where the sample ledger lives (with PostgreSQL, the model registry too): sqlite:///abs/dir (one SQLite database per campaign under it, on a local disk) or postgres://user@host:port/db (one database for many campaigns and hosts; the password comes from PGPASSWORD or ~/.pgpass on the workers, never from the URL); default: STRAWBERRY_LEDGER on the worker, else SQLite inside the run store',
+          ),
         runStore: z
           .string()
           .superRefine((url, ctx) => {
@@ -404,7 +398,7 @@ export const CampaignConfigSchema = z
       })
       .strict()
       .optional()
-      .describe('where the campaign keeps its data (README "Storage"); absent: the worker\'s own STRAWBERRY_RUN_STORE, a local directory by default'),
+      .describe('where the campaign keeps its data beyond Temporal (README "Storage"): the ledger (and registry) and the run store; absent: the worker\'s own STRAWBERRY_LEDGER and STRAWBERRY_RUN_STORE, SQLite in a local directory by default'),
     temporal: z
       .object({
         taskQueues: z

@@ -20,7 +20,7 @@ const read = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
 describe('replay of recorded histories', () => {
   it('has recorded histories of every branch', () => {
-    const branches = ['round-1', 'campaign-2rounds', 'campaign-pause', 'campaign-configure', 'campaign-blocked-unpause', 'campaign-blocked-cancel', 'campaign-resumed', 'campaign-budget-stop', 'round-rejected', 'round-band-empty', 'round-skills'];
+    const branches = ['round-1', 'campaign-2rounds', 'campaign-pause', 'campaign-configure', 'campaign-blocked-unpause', 'campaign-blocked-cancel', 'campaign-resumed', 'campaign-budget-stop', 'round-rejected', 'round-band-empty', 'round-skills', 'campaign-final-evaluation'];
     for (const b of branches) expect(files).toContain(`${b}.json`);
   });
 

@@ -35,7 +35,8 @@ const { cancelProviderWork } = proxyActivities<typeof activities>(cancelWorkOpti
 /** The final evaluation (round 0 and the end) samples every level: long, heartbeating, retried a bounded number of times. */
 const finalEvaluationOptions: ActivityOptions = {
   startToCloseTimeout: '24 hours',
-  retry: { maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['UserError'] },
+  // A provider that refuses (401, 404 for an unknown reference model) is not asked again: the reason says why.
+  retry: { maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['UserError', 'ProviderRequestError', 'LedgerFormatError'] },
 };
 const { evaluateFinal } = proxyActivities<typeof activities>({ ...finalEvaluationOptions, heartbeatTimeout: '2 minutes' });
 

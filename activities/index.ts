@@ -16,6 +16,7 @@ export { estimateShard } from './estimation';
 export { generateTracesShard } from './traces';
 export { waitForFineTune } from './fineTune';
 export { evaluateModels } from './evaluation';
+export { evaluateFinal } from './finalEvaluation';
 export { readRoundManifest } from './manifest';
 export { waitForServing } from './serve';
 

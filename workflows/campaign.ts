@@ -24,6 +24,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignOu
   setHandler(cancelSignal, (opts) => campaign.cancel(opts));
 
   await campaign.open();
+  await campaign.evaluateBase();
   for (;;) {
     const stop = campaign.stopReason();
     if (stop) return await campaign.finish(stop);

@@ -34,6 +34,13 @@ const cancelWorkOptions: ActivityOptions = {
   retry: { maximumInterval: '30 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['UserError', 'ProviderRequestError'] },
 };
 const { cancelProviderWork } = proxyActivities<typeof activities>(cancelWorkOptions);
+/** The final evaluation (round 0 and the end) samples every level: long, heartbeating, retried a bounded number of times. */
+const finalEvaluationOptions: ActivityOptions = {
+  startToCloseTimeout: '24 hours',
+  // A provider that refuses (401, 404 for an unknown reference model) is not asked again: the reason says why.
+  retry: { maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['UserError', 'ProviderRequestError', 'LedgerFormatError'] },
+};
+const { evaluateFinal } = proxyActivities<typeof activities>({ ...finalEvaluationOptions, heartbeatTimeout: '2 minutes' });
 
 /**
  * The state of one run of a campaign workflow and its transitions (after the safe-message-handlers sample):
@@ -55,6 +62,8 @@ export class Campaign {
   private resume?: RoundInput['resume'];
   private runningRound?: string;
   private roundScope?: CancellationScope;
+  /** The final evaluation while it runs (round 0, the end), so a cancel stops it. */
+  private evaluationScope?: CancellationScope;
   /** `configure` updates apply one after another, each on the version the previous one stored. */
   private configuring: Promise<unknown> = Promise.resolve();
 
@@ -127,6 +136,50 @@ export class Campaign {
     this.cancelRequested = true;
     this.cancelOptions = opts ?? {};
     this.roundScope?.cancel();
+    this.evaluationScope?.cancel();
+  }
+
+  /**
+   * Round 0 (the first run only, before round 1): the base model and each reference on every level. Failing
+   * here does not stop the campaign: the end's evaluation draws what is missing.
+   */
+  async evaluateBase(): Promise<void> {
+    if (this.input.state !== undefined) return;
+    this.phase = 'evaluating';
+    this.show();
+    await this.evaluate('base').catch(() => undefined);
+    if (this.phase === 'evaluating') this.phase = this.state.paused ? 'paused' : 'waiting';
+    this.show();
+  }
+
+  /** Runs the final evaluation of a stage (activities/finalEvaluation.ts); its path in the run store, or undefined when off. */
+  private async evaluate(stage: 'base' | 'final'): Promise<string | undefined> {
+    const s = this.state;
+    this.evaluationScope = new CancellationScope();
+    try {
+      const ref = await this.evaluationScope.run(() =>
+        evaluateFinal.executeWithOptions(
+          {
+            ...finalEvaluationOptions,
+            heartbeatTimeout: `${this.settings!.heartbeatTimeoutSeconds} seconds`,
+            summary: stage === 'base' ? 'round 0: evaluate the base model and the references on every level' : `final evaluation of ${s.currentModel}, the base model and the references on every level`,
+          },
+          [
+            {
+              campaign: this.name,
+              configHash: s.configHash,
+              stage,
+              baseModel: s.baseModel,
+              ...(stage === 'final' ? { model: s.currentModel } : {}),
+              ...(stage === 'final' && s.currentServedModel ? { served: { [s.currentModel]: s.currentServedModel } } : {}),
+            },
+          ],
+        ),
+      );
+      return ref?.path;
+    } finally {
+      this.evaluationScope = undefined;
+    }
   }
 
   /**
@@ -248,6 +301,18 @@ export class Campaign {
   /** Ends the campaign: on cancel, the provider's job and the campaign's deployments first (bounded). */
   async finish(stop: string): Promise<CampaignOutcome> {
     let reason = stop;
+    let finalEvaluation: string | undefined;
+    // A campaign that ran to its end is judged on every level, beside the base model and the references.
+    if (!this.cancelRequested) {
+      this.phase = 'final evaluation';
+      this.show();
+      try {
+        finalEvaluation = await this.evaluate('final');
+      } catch (err) {
+        if (!this.cancelRequested)
+          reason = `${reason}; the final evaluation failed (the campaign's models are registered; \`strawberry eval\` can evaluate them): ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`;
+      }
+    }
     if (this.cancelRequested) {
       this.phase = 'cancelling';
       this.show();
@@ -264,7 +329,14 @@ export class Campaign {
     }
     this.phase = this.cancelRequested ? 'cancelled' : 'done';
     this.show(reason);
-    return { name: this.name, stopReason: reason, rounds: this.summaries, finalModel: this.state.currentModel, frontier: this.state.frontier };
+    return {
+      name: this.name,
+      stopReason: reason,
+      rounds: this.summaries,
+      finalModel: this.state.currentModel,
+      frontier: this.state.frontier,
+      ...(finalEvaluation ? { finalEvaluation } : {}),
+    };
   }
 
   /** Search attributes, current details and memo, after every transition. */

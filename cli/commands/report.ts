@@ -10,6 +10,7 @@ import { deploymentsTable, levelNamesOf, lineageTable, roundsTable, skillRoundsT
 import { writeTextAtomic } from '../../lib/atomicFile';
 import { campaignReport } from '../../lib/report/campaignReport';
 import { renderHtmlReport } from '../../lib/report/html';
+import { finalEvaluationText, shownEvaluation } from '../../lib/report/finalEvaluation';
 import { browsedRounds } from '../../lib/report/traceBrowser';
 import { PAIR_COLUMNS, pairRows } from '../../lib/report/pairsTable';
 import { table } from '../../lib/format/table';
@@ -52,8 +53,12 @@ export function registerReport(program: Command): void {
       );
       if (rounds.some((r) => r.skills)) process.stdout.write(`\nSkills per round:\n${skillRoundsTable(rounds, levelNames)}\n`);
       const usage = await campaignReport(store, name);
+      const evaluation = shownEvaluation(usage.finalEvaluation);
+      if (evaluation) process.stdout.write(`\n${finalEvaluationText(evaluation)}\n`);
       const t = usage.totals;
-      process.stdout.write(`\nTokens${t.cost !== undefined ? ' and cost' : ' (no price table in the config: no cost)'}:\n${tokensTable(usage.rounds.flatMap((r) => r.tokens.map((row) => ({ round: r.round, ...row }))))}\n`);
+      // Round 0: the final evaluation's tokens (round 0 and the end).
+      const tokenRows = [...(usage.evaluationTokens ?? []).map((row) => ({ round: 0, ...row })), ...usage.rounds.flatMap((r) => r.tokens.map((row) => ({ round: r.round, ...row })))];
+      process.stdout.write(`\nTokens${t.cost !== undefined ? ' and cost' : ' (no price table in the config: no cost)'}:\n${tokensTable(tokenRows)}\n`);
       const pairs = pairRows(usage.rounds);
       if (pairs.length) process.stdout.write(`\nPreference pairs:\n${table([...PAIR_COLUMNS], pairs, { whole: [1, 6] })}\n`);
       const training = usage.rounds.flatMap((r) => (r.training ?? []).map((row) => ({ round: r.round, ...row })));

@@ -1,8 +1,12 @@
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { CampaignOutcome } from '../../lib/campaign/types';
+import type { FinalEvaluation } from '../../lib/eval/finalEvaluation';
 import { UserError } from '../../lib/errors';
+import { finalEvaluationText } from '../../lib/report/finalEvaluation';
+import { DirectoryRunStore } from '../../lib/store';
 import { roundWorkflowId } from '../../workflows/round';
 import { roundStatusQuery, statusQuery, type CampaignStatus, type RoundStatus } from '../../workflows/messages';
 import { campaignHandle } from '../campaigns';
@@ -13,7 +17,7 @@ import { roundsTable, skillRoundsTable, skillStatesTable } from '../tables';
 /** What `status` shows: the live status of a running campaign, or how a finished one ended. */
 export type StatusView =
   | { running: true; status: CampaignStatus; retrying?: RetryingActivity[]; shards?: ShardProgress[] }
-  | { running: false; name: string; workflowStatus: string; result?: CampaignOutcome; failure?: string };
+  | { running: false; name: string; workflowStatus: string; result?: CampaignOutcome; failure?: string; evaluation?: FinalEvaluation };
 
 /** An activity of the running round that failed at least once and is being retried (from `describe()`). */
 export interface RetryingActivity {
@@ -37,7 +41,10 @@ async function retryingActivities(c: Pick<Connected, 'client'>, name: string, ro
 async function readStatus(c: Pick<Connected, 'client'>, name: string, d: WorkflowExecutionDescription): Promise<StatusView> {
   const handle = campaignHandle(c.client, name);
   if (d.status.name !== 'RUNNING') {
-    if (d.status.name === 'COMPLETED') return { running: false, name, workflowStatus: d.status.name, result: await handle.result() };
+    if (d.status.name === 'COMPLETED') {
+      const result = await handle.result();
+      return { running: false, name, workflowStatus: d.status.name, result, ...(await finalEvaluationOf(result)) };
+    }
     let failure: string | undefined;
     try {
       await handle.result();
@@ -67,6 +74,17 @@ async function readStatus(c: Pick<Connected, 'client'>, name: string, d: Workflo
   const retrying = status.phase === 'round' ? await retryingActivities(c, name, status.round) : [];
   const shards = status.phase === 'round' ? await runningShards(c.client, name, status.round) : [];
   return { running: true, status, shards, ...(retrying.length ? { retrying } : {}) };
+}
+
+/** The final evaluation a finished campaign wrote, where this machine sees its run store (STRAWBERRY_RUNS_DIR). */
+async function finalEvaluationOf(result: CampaignOutcome): Promise<{ evaluation?: FinalEvaluation }> {
+  if (!result.finalEvaluation) return {};
+  const store = new DirectoryRunStore(path.resolve(process.env.STRAWBERRY_RUNS_DIR ?? 'runs'));
+  try {
+    return { evaluation: await store.readJson<FinalEvaluation>(result.finalEvaluation) };
+  } catch {
+    return {}; // another machine's run store: the line names the file
+  }
 }
 
 /** One line: what a script or a log reads. */
@@ -103,6 +121,8 @@ function statusBlock(view: StatusView): string {
   } else if (view.result) {
     if (view.result.rounds.length) lines.push('', roundsTable(view.result.rounds));
     if (view.result.rounds.some((r) => r.skills)) lines.push('', skillRoundsTable(view.result.rounds));
+    if (view.evaluation) lines.push('', finalEvaluationText(view.evaluation));
+    else if (view.result.finalEvaluation) lines.push('', `final evaluation: ${view.result.finalEvaluation} in the campaign's run store (\`strawberry report ${view.name}\` shows it)`);
   } else {
     lines.push(`  \`strawberry resume ${view.name}\` starts it again from its last completed round`);
   }
@@ -110,7 +130,7 @@ function statusBlock(view: StatusView): string {
 }
 
 function viewJson(view: StatusView): unknown {
-  return view.running ? { ...view.status, ...(view.retrying ? { retrying: view.retrying } : {}) } : { name: view.name, status: view.workflowStatus, result: view.result, failure: view.failure };
+  return view.running ? { ...view.status, ...(view.retrying ? { retrying: view.retrying } : {}) } : { name: view.name, status: view.workflowStatus, result: view.result, failure: view.failure, ...(view.evaluation ? { evaluation: view.evaluation } : {}) };
 }
 
 /** `strawberry status <name>`: a campaign's round, phase, frontier and model; `--watch` follows it. */

@@ -60,7 +60,7 @@ export interface SkillRoundRow {
  * The shape of workflow inputs this release writes and reads. A history of another shape (recorded by an
  * older release) is refused with a message that says how to carry the campaign over (`strawberry resume`).
  */
-export const WORKFLOW_SHAPE = 2;
+export const WORKFLOW_SHAPE = 3;
 
 /** What a campaign carries across continue-as-new: ids, counters and the stored config's hash (under 1 KB). */
 export interface CampaignState {
@@ -149,4 +149,6 @@ export type CampaignOutcome = {
   rounds: RoundSummary[];
   finalModel: string;
   frontier: number;
+  /** Where the final evaluation is kept in the run store (`<campaign>/evaluation-final.json`), when it ran. */
+  finalEvaluation?: string;
 };

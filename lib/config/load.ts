@@ -13,24 +13,34 @@ export interface ResolvedCampaignConfig extends CampaignConfig {
   curriculumPath: string;
 }
 
+/** The baseURLs a campaign config names: each provider's and each endpoint reference's (`evaluation.references`). */
+function baseURLHolders(value: unknown): { where: PropertyKey[]; holder: { baseURL?: unknown } }[] {
+  const v = value as { providers?: Record<string, { baseURL?: unknown }>; evaluation?: { references?: { baseURL?: unknown }[] } } | null;
+  const out: { where: PropertyKey[]; holder: { baseURL?: unknown } }[] = [];
+  if (v?.providers && typeof v.providers === 'object')
+    for (const [name, p] of Object.entries(v.providers)) if (p && typeof p === 'object') out.push({ where: ['providers', name, 'baseURL'], holder: p });
+  const refs = v?.evaluation?.references;
+  if (Array.isArray(refs)) refs.forEach((r, i) => r && typeof r === 'object' && out.push({ where: ['evaluation', 'references', i, 'baseURL'], holder: r }));
+  return out;
+}
+
 /**
- * `${VAR}` in a provider's baseURL is expanded from the environment of whoever starts the campaign. Returns
- * the variables each provider's baseURL used, so a key variable can be refused once the schema has run.
+ * `${VAR}` in a baseURL (a provider's, an endpoint reference's) is expanded from the environment of whoever
+ * starts the campaign. Returns the variables each baseURL used (by its field path), so a key variable can be
+ * refused once the schema has run.
  */
 function expandEnv(file: YamlFile, env: NodeJS.ProcessEnv): Map<string, string[]> {
   const used = new Map<string, string[]>();
-  const providers = (file.value as { providers?: Record<string, { baseURL?: unknown }> } | null)?.providers;
-  if (!providers || typeof providers !== 'object') return used;
-  for (const [name, p] of Object.entries(providers)) {
-    if (!p || typeof p.baseURL !== 'string') continue;
+  for (const { where, holder } of baseURLHolders(file.value)) {
+    if (typeof holder.baseURL !== 'string') continue;
     const vars: string[] = [];
-    p.baseURL = p.baseURL.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, v: string) => {
+    holder.baseURL = holder.baseURL.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, v: string) => {
       const value = env[v];
-      if (!value) throw new UserError(locate(file, ['providers', name, 'baseURL'], `environment variable ${v} is not set`));
+      if (!value) throw new UserError(locate(file, where, `environment variable ${v} is not set`));
       vars.push(v);
       return value;
     });
-    used.set(name, vars);
+    used.set(where.join('.'), vars);
   }
   return used;
 }
@@ -40,12 +50,12 @@ function expandEnv(file: YamlFile, env: NodeJS.ProcessEnv): Map<string, string[]
  * key variable nor as `user:password@` credentials.
  */
 function refuseSecretsInBaseURL(file: YamlFile, config: CampaignConfig, used: Map<string, string[]>): void {
-  const keyVars = new Set(Object.values(config.providers).map((p) => p.apiKeyEnv));
-  for (const [name, p] of Object.entries(config.providers)) {
-    const where = ['providers', name, 'baseURL'];
-    const keyVar = used.get(name)?.find((v) => keyVars.has(v));
+  const keyVars = new Set([...Object.values(config.providers).map((p) => p.apiKeyEnv), ...config.evaluation.references.map((r) => ('apiKeyEnv' in r ? r.apiKeyEnv : undefined))]);
+  for (const { where, holder } of baseURLHolders(config)) {
+    if (typeof holder.baseURL !== 'string') continue;
+    const keyVar = used.get(where.join('.'))?.find((v) => keyVars.has(v));
     if (keyVar) throw new UserError(locate(file, where, `uses \${${keyVar}}, an API key variable; keys are read by workers from apiKeyEnv and must not be part of the URL`));
-    if (/^[a-z]+:\/\/[^/?#]*@/i.test(p.baseURL)) throw new UserError(locate(file, where, 'must not carry credentials (user:password@); name the key variable in apiKeyEnv'));
+    if (/^[a-z]+:\/\/[^/?#]*@/i.test(holder.baseURL)) throw new UserError(locate(file, where, 'must not carry credentials (user:password@); name the key variable in apiKeyEnv'));
   }
 }
 
@@ -59,6 +69,7 @@ export async function loadCampaignConfig(file: string, env: NodeJS.ProcessEnv = 
     [['student', 'provider'], config.student.provider],
     [['fineTune', 'provider'], config.fineTune.provider],
     [['traces', 'verifier', 'provider'], config.traces.verifier?.provider],
+    ...config.evaluation.references.map((r, i): [readonly PropertyKey[], string | undefined] => [['evaluation', 'references', i, 'provider'], 'provider' in r ? r.provider : undefined]),
   ];
   for (const [where, name] of refs) {
     if (name !== undefined && !config.providers[name]) {
@@ -92,5 +103,6 @@ export function providerFor(config: CampaignConfig, role: 'student' | 'fineTune'
 /** Names of the environment variables holding keys this campaign needs; none of them may be unset. */
 export function requiredKeyVariables(config: CampaignConfig): string[] {
   const roles: ('student' | 'fineTune' | 'verifier')[] = ['student', 'fineTune', ...(config.traces.verifier ? (['verifier'] as const) : [])];
-  return [...new Set(roles.map((r) => providerFor(config, r).apiKeyEnv).filter((v): v is string => v !== undefined))];
+  const references = config.evaluation.references.map((r) => ('baseURL' in r ? r.apiKeyEnv : config.providers[r.provider ?? config.student.provider]?.apiKeyEnv));
+  return [...new Set([...roles.map((r) => providerFor(config, r).apiKeyEnv), ...references].filter((v): v is string => v !== undefined))];
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { campaignReferenceSchema, CAMPAIGN_MODEL_ROLES } from '../eval/referenceModel';
 import { EstimationOptionsSchema } from '../estimation/options';
 import { BandOptionsSchema } from '../selection/options';
 import { TraceOptionsSchema, verifierPolicy } from '../traces/options';
@@ -302,8 +303,27 @@ export const CampaignConfigSchema = z
         minEffect: z.number().min(0).max(1).default(0.02).describe('smallest frontier gain that promotes: the lower confidence bound of the paired difference must exceed it'),
         confidence: z.number().min(0.5).max(0.999).default(0.95).describe('one-sided confidence of the paired bootstrap bounds used for promotion'),
         bootstrapResamples: z.number().int().min(100).max(100000).default(2000).describe('paired bootstrap resamples per judged level'),
+        finalK: z
+          .number()
+          .int()
+          .min(0)
+          .max(256)
+          .default(4)
+          .describe('k of the final evaluation (round 0 and the end, on every level): samples per held-out problem and model for pass@1, pass@k and maj@k; 0: no final evaluation'),
+        references: z
+          .array(campaignReferenceSchema)
+          .default([])
+          .describe('models evaluated beside the campaign\'s at round 0 and at the end: {name, model, provider?} (one of `providers`, default the student\'s) or {name, model, baseURL, apiKeyEnv?} (as in an eval config)'),
       })
       .strict()
+      .superRefine((ev, ctx) => {
+        const names = new Set<string>(CAMPAIGN_MODEL_ROLES);
+        ev.references.forEach((r, i) => {
+          if (names.has(r.name))
+            ctx.addIssue({ code: 'custom', path: ['references', i, 'name'], message: `"${r.name}" is ${(CAMPAIGN_MODEL_ROLES as readonly string[]).includes(r.name) ? 'the name of one of the campaign\'s own models' : 'taken by another reference'}; give each reference its own name` });
+          names.add(r.name);
+        });
+      })
       .prefault({}),
     advancement: z
       .object({

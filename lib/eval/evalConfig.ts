@@ -18,23 +18,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseWithSchema, readYamlFile, locate, type YamlFile } from '../curriculum/yamlFile';
 import { UserError } from '../errors';
+import { endpointFields, referenceModelSchema, type ReferenceModelSpec } from './referenceModel';
 
-const priceSchema = z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }).strict();
-
-const endpointFields = {
-  /** An OpenAI-compatible endpoint; `${VAR}` parts are expanded from the environment. */
-  baseURL: z.string().min(1).optional(),
-  /** The variable holding the key (never the key). Omit it for endpoints without authentication. */
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
-  concurrency: z.number().int().positive().default(16),
-  requestsPerMinute: z.number().positive().optional(),
-  tokensPerMinute: z.number().positive().optional(),
-  price: priceSchema.optional(),
-};
-
-export const referenceModelSchema = z
-  .object({ name: z.string().min(1), model: z.string().min(1), ...endpointFields, baseURL: z.string().min(1) })
-  .strict();
+export { referenceModelSchema, type ReferenceModelSpec };
 
 const CAMPAIGN_REF_RE = /^campaign:([A-Za-z0-9._-]+)@(final|base|\d+)$/;
 
@@ -131,7 +117,6 @@ export const evalConfigSchema = z
 export type EvalConfig = z.infer<typeof evalConfigSchema>;
 export type ModelSpec = EvalConfig['models'][number];
 export type CampaignModelSpec = z.infer<typeof campaignModelSchema>;
-export type ReferenceModelSpec = z.infer<typeof referenceModelSchema>;
 export type SetSpec = EvalConfig['sets'][number];
 
 export function isCampaignModel(m: ModelSpec): m is CampaignModelSpec {

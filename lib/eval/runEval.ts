@@ -31,7 +31,8 @@ export interface RunEvalOptions {
   progress?: (line: string) => void;
 }
 
-function chatClient(m: { baseURL: string; apiKeyEnv?: string; concurrency: number; requestsPerMinute?: number; tokensPerMinute?: number }): ChatProvider {
+/** The client of a model on an endpoint of its own (an eval's models, a campaign's endpoint references). */
+export function evalChatClient(m: { baseURL: string; apiKeyEnv?: string; concurrency: number; requestsPerMinute?: number; tokensPerMinute?: number }): ChatProvider {
   const client = createOpenAIChatProvider({
     baseURL: m.baseURL,
     apiKeyEnv: m.apiKeyEnv,
@@ -63,9 +64,9 @@ export async function runEval(config: LoadedEvalConfig, models: readonly Resolve
   const results: ResultRow[] = [];
   let drawnTotal = 0;
   for (const model of models) {
-    const provider = chatClient(model);
+    const provider = evalChatClient(model);
     // The verifier runs on its own endpoint where it names one, else on the evaluated model's.
-    const verifierProvider = verifier?.baseURL ? chatClient({ baseURL: verifier.baseURL, apiKeyEnv: verifier.apiKeyEnv, concurrency: model.concurrency }) : provider;
+    const verifierProvider = verifier?.baseURL ? evalChatClient({ baseURL: verifier.baseURL, apiKeyEnv: verifier.apiKeyEnv, concurrency: model.concurrency }) : provider;
     for (const set of sets) {
       const answerType = set.curriculum.answerType;
       const grade: GradeFn = (completion, gold) => gradeAnswer(completion, gold, answerType);

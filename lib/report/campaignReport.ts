@@ -10,6 +10,7 @@ import type { ResolvedCampaignConfig } from '../config/load';
 import type { LevelAccuracy, RoundSummary } from '../campaign/types';
 import { ModelRegistry, type ModelEntry } from '../registry';
 import { DirectoryRunStore, roundDir, type RunStore } from '../store';
+import { readFinalEvaluations, type FinalEvaluations } from './finalEvaluation';
 
 /**
  * Everything `strawberry report` shows about a campaign, read from its run store alone (no server): per round
@@ -48,6 +49,10 @@ export interface CampaignReport {
   generatedAt: string;
   /** Held-out accuracy of the base model (round 0), when recorded. */
   baseEvaluation?: LevelAccuracy;
+  /** The final evaluation (every level; base, final model, references): round 0's and the end's, as far as they ran. */
+  finalEvaluation?: FinalEvaluations;
+  /** Chat tokens of the final evaluation (round 0 and the end: it belongs to no round), in the totals. */
+  evaluationTokens?: RoundReport['tokens'];
   rounds: RoundReport[];
   /** Registry entries as stored: optional fields added later (e.g. promotion intervals) pass through. */
   models: (ModelEntry & Record<string, unknown>)[];
@@ -267,19 +272,26 @@ export async function campaignReport(store: RunStore, name: string): Promise<Cam
   }
   const models = registry.entries() as CampaignReport['models'];
   const base = models.find((m) => m.status === 'base');
-  const all = rounds.flatMap((r) => r.tokens);
+  // Round 0 in the ledger's usage: the final evaluation (round 0 and the end).
+  const evaluationTokens = usage.get(0) ?? [];
+  const evaluationCost = priceRows(config, evaluationTokens);
+  const all = [...evaluationTokens, ...rounds.flatMap((r) => r.tokens)];
+  const finalEvaluation = await readFinalEvaluations(store, name);
+  const costs = [...rounds.map((r) => r.cost), ...(evaluationTokens.length ? [evaluationCost] : [])];
   return {
     name,
     runStore: store instanceof DirectoryRunStore ? store.resolve(name) : store.uriFor(name),
     generatedAt: new Date().toISOString(),
     baseEvaluation: (files[0] as { base?: LevelAccuracy } | undefined)?.base ?? (base?.evaluation as LevelAccuracy | undefined),
+    ...(finalEvaluation.base || finalEvaluation.final ? { finalEvaluation } : {}),
+    ...(evaluationTokens.length ? { evaluationTokens } : {}),
     rounds,
     models,
     totals: {
       promptTokens: all.reduce((s, t) => s + t.promptTokens, 0),
       completionTokens: all.reduce((s, t) => s + t.completionTokens, 0),
       samples: all.reduce((s, t) => s + t.samples, 0),
-      cost: rounds.some((r) => r.cost !== undefined) ? rounds.reduce((s, r) => s + (r.cost ?? 0), 0) : undefined,
+      cost: costs.some((c) => c !== undefined) ? costs.reduce<number>((s, c) => s + (c ?? 0), 0) : undefined,
       ...sumOptional('trainedTokens', rounds.flatMap((r) => r.training ?? []).map((t) => t.trainedTokens)),
       ...sumOptional('trainingCost', rounds.flatMap((r) => r.training ?? []).map((t) => t.cost)),
       ...sumOptional('deploymentSeconds', rounds.flatMap((r) => r.deployments ?? []).map((d) => d.seconds)),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { CampaignReport } from './campaignReport';
 import { otherFieldsText, promotionText } from './decision';
 import { escapeHtml } from './escapeHtml';
+import { finalEvaluationHtml, shownEvaluation } from './finalEvaluation';
 import { PAIR_COLUMNS, pairRows } from './pairsTable';
 import { skillHeatmapCharts, skillHeatmapSection } from './skillHeatmap';
 import { TRACE_BROWSER_CSS, traceBrowserSection, type BrowsedRound } from './traceBrowser';
@@ -200,7 +201,8 @@ function lineageTable(report: CampaignReport): string {
 }
 
 function tokensTable(report: CampaignReport): string {
-  const rows = report.rounds
+  const rounds = [...(report.evaluationTokens ? [{ round: 0, tokens: report.evaluationTokens }] : []), ...report.rounds];
+  const rows = rounds
     .flatMap((r) => r.tokens.map((t) => `<tr><td>${r.round}</td><td>${escapeHtml(t.phase)}</td><td><code>${escapeHtml(t.model)}</code></td><td>${t.samples}</td><td>${t.promptTokens}</td><td>${t.completionTokens}</td></tr>`))
     .join('\n');
   return `<table><thead><tr><th>round</th><th>phase</th><th>model</th><th>samples</th><th>prompt tokens</th><th>completion tokens</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -255,6 +257,7 @@ code { font-size: 12px; }${TRACE_BROWSER_CSS}
 <h1>Campaign ${escapeHtml(report.name)}</h1>
 <p>${report.rounds.length} round(s); run store <code>${escapeHtml(report.runStore)}</code>; generated ${escapeHtml(report.generatedAt)}.
 Chat tokens: ${t.promptTokens} prompt + ${t.completionTokens} completion in ${t.samples} samples${t.trainedTokens !== undefined ? `; ${t.trainedTokens} trained tokens` : ''}${t.cost !== undefined ? `; cost ${t.cost.toFixed(2)}` : ''}.</p>
+${finalEvaluationHtml(shownEvaluation(report.finalEvaluation))}
 <h2>Frontier and held-out accuracy</h2>
 <div class="chart" id="frontier"></div>
 <div class="chart" id="accuracy"></div>

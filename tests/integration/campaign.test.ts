@@ -154,6 +154,8 @@ describe('a durable campaign on Temporal and the sim', () => {
 
     await expect(h.handle!.executeUpdate(configureUpdate, { args: [{ maxProblems: 0 }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
 
+    // Once round 1 runs (after the round-0 evaluation), so the change reaches only the round after it.
+    await h.waitForStatus((s) => s.phase === 'round', 'round 1 to start');
     const accepted = await h.handle!.executeUpdate(configureUpdate, { args: [{ estimationK: 10 }] });
     expect(accepted).toEqual({ estimationK: 10 });
 

@@ -82,7 +82,11 @@ export async function writeThenRename(
     }
     await rename(tmp, target);
   } catch (err) {
+    // The stream opens its file asynchronously: wait until it is closed, or a late open would recreate the
+    // temporary file after the rm (seen under load).
+    const closed = out.closed ? Promise.resolve() : new Promise<void>((resolve) => out.once('close', () => resolve()));
     out.destroy();
+    await closed;
     await rm(tmp, { force: true });
     throw err;
   }

@@ -10,7 +10,8 @@
  * PostgreSQL ledger with the SQLite one on the same records. Figures only; nothing is asserted.
  *
  * Knobs (env): MULTIHOST_WORKERS (4), MULTIHOST_CAMPAIGNS (3), MULTIHOST_ROUNDS (3), MULTIHOST_KILL_MIN_S (20),
- * MULTIHOST_KILL_MAX_S (40), MULTIHOST_ERROR_RATE (0.02), MULTIHOST_INSERTS (20000).
+ * MULTIHOST_KILL_MAX_S (40), MULTIHOST_ERROR_RATE (0.02), MULTIHOST_LATENCY_MS (150: each sim request takes this
+ * long, so a campaign lasts minutes and the kills land mid-work), MULTIHOST_INSERTS (20000).
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -41,6 +42,7 @@ const ROUNDS = env('MULTIHOST_ROUNDS', 3);
 const KILL_MIN_S = env('MULTIHOST_KILL_MIN_S', 20);
 const KILL_MAX_S = Math.max(KILL_MIN_S, env('MULTIHOST_KILL_MAX_S', 40));
 const ERROR_RATE = env('MULTIHOST_ERROR_RATE', 0.02);
+const LATENCY_MS = env('MULTIHOST_LATENCY_MS', 150);
 const INSERTS = env('MULTIHOST_INSERTS', 20_000);
 const TASK_QUEUE = 'multihost';
 const repoRoot = path.resolve(__dirname, '..');
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
   const server = await startDevServer({ dbFile: path.join(work, 'temporal.db'), progress: () => undefined });
   process.env.STRAWBERRY_TEST_TEMPORAL_ADDRESS = server.address;
   const curriculum = path.join(repoRoot, 'curricula/arithmetic.yaml');
-  const sim = await startSim({ port: 0, curricula: [curriculum], config: { faults: { errorRate: ERROR_RATE, seed: 23 }, jobs: { runningSeconds: 3 } } });
+  const sim = await startSim({ port: 0, curricula: [curriculum], config: { faults: { errorRate: ERROR_RATE, latencyMs: LATENCY_MS, seed: 23 }, jobs: { runningSeconds: 3 } } });
   const paid = await startPaidCallCounter(sim.baseURL);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
@@ -66,7 +68,8 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: 'default',
     STRAWBERRY_SIM_URL: paid.url,
-    STRAWBERRY_SIM_KEY: 'sim-multihost-key',
+    // One API key per campaign, so the counting proxy tells campaigns apart (their requests are alike).
+    ...Object.fromEntries(Array.from({ length: CAMPAIGNS }, (_, i) => [`MULTIHOST_SIM_KEY_${i + 1}`, `sim-multihost-key-${i + 1}`])),
     STRAWBERRY_LOG_LEVEL: 'warn',
   };
   Object.assign(process.env, shared);
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
       const config = {
         ...loaded,
         name,
+        providers: { ...loaded.providers, sim: { ...loaded.providers.sim!, apiKeyEnv: `MULTIHOST_SIM_KEY_${i}` } },
         stopping: { ...loaded.stopping, maxRounds: ROUNDS, maxRoundsWithoutPromotion: ROUNDS },
         // A killed worker's shard is retried once its heartbeat times out: seconds here, not the default minutes.
         sharding: { ...loaded.sharding, heartbeatTimeoutSeconds: 5 },

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A real HTTP proxy in front of the sim that counts what a provider would bill: chat completions it answered
- * 200 (and their choices), keyed by the request body, and fine-tune jobs it created. A body answered twice is
- * a duplicate paid call: the same samples drawn (and paid) again.
+ * 200 (and their choices), keyed by the API key and the request body, and fine-tune jobs it created. A body
+ * answered twice for one key is a duplicate paid call: the same samples drawn (and paid) again by one campaign
+ * (campaigns of one config send the same bodies, so each campaign gets a key of its own).
  */
 export interface PaidCallCounter {
   url: string;
@@ -36,7 +37,7 @@ export async function startPaidCallCounter(target: string): Promise<PaidCallCoun
         }
         const text = Buffer.from(await upstream.arrayBuffer());
         if (upstream.status === 200 && req.method === 'POST' && url.endsWith('/chat/completions')) {
-          const digest = createHash('sha256').update(body).digest('hex');
+          const digest = createHash('sha256').update(headers.authorization ?? '').update('\u0000').update(body).digest('hex');
           answered.set(digest, (answered.get(digest) ?? 0) + 1);
           try {
             choices += (JSON.parse(text.toString()) as { choices?: unknown[] }).choices?.length ?? 0;

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../lib/errors';
+import { EnvironmentError } from '../../lib/errors';
 import { setupLocalPython, setupTrlPython } from '../python/setupLocal';
 import { repoRoot } from '../temporal/paths';
 import { provisionTemporalCli } from '../temporal/provision';
@@ -25,24 +24,23 @@ export function registerSetup(program: Command): void {
 }
 
 /**
- * Runs each service's idempotent up-script (the same ones tests and CI call) and prints what they print: the
- * `export NAME=value` lines a worker's environment needs. A script not in this checkout is skipped.
+ * Runs each service's idempotent up-script (the same ones tests and CI call) and prints the `export NAME=value`
+ * lines a worker's environment needs: the ledger URL postgres-up.sh prints as STRAWBERRY_LEDGER, and the lines
+ * s3-up.sh prints as they are.
  */
 function setupServices(): void {
-  const exports: string[] = [];
-  for (const [what, script] of [
-    ['PostgreSQL', 'scripts/postgres-up.sh'],
-    ['S3-compatible object store', 'scripts/s3-up.sh'],
-  ] as const) {
-    const file = path.join(repoRoot, script);
-    if (!existsSync(file)) {
-      process.stderr.write(`${what}: ${script} is not in this checkout; skipped\n`);
-      continue;
-    }
-    const r = spawnSync(file, [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    if (r.status !== 0) throw new UserError(`${what}: ${script} failed (${r.error?.message ?? `exit ${r.status}`}); see its messages above`);
-    exports.push(`# ${what} (${script})`, ...r.stdout.trim().split('\n').filter((l) => l.trim()));
-  }
+  const up = (what: string, script: string): string[] => {
+    const r = spawnSync(path.join(repoRoot, script), [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.status !== 0) throw new EnvironmentError(`${what}: ${script} failed (${r.error?.message ?? `exit ${r.status}`}); see its messages above`);
+    return r.stdout.trim().split('\n').filter((l) => l.trim());
+  };
+  const ledger = up('PostgreSQL', 'scripts/postgres-up.sh').at(-1);
+  const exports = [
+    '# PostgreSQL for the ledger and registry (scripts/postgres-up.sh)',
+    `export STRAWBERRY_LEDGER=${ledger}`,
+    '# S3-compatible object store for the run store (scripts/s3-up.sh)',
+    ...up('S3-compatible object store', 'scripts/s3-up.sh'),
+  ];
   process.stderr.write('The environment for workers and the CLI (eval "$(strawberry setup --services | grep ^export)"):\n');
   process.stdout.write(`${exports.join('\n')}\n`);
 }

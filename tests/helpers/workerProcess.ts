@@ -29,8 +29,10 @@ export interface WorkerProcess {
 
 export interface SpawnWorkerOptions {
   taskQueue: string;
-  /** The run store root the activities write to (STRAWBERRY_RUNS_DIR). */
-  runsDir: string;
+  /** The run store root the activities write to (STRAWBERRY_RUNS_DIR); absent: the store of `env` (e.g. STRAWBERRY_RUN_STORE). */
+  runsDir?: string;
+  /** The process's working directory (default: the repository root), e.g. a fresh one per simulated host. */
+  cwd?: string;
   /** Extra environment (e.g. STRAWBERRY_SIM_KEY); the rest is inherited from this process. */
   env?: NodeJS.ProcessEnv;
   /** The client used to see the worker's pollers on the server. */
@@ -49,8 +51,8 @@ export function spawnWorkerProcess(opts: SpawnWorkerOptions): WorkerProcess {
   const args = ['worker', '--task-queue', opts.taskQueue, ...(opts.queues ? ['--queues', opts.queues] : []), ...(opts.identity ? ['--identity', opts.identity] : [])];
   const pollQueues = opts.pollQueues ?? [{ name: opts.taskQueue, workflows: true }];
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin/strawberry.js'), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), TEMPORAL_NAMESPACE: 'default', STRAWBERRY_RUNS_DIR: opts.runsDir, ...opts.env },
+    cwd: opts.cwd ?? repoRoot,
+    env: { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), TEMPORAL_NAMESPACE: 'default', ...(opts.runsDir ? { STRAWBERRY_RUNS_DIR: opts.runsDir } : {}), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error('could not spawn the worker process');

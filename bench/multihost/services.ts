@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { Client } from 'pg';
+
+/** The shared services of a multi-host deployment, brought up by the repository's own scripts (idempotent). */
+export interface Services {
+  /** A fresh PostgreSQL database for this run's ledger and registry. */
+  ledgerUrl: string;
+  /** A prefix of its own in the S3-compatible store. */
+  runStoreUrl: string;
+  /** What every process needs to reach them (endpoint, test credentials, STRAWBERRY_LEDGER, STRAWBERRY_RUN_STORE). */
+  env: NodeJS.ProcessEnv;
+}
+
+const scripts = path.resolve(__dirname, '..', '..', 'scripts');
+
+function run(script: string): string {
+  const r = spawnSync(path.join(scripts, script), [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`scripts/${script} failed (exit ${r.status ?? r.signal}); see above`);
+  return r.stdout;
+}
+
+export async function bringUpServices(label: string): Promise<Services> {
+  const server = run('postgres-up.sh').trim().split('\n').at(-1)!;
+  const db = label.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${db}`);
+  } finally {
+    await admin.end();
+  }
+  const ledger = new URL(server);
+  ledger.pathname = `/${db}`;
+
+  // `export NAME=value` lines (scripts/s3-up.sh prints the environment a worker needs).
+  const env: NodeJS.ProcessEnv = {};
+  for (const line of run('s3-up.sh').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]!] = m[2]!;
+  }
+  if (!env.STRAWBERRY_RUN_STORE) throw new Error('scripts/s3-up.sh printed no STRAWBERRY_RUN_STORE');
+  const runStoreUrl = `${env.STRAWBERRY_RUN_STORE.replace(/\/+$/, '')}/${label}`;
+  return { ledgerUrl: ledger.href, runStoreUrl, env: { ...env, STRAWBERRY_RUN_STORE: runStoreUrl, STRAWBERRY_LEDGER: ledger.href } };
+}

@@ -11,17 +11,15 @@
  * Ideal estimation time = ceil(requests / concurrency) x latency: every lane busy all the time. Efficiency is
  * ideal / achieved. Figures only; nothing is asserted.
  */
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { startDevServer } from '../cli/temporal/devServer';
+import { freshDatabase, postgresUnavailable } from '../tests/helpers/testPostgres';
 import { Client } from 'pg';
 import { ledgerDatabasePath } from '../lib/ledger';
-import { closePostgresPools } from '../lib/storage/postgres';
 
 const LATENCY_MS = 100;
 const CONCURRENCY = 32;
@@ -55,29 +53,9 @@ function ledgersFromArgs(argv: string[]): LedgerKind[] {
 
 /** A fresh database on the server scripts/postgres-up.sh starts (idempotent), and how to drop it. */
 async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const up = spawnSync(path.join(__dirname, '..', 'scripts', 'postgres-up.sh'), [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const server = up.stdout.trim().split('\n').at(-1);
-  if (up.status !== 0 || !server) throw new Error('scripts/postgres-up.sh could not start PostgreSQL (see above)');
-  const name = `bench_scale_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new Client({ connectionString: server });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.href,
-    drop: async () => {
-      await closePostgresPools();
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
+  const why = postgresUnavailable();
+  if (why) throw new Error(why);
+  return freshDatabase('bench_scale');
 }
 
 /** Bytes of the ledger table with its indexes and TOAST. */

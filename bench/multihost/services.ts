@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { Client } from 'pg';
+import { freshDatabase, postgresUnavailable } from '../../tests/helpers/testPostgres';
 
 /** The shared services of a multi-host deployment, brought up by the repository's own scripts (idempotent). */
 export interface Services {
-  /** A fresh PostgreSQL database for this run's ledger and registry. */
+  /** A fresh PostgreSQL database for this run's ledger and registry (kept after the run, for a look at its rows). */
   ledgerUrl: string;
   /** A prefix of its own in the S3-compatible store. */
   runStoreUrl: string;
@@ -21,17 +21,9 @@ function run(script: string): string {
 }
 
 export async function bringUpServices(label: string): Promise<Services> {
-  const server = run('postgres-up.sh').trim().split('\n').at(-1)!;
-  const db = label.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
-  const admin = new Client({ connectionString: server });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${db}`);
-  } finally {
-    await admin.end();
-  }
-  const ledger = new URL(server);
-  ledger.pathname = `/${db}`;
+  const why = postgresUnavailable();
+  if (why) throw new Error(why);
+  const ledger = new URL((await freshDatabase(label)).url);
 
   // `export NAME=value` lines (scripts/s3-up.sh prints the environment a worker needs).
   const env: NodeJS.ProcessEnv = {};

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { Context } from '@temporalio/activity';
 import type { RoundContext } from '../lib/campaign/types';
 import type { ResolvedCampaignConfig } from '../lib/config/load';
 import { loadStoredConfig } from '../lib/config/configStore';
@@ -102,16 +103,41 @@ function chatBaseURL(p: ProviderConfig): string {
   return p.baseURL;
 }
 
+/** One activity's view of a provider's chat client. */
+export interface ActivityChat extends ChatProvider {
+  /** Answers taken from the provider's stored completions instead of paid for again (storedCompletions). */
+  adopted(): number;
+}
+
+/** The attempt of the activity running now; 1 outside an activity (a test, the CLI). */
+function activityAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
 const chats = new Map<string, ChatProvider>();
 /**
- * The chat client of a provider. `served` maps model ids to the names that reach them (a deployment's
- * `<model>#<deployment>`, an endpoint name): requests go to the served name, while ledger keys, registry
- * entries and traces keep the model id, so a redeployment never invalidates what was sampled.
+ * The chat client of a provider, for the activity calling this. `served` maps model ids to the names that
+ * reach them (a deployment's `<model>#<deployment>`, an endpoint name): requests go to the served name, while
+ * ledger keys, registry entries and traces keep the model id, so a redeployment never invalidates what was
+ * sampled. With `storedCompletions`, a retried activity (attempt > 1) looks each request up among the
+ * provider's stored completions before sending it: its earlier attempt may have been billed for answers that
+ * never reached the ledger (a worker killed with requests in flight). Attempt 1 sends no lookup.
  */
-export function chatProvider(p: ProviderConfig, served?: Record<string, string>): ChatProvider {
+export function chatProvider(p: ProviderConfig, served?: Record<string, string>): ActivityChat {
   const client = sharedChatProvider(p);
-  if (!served || Object.keys(served).length === 0) return client;
-  return { complete: (req, options) => client.complete({ ...req, model: served[req.model] ?? req.model }, options) };
+  const rename = served && Object.keys(served).length > 0 ? served : undefined;
+  const adoptStored = p.storedCompletions === true && activityAttempt() > 1;
+  let adopted = 0;
+  const onAdopted = () => void adopted++;
+  return {
+    complete: (req, options) =>
+      client.complete(rename ? { ...req, model: rename[req.model] ?? req.model } : req, adoptStored ? { ...options, adoptStored: true, onAdopted } : options),
+    adopted: () => adopted,
+  };
 }
 
 function sharedChatProvider(p: ProviderConfig): ChatProvider {
@@ -127,6 +153,7 @@ function sharedChatProvider(p: ProviderConfig): ChatProvider {
       timeoutMs: p.timeoutMs,
       maxTokensField: maxTokensFieldOf(p),
       authHeader: authHeaderOf(p),
+      storedCompletions: p.storedCompletions === true,
     });
     // Servers that ignore `n`: a short `choices` list is completed with single requests (or `n` is never sent).
     client = completeChoices(client, { singleSampleRequests: p.singleSampleRequests ?? false, label: p.baseURL });

@@ -8,7 +8,7 @@ import { recordStep, roundDir } from '../lib/store';
 import { scopeOf, stepRef } from './manifest';
 import { shardIds } from './candidates';
 import { activityLog, chatProvider, configOf, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
-import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
+import { adoptedDetails, drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
 export interface EstimateRow {
   problemId: string;
@@ -36,7 +36,7 @@ export function estimationSpec(ctx: Pick<RoundContext, 'model' | 'round'>, confi
 }
 
 /** Pass rates of one shard of candidates, sampled in batches (the API's `n`) and resumable from the ledger. */
-export async function estimateShard({ ctx, shard }: { ctx: RoundContext; shard: number }): Promise<{ problems: number; samples: number }> {
+export async function estimateShard({ ctx, shard }: { ctx: RoundContext; shard: number }): Promise<{ problems: number; samples: number; adoptedStored?: number }> {
   const config = await configOf(ctx);
   const curriculum = await curriculumAt(config.curriculumPath);
   const problemOf = problemIndex(curriculum);
@@ -68,10 +68,11 @@ export async function estimateShard({ ctx, shard }: { ctx: RoundContext; shard: 
       done,
     );
     return { problemId: id, levelIndex: problem.levelIndex, estimate };
-  });
+  }, adoptedDetails(provider));
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/estimates/shard-${shard}.jsonl`, rows);
   const samples = rows.reduce((s, r) => s + r.estimate.samples, 0);
   await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'estimate', { ref, problems: rows.length, samples, usage }, shard);
-  activityLog(ctx, 'estimate').info({ shard, problems: rows.length, samples, mode: options.mode, usage }, 'pass rates estimated');
-  return { problems: rows.length, samples };
+  const adoptedStored = provider.adopted();
+  activityLog(ctx, 'estimate').info({ shard, problems: rows.length, samples, mode: options.mode, usage, adoptedStored }, 'pass rates estimated');
+  return { problems: rows.length, samples, ...(adoptedStored > 0 ? { adoptedStored } : {}) };
 }

@@ -8,9 +8,9 @@ import { shuffle } from '../lib/datasets/write';
 import { withSignal } from '../lib/providers/chat';
 import { ModelRegistry } from '../lib/registry';
 import { roundDir } from '../lib/store';
-import { chatProvider, configOf, curriculumAt, grader, openLedger, runStore } from './deps';
+import { activityLog, chatProvider, configOf, curriculumAt, grader, openLedger, runStore } from './deps';
 import { levelsOfSkill, readSkillPlan } from './skills';
-import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
+import { adoptedDetails, drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
 export interface RoundEvaluation {
   /** The model this round trained, when it trained one. */
@@ -55,7 +55,7 @@ export function heldOutProblems(levels: { index: number; problems: Problem[] }[]
  * model, on the same problems. Samples go through the ledger, so a model is never evaluated twice on the
  * same problem and settings.
  */
-export async function evaluateModels({ ctx, candidate }: { ctx: RoundContext; candidate?: string }): Promise<{ problems: number }> {
+export async function evaluateModels({ ctx, candidate }: { ctx: RoundContext; candidate?: string }): Promise<{ problems: number; adoptedStored?: number }> {
   const config = await configOf(ctx);
   const curriculum = await curriculumAt(config.curriculumPath);
   const ev = config.evaluation;
@@ -80,7 +80,7 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundContext; ca
       const have = await recordedPrefix(ledger, sampleKeyBase(spec, problem.id), ev.samplesPerProblem);
       const fresh = have.length < ev.samplesPerProblem ? await drawSamples(ledger, withSignal(provider, signal), problem, spec, grade, have.length, ev.samplesPerProblem - have.length) : [];
       return { id: problem.id, level: problem.levelIndex, correct: [...have, ...fresh].filter((t) => t.grade.correct).length };
-    });
+    }, adoptedDetails(provider));
     const acc = levelAccuracy(perProblem.map((p) => ({ ...p, samples: ev.samplesPerProblem })));
     return { acc, correct: new Map(perProblem.map((p) => [p.id, p.correct])) };
   };
@@ -109,5 +109,7 @@ export async function evaluateModels({ ctx, candidate }: { ctx: RoundContext; ca
     await registry.setEvaluation(candidate, result.candidate);
   }
   await runStore().writeJsonAtomic(evaluationPath(ctx.campaign, ctx.round), result);
-  return { problems: problems.length };
+  const adoptedStored = provider.adopted();
+  if (adoptedStored > 0) activityLog(ctx, 'evaluate').info({ problems: problems.length, adoptedStored }, 'held-out evaluation: answers adopted from stored completions');
+  return { problems: problems.length, ...(adoptedStored > 0 ? { adoptedStored } : {}) };
 }

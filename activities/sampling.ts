@@ -133,6 +133,20 @@ export async function drawSamples(
   return traces;
 }
 
+/** Answers a chat client of activities/deps.ts took from stored completions (0 for any other client). */
+export function adoptedBy(provider: ChatProvider | undefined): number {
+  const adopted = (provider as { adopted?: () => number } | undefined)?.adopted;
+  return typeof adopted === 'function' ? adopted() : 0;
+}
+
+/** Heartbeat details naming the answers adopted so far, once there are some. */
+export function adoptedDetails(...providers: (ChatProvider | undefined)[]): () => Record<string, unknown> {
+  return () => {
+    const adoptedStored = providers.reduce((n, p) => n + adoptedBy(p), 0);
+    return adoptedStored > 0 ? { adoptedStored } : {};
+  };
+}
+
 /** While items run, a heartbeat at least this often (and thrice per heartbeat timeout): one item (a multi-turn trace behind a 429 storm) can outlast the timeout. */
 const HEARTBEAT_EVERY_MS = 15_000;
 /** Progress heartbeats after items, at most this often. */
@@ -147,7 +161,13 @@ const PROGRESS_EVERY_MS = 1_000;
  * everything that was drawn in the ledger and draws nothing twice. A cancelled activity (campaign cancelled,
  * heartbeat timed out, worker shutting down) aborts the lanes the same way.
  */
-export async function forEachWithProgress<T, R>(items: readonly T[], width: number, work: (item: T, signal: AbortSignal) => Promise<R>): Promise<R[]> {
+export async function forEachWithProgress<T, R>(
+  items: readonly T[],
+  width: number,
+  work: (item: T, signal: AbortSignal) => Promise<R>,
+  /** More heartbeat details (e.g. answers adopted from stored completions). */
+  details?: () => Record<string, unknown>,
+): Promise<R[]> {
   // Captured here: the timer's callback need not run in the activity's async context.
   const activity = Context.current();
   const lanes = new AbortController();
@@ -161,7 +181,7 @@ export async function forEachWithProgress<T, R>(items: readonly T[], width: numb
   let lastBeat = 0;
   const beat = () => {
     lastBeat = Date.now();
-    activity.heartbeat({ done, total: items.length, attempt: activity.info.attempt });
+    activity.heartbeat({ done, total: items.length, attempt: activity.info.attempt, ...details?.() });
   };
   const lane = async () => {
     while (next < items.length && !lanes.signal.aborted) {

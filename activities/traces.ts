@@ -12,7 +12,7 @@ import { withCurrentFlags, type TraceRecord } from '../lib/traces';
 import { shardIds } from './candidates';
 import { activityLog, chatProvider, configOf, curriculumAt, grader, openLedger, problemIndex, runStore } from './deps';
 import { estimationSpec, roundSeed } from './estimation';
-import { drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
+import { adoptedBy, adoptedDetails, drawSamples, forEachWithProgress, recordedPrefix, sampleKeyBase, type SampleSpec } from './sampling';
 
 function traceSpec(ctx: RoundContext, config: ResolvedCampaignConfig, prompts: PromptsInput | undefined): SampleSpec {
   const { traces } = config;
@@ -38,7 +38,7 @@ function traceSpec(ctx: RoundContext, config: ResolvedCampaignConfig, prompts: P
  * samples count when estimation already used the trace style; the rest are generated (or read back from the
  * ledger after a retry).
  */
-export async function generateTracesShard({ ctx, shard }: { ctx: RoundContext; shard: number }): Promise<{ generated: number; reused: number; correct: number }> {
+export async function generateTracesShard({ ctx, shard }: { ctx: RoundContext; shard: number }): Promise<{ generated: number; reused: number; correct: number; adoptedStored?: number }> {
   const config = await configOf(ctx);
   const curriculum = await curriculumAt(config.curriculumPath);
   const problemOf = problemIndex(curriculum);
@@ -69,12 +69,13 @@ export async function generateTracesShard({ ctx, shard }: { ctx: RoundContext; s
       usage.completionTokens += t.usage.completionTokens;
     }
     return [...reused, ...have, ...fresh];
-  });
+  }, adoptedDetails(provider, spec.verifierProvider));
   const traces = perProblemTraces.flat();
   const ref = await runStore().writeJsonl(`${roundDir(ctx.campaign, ctx.round)}/traces/shard-${shard}.jsonl`, traces);
-  const result = { generated: traces.length - reusedCount, reused: reusedCount, correct: traces.filter((t) => t.grade.correct).length };
+  const adoptedStored = provider.adopted() + adoptedBy(spec.verifierProvider);
+  const result = { generated: traces.length - reusedCount, reused: reusedCount, correct: traces.filter((t) => t.grade.correct).length, ...(adoptedStored > 0 ? { adoptedStored } : {}) };
   await recordStep(runStore(), ctx.campaign, ctx.round, scopeOf(ctx), 'traces', { ref, ...result, usage }, shard);
-  activityLog(ctx, 'traces').info({ shard, problems: ids.length, generated: result.generated, reused: result.reused, correct: result.correct }, 'traces generated');
+  activityLog(ctx, 'traces').info({ shard, problems: ids.length, generated: result.generated, reused: result.reused, correct: result.correct, adoptedStored }, 'traces generated');
   return result;
 }
 

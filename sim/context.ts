@@ -19,10 +19,12 @@ export interface SimStats {
   serverErrors: number;
   hangs: number;
   malformed: number;
+  /** Stored-completion reads (list and get): answered from state, not billed, not in `chatCompletions`. */
+  storedLookups: number;
 }
 
 export function emptyStats(): SimStats {
-  return { requests: 0, chatCompletions: 0, choices: 0, completionTokens: 0, filesCreated: 0, jobsCreated: 0, jobsCancelled: 0, rateLimited: 0, serverErrors: 0, hangs: 0, malformed: 0 };
+  return { requests: 0, chatCompletions: 0, choices: 0, completionTokens: 0, filesCreated: 0, jobsCreated: 0, jobsCancelled: 0, rateLimited: 0, serverErrors: 0, hangs: 0, malformed: 0, storedLookups: 0 };
 }
 
 export interface ServedModel extends Abilities {

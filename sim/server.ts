@@ -13,6 +13,7 @@ import { providerMode, type ProviderMode, type ProviderModeView } from './provid
 import { RateLimiter } from './limits';
 import { ProblemIndex } from './problems';
 import { createChatCompletion } from './routes/chat';
+import { getStoredCompletion, listStoredCompletions } from './routes/storedCompletions';
 import { createFile, getFile, getFileContent } from './routes/files';
 import { cancelJob, createJob, getJob, listJobEvents, listJobs } from './routes/fineTuning';
 import { getModel, listModels } from './routes/models';
@@ -221,6 +222,11 @@ async function route(ctx: SimContext, req: IncomingMessage, method: string, url:
     return createChatCompletion(ctx, body, raw);
   }
   if (inference) throw invalidUrl(method, url);
+  // Stored completions: OpenAI's API and Azure's v1 API; Together and Fireworks have none.
+  if (!mode || azure) {
+    if (is('GET', 'chat', 'completions')) return listStoredCompletions(ctx, url.searchParams);
+    if (is('GET', 'chat', 'completions', null)) return getStoredCompletion(ctx, p[2]!);
+  }
   if (mode) {
     const reply = await mode.route(req, method, p, url, req.headers.host ?? '127.0.0.1');
     if (reply) return reply;

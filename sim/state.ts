@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../lib/errors';
@@ -8,6 +8,8 @@ import type { Abilities } from './students';
  * The sim's state: uploaded files, fine-tuning jobs and the models they trained. With a state directory it
  * persists as `state.json` (written to a temp file and renamed, never half-written) plus one file per upload
  * under `files/`, so a restarted sim serves the models it trained and finishes jobs that were in flight.
+ * Stored chat completions (`store: true`) go to `completions.jsonl`, one line appended per completion: there
+ * may be thousands, and rewriting state.json for each would cost the square of their number.
  */
 
 export interface StoredFile {
@@ -67,6 +69,18 @@ export interface StoredJob {
   trainedTokens: number | null;
 }
 
+/** A chat completion created with `store: true`: the completion object as answered, with its metadata. */
+export interface StoredChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: unknown[];
+  usage: unknown;
+  metadata: Record<string, string> | null;
+  [field: string]: unknown;
+}
+
 interface StateFile {
   version: 1;
   files: StoredFile[];
@@ -82,6 +96,8 @@ export class SimState {
   readonly files = new Map<string, StoredFile>();
   readonly jobs = new Map<string, StoredJob>();
   readonly models = new Map<string, StoredModel>();
+  /** In the order they were stored (a resent identical request, same id, keeps its first place). */
+  readonly completions = new Map<string, StoredChatCompletion>();
   private readonly contents = new Map<string, Buffer>();
 
   constructor(private readonly dir?: string) {
@@ -91,6 +107,7 @@ export class SimState {
     } catch (err) {
       throw new UserError(`cannot create the sim state directory ${dir}: ${(err as Error).message}`);
     }
+    this.loadCompletions(dir);
     const file = path.join(dir, 'state.json');
     if (!existsSync(file)) return;
     let parsed: StateFile;
@@ -102,6 +119,25 @@ export class SimState {
     for (const f of parsed.files ?? []) this.files.set(f.id, f);
     for (const j of parsed.jobs ?? []) this.jobs.set(j.id, j);
     for (const m of parsed.models ?? []) this.models.set(m.id, m);
+  }
+
+  private loadCompletions(dir: string): void {
+    const file = path.join(dir, 'completions.jsonl');
+    if (!existsSync(file)) return;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const c = JSON.parse(line) as StoredChatCompletion;
+        this.completions.set(c.id, c);
+      } catch {
+        // A line torn by a kill mid-append: that completion was never confirmed stored.
+      }
+    }
+  }
+
+  addCompletion(c: StoredChatCompletion): void {
+    if (this.dir) appendFileSync(path.join(this.dir, 'completions.jsonl'), `${JSON.stringify(c)}\n`);
+    this.completions.set(c.id, c);
   }
 
   addFile(meta: StoredFile, content: Buffer): void {

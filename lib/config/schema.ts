@@ -30,6 +30,22 @@ const ChatLimitsSchema = {
     .describe('the chat field that carries maxTokens; default: the one the kind documents (openai, azure: max_completion_tokens; together, fireworks, local: max_tokens; lib/providers/chat/requestShape.ts)'),
 };
 
+/**
+ * Stored chat completions (OpenAI, Azure OpenAI): every chat request carries `store: true` and a
+ * `metadata.strawberry_request` digest of its body, so a retried activity finds an answer its earlier attempt
+ * was billed for (`GET /chat/completions?metadata[...]`) instead of paying again (lib/providers/chat/storedCompletions.ts).
+ */
+const StoredCompletions = z
+  .boolean()
+  .default(false)
+  .describe(
+    'keep every chat completion at the provider (store: true) so a retried activity adopts answers already paid for instead of paying twice; the provider then holds the prompts and completions for its retention period (30 days at OpenAI), visible in its dashboard',
+  );
+/** Kinds whose API has no stored completions: `storedCompletions: true` is refused by name, not as an unknown key. */
+const NoStoredCompletions = z
+  .literal(false, { error: 'storedCompletions needs a provider that stores chat completions and lists them by metadata (kind openai or azure); this kind has no such API' })
+  .optional();
+
 const Replicas = {
   minReplicas: z.number().int().min(0).optional(),
   maxReplicas: z.number().int().min(1).optional(),
@@ -70,6 +86,7 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       baseURL: Url,
       apiKeyEnv: EnvVarName,
       ...ChatLimitsSchema,
+      storedCompletions: StoredCompletions,
     })
     .strict(),
   z
@@ -78,6 +95,9 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       baseURL: Url.describe('the v1 data plane, https://<resource>.openai.azure.com/openai/v1'),
       apiKeyEnv: EnvVarName.default('AZURE_OPENAI_API_KEY'),
       ...ChatLimitsSchema,
+      // Azure's v1 API lists stored completions the same way (GET /openai/v1/chat/completions,
+      // https://learn.microsoft.com/en-us/azure/foundry/reference/rest/chat-generated-list-chat-completions).
+      storedCompletions: StoredCompletions,
       files: AzureFilesSchema,
       deployments: AzureDeploymentsSchema,
     })
@@ -88,6 +108,7 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       baseURL: Url.default('https://api.together.xyz/v1'),
       apiKeyEnv: EnvVarName.default('TOGETHER_API_KEY'),
       ...ChatLimitsSchema,
+      storedCompletions: NoStoredCompletions,
       serving: z
         .object({
           mode: z
@@ -108,6 +129,7 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       apiKeyEnv: EnvVarName.default('FIREWORKS_API_KEY'),
       accountId: z.string().min(1).describe('Fireworks account id'),
       ...ChatLimitsSchema,
+      storedCompletions: NoStoredCompletions,
       serving: z
         .object({
           acceleratorType: z.string().min(1).optional().describe('e.g. NVIDIA_H100_80GB'),
@@ -132,6 +154,7 @@ export const ProviderSchema = z.discriminatedUnion('kind', [
       baseURL: Url,
       apiKeyEnv: EnvVarName.optional().describe('omit for servers without authentication'),
       ...ChatLimitsSchema,
+      storedCompletions: NoStoredCompletions,
       train: z
         .object({
           command: z.array(z.string()).min(1).describe('argv with placeholders {parent} {baseModel} {trainingFile} {outputDir} {seed} {nEpochs} {learningRate} {learningRateMultiplier} {batchSize} {jobId} {python} {method} {beta}'),

@@ -4,6 +4,7 @@ import { hashHex } from '../hash';
 import { badRequest, notFound, type Reply } from '../http';
 import { respond, type ChatMessage } from '../responder';
 import { contentText } from '../trainingFile';
+import { storeParams } from './storedCompletions';
 
 /** Approximate tokens of a text: ceil(chars / 4). */
 export function approxTokens(text: string): number {
@@ -42,6 +43,7 @@ export async function createChatCompletion(ctx: SimContext, body: Record<string,
   const temperature = numParam(body.temperature, 'temperature', ctx.cfg.sampling.defaultTemperature, 0, 2);
   const maxTokensRaw = body.max_completion_tokens ?? body.max_tokens;
   const maxTokens = maxTokensRaw === undefined || maxTokensRaw === null ? undefined : intParam(maxTokensRaw, body.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens', 1, 1, 1e9);
+  const { store, metadata } = storeParams(body);
 
   ctx.refresh();
   const student = ctx.catalog.get(model);
@@ -69,8 +71,6 @@ export async function createChatCompletion(ctx: SimContext, body: Record<string,
   ctx.stats.chatCompletions++;
   ctx.stats.choices += n;
   ctx.stats.completionTokens += completionTokens;
-  const latency = ctx.cfg.faults.latencyPerTokenMs * completionTokens;
-  if (latency > 0) await ctx.sleep(latency);
   const completion = {
     id: `chatcmpl-${hashHex('chatcmpl', model, rawBody).slice(0, 29)}`,
     object: 'chat.completion',
@@ -81,6 +81,10 @@ export async function createChatCompletion(ctx: SimContext, body: Record<string,
     service_tier: 'default',
     system_fingerprint: 'fp_sim',
   };
+  // Kept once billed, before the answer leaves: a client that dies waiting has still paid for it.
+  if (store && (ctx.cfg.provider.kind === 'openai' || ctx.cfg.provider.kind === 'azure')) ctx.state.addCompletion({ ...completion, object: 'chat.completion', metadata });
+  const latency = ctx.cfg.faults.latencyPerTokenMs * completionTokens;
+  if (latency > 0) await ctx.sleep(latency);
   if (body.stream === true) return { status: 200, headers: rateHeaders, ...streamReply(completion, streamOptions?.include_usage === true) };
   return { status: 200, headers: rateHeaders, json: completion };
 }

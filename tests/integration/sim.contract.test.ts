@@ -107,6 +107,79 @@ describe('sim responses validate against openai-openapi.yaml', () => {
     expectSchema('ListPaginatedFineTuningJobsResponse', (await call('GET', '/fine_tuning/jobs?metadata[k]=v')).json);
   });
 
+  it('stored chat completions: create with store and metadata, list (metadata, model, order, after, limit), get; reads are not billed', async () => {
+    const p = curriculum.levels[2]!.problems[0]!;
+    const ask = (tag: string, seed: number) => ({ model: 'sim-student', messages: [{ role: 'user', content: problemPrompt(p.question) }], n: 2, seed, store: true, metadata: { strawberry_request: tag, run: 'contract' } });
+    const made = [];
+    for (const [tag, seed] of [['a', 1], ['b', 2], ['c', 3]] as const) {
+      const r = await call('POST', '/chat/completions', ask(tag, seed));
+      expect(r.status).toBe(200);
+      expectSchema('CreateChatCompletionResponse', r.json);
+      made.push(r.json as { id: string; choices: unknown[] });
+    }
+    // Not stored: absent from every list.
+    expect((await call('POST', '/chat/completions', { ...ask('d', 4), store: false })).status).toBe(200);
+    const billed = sim.stats().chatCompletions;
+    const lookups = sim.stats().storedLookups;
+
+    expect(loadOpenAISchema('ChatCompletionList')({ object: 'list', data: [] })).toBe(false); // the check can fail
+    const one = await call('GET', '/chat/completions?metadata[strawberry_request]=b&model=sim-student');
+    expect(one.status).toBe(200);
+    expectSchema('ChatCompletionList', one.json);
+    const list = one.json as { data: { id: string; choices: unknown[]; metadata: Record<string, string> }[]; first_id: string; last_id: string; has_more: boolean };
+    expect(list.data.map((c) => c.id)).toEqual([made[1]!.id]);
+    expect(list.data[0]!.choices).toEqual(made[1]!.choices);
+    expect(list.data[0]!.metadata).toEqual({ strawberry_request: 'b', run: 'contract' });
+    expect([list.first_id, list.last_id, list.has_more]).toEqual([made[1]!.id, made[1]!.id, false]);
+
+    const none = await call('GET', '/chat/completions?metadata[strawberry_request]=d');
+    expectSchema('ChatCompletionList', none.json);
+    expect((none.json as { data: unknown[] }).data).toEqual([]);
+    expect(((await call('GET', '/chat/completions?metadata[strawberry_request]=b&model=other')).json as { data: unknown[] }).data).toEqual([]);
+
+    const page = (await call('GET', '/chat/completions?metadata[run]=contract&order=desc&limit=2')).json as { data: { id: string }[]; has_more: boolean; last_id: string };
+    expectSchema('ChatCompletionList', page);
+    expect(page.data.map((c) => c.id)).toEqual([made[2]!.id, made[1]!.id]);
+    expect(page.has_more).toBe(true);
+    const rest = (await call('GET', `/chat/completions?metadata[run]=contract&order=desc&limit=2&after=${page.last_id}`)).json as { data: { id: string }[]; has_more: boolean };
+    expect(rest.data.map((c) => c.id)).toEqual([made[0]!.id]);
+    expect(rest.has_more).toBe(false);
+
+    const got = await call('GET', `/chat/completions/${made[0]!.id}`);
+    expect(got.status).toBe(200);
+    expectSchema('CreateChatCompletionResponse', got.json);
+    expect((got.json as { metadata: unknown }).metadata).toEqual({ strawberry_request: 'a', run: 'contract' });
+
+    expect(sim.stats().chatCompletions).toBe(billed);
+    expect(sim.stats().storedLookups).toBe(lookups + 6);
+
+    // Invalid store and metadata: OpenAI-shaped 400s naming the parameter; nothing billed.
+    const base = { model: 'sim-student', messages: [{ role: 'user', content: 'x' }] };
+    const bad = [
+      [{ ...base, store: 'yes' }, 'store'],
+      [{ ...base, store: true, metadata: ['x'] }, 'metadata'],
+      [{ ...base, store: true, metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) }, 'metadata'],
+      [{ ...base, store: true, metadata: { ['k'.repeat(65)]: 'v' } }, 'metadata'],
+      [{ ...base, store: true, metadata: { k: 'v'.repeat(513) } }, 'metadata.k'],
+      [{ ...base, store: true, metadata: { k: 1 } }, 'metadata.k'],
+    ] as const;
+    for (const [body, param] of bad) {
+      const r = await call('POST', '/chat/completions', body);
+      expect(r.status).toBe(400);
+      expectSchema('ErrorResponse', r.json);
+      expect((r.json as { error: { param: string } }).error.param).toBe(param);
+    }
+    for (const q of ['limit=0', 'limit=x', 'order=up']) {
+      const r = await call('GET', `/chat/completions?${q}`);
+      expect(r.status).toBe(400);
+      expectSchema('ErrorResponse', r.json);
+    }
+    const missing = await call('GET', '/chat/completions/chatcmpl-nope');
+    expect(missing.status).toBe(404);
+    expectSchema('ErrorResponse', missing.json);
+    expect(sim.stats().chatCompletions).toBe(billed);
+  });
+
   it('errors: 400, 401, 404, 429, 500', async () => {
     const cases = [
       await call('POST', '/chat/completions', { model: 'sim-student' }),

@@ -61,3 +61,28 @@ it('persists files, jobs and trained models across a restart', async () => {
     await second.close();
   }
 });
+
+it('keeps stored chat completions across a restart (completions.jsonl), listed by the openai SDK', async () => {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'sim-state-stored-'));
+  try {
+    const first = await startSim({ curricula: [curriculum], stateDir });
+    const c1 = new OpenAI({ baseURL: first.baseURL, apiKey: 'sim-test-key' });
+    const messages = [{ role: 'user' as const, content: problemPrompt(curriculum.levels[2]!.problems[1]!.question) }];
+    const made = await c1.chat.completions.create({ model: 'sim-student', messages, n: 2, seed: 9, store: true, metadata: { strawberry_request: 'abc' } });
+    await first.close();
+    expect(readdirSync(stateDir)).toContain('completions.jsonl');
+
+    const second = await startSim({ curricula: [curriculum], stateDir });
+    try {
+      const c2 = new OpenAI({ baseURL: second.baseURL, apiKey: 'sim-test-key' });
+      const page = await c2.chat.completions.list({ metadata: { strawberry_request: 'abc' } });
+      expect(page.data.map((c) => [c.id, c.choices.map((x) => x.message.content)])).toEqual([[made.id, made.choices.map((x) => x.message.content)]]);
+      expect(((await c2.chat.completions.retrieve(made.id)) as { metadata?: unknown }).metadata).toEqual({ strawberry_request: 'abc' });
+      expect(second.stats()).toMatchObject({ chatCompletions: 0, storedLookups: 2 });
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+});

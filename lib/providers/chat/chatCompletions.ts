@@ -6,11 +6,12 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import PQueue from 'p-queue';
-import { postJson, TransportError, type JsonAnswer } from './postJson';
+import { getJson, postJson, TransportError, type JsonAnswer } from './postJson';
 import { readApiKey } from '../apiKey';
 import { createLogger, type Logger } from '../../log';
 import { ProviderUnavailableError } from '../errors';
 import { backoffMs, classifyError } from './retry';
+import { adoptableCompletion, lookupURL, requestDigest, storedBody } from './storedCompletions';
 import { TokenBucket } from './tokenBucket';
 import type { ChatProvider, ChatRequest, ChatResponse, CompleteOptions } from './types';
 import type { AuthHeader, MaxTokensField } from './requestShape';
@@ -46,6 +47,12 @@ export interface OpenAIChatProviderOptions {
   maxTokensField?: MaxTokensField;
   /** How the key travels: `Authorization: Bearer` (default) or Azure's `api-key` header. */
   authHeader?: AuthHeader;
+  /**
+   * Send every request with `store: true` and its digest in `metadata` (storedCompletions.ts), so that a
+   * retry may adopt an answer already paid for (CompleteOptions.adoptStored). The provider keeps prompts and
+   * completions for its retention period.
+   */
+  storedCompletions?: boolean;
 }
 
 /** The key sent to endpoints that need none (some servers insist on a bearer token of any kind). */
@@ -97,6 +104,19 @@ function headersOf(answer: JsonAnswer): Headers {
 /** An answer that came back whole but unusable (truncated JSON, no choices): retried like a 5xx. */
 class MalformedAnswer extends Error {}
 
+/** What the client returns of a completion (sent now, or stored from an earlier attempt). */
+function responseOf(completion: ChatCompletion, req: ChatRequest): ChatResponse {
+  const usage = {
+    promptTokens: completion.usage?.prompt_tokens ?? 0,
+    completionTokens: completion.usage?.completion_tokens ?? 0,
+  };
+  const choices = [...(completion.choices ?? [])]
+    .sort((a, b) => a.index - b.index)
+    .map((c) => ({ content: c.message?.content ?? '', finishReason: c.finish_reason ?? 'unknown' }));
+  if (choices.length === 0) throw new MalformedAnswer(`no choices for model ${req.model}`);
+  return { choices, usage };
+}
+
 /** Rejects with the signal's reason once it aborts. */
 function aborted(signal: AbortSignal | undefined): Error {
   const reason = signal?.reason;
@@ -145,15 +165,35 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
   const requests = opts.requestsPerMinute ? new TokenBucket(opts.requestsPerMinute) : undefined;
   const tokens = opts.tokensPerMinute ? new TokenBucket(opts.tokensPerMinute) : undefined;
 
-  async function attempt(req: ChatRequest, signal: AbortSignal | undefined): Promise<ChatResponse> {
-    if (signal?.aborted) throw aborted(signal);
-    const estimated = estimateTokens(req);
+  const storing = opts.storedCompletions ?? false;
+  let lookupsFailed = false;
+
+  /**
+   * The stored answer to this request, when the provider kept one (a lookup, not billed, but a request for
+   * the request limiter). Any failure (404 from a server without the route, 5xx, a dropped connection) is
+   * "none": the caller sends the request as it would have.
+   */
+  async function storedAnswer(digest: string, signal: AbortSignal | undefined): Promise<ChatCompletion | undefined> {
     await requests?.take(1);
-    await tokens?.take(estimated);
-    // Checked again after the rate limiters: an aborted lane sends nothing more. A request already sent is
-    // not aborted: what it drew is paid for, and the caller may still record it.
     if (signal?.aborted) throw aborted(signal);
-    const body = JSON.stringify({
+    let why: string;
+    try {
+      const answer = await getJson(lookupURL(endpoint, digest), headers, timeoutMs);
+      if (answer.status === 200) return adoptableCompletion(safeJson(answer.body.toString('utf8')), digest);
+      why = `status ${answer.status}`;
+    } catch (err) {
+      why = (err as Error).message;
+    }
+    if (!lookupsFailed) {
+      lookupsFailed = true;
+      logger.warn({ baseURL, why }, 'stored-completions lookup failed; sending the request again (logged once per client)');
+    }
+    return undefined;
+  }
+
+  async function attempt(req: ChatRequest, signal: AbortSignal | undefined, lookFirst: boolean): Promise<ChatResponse & { adopted?: true }> {
+    if (signal?.aborted) throw aborted(signal);
+    const payload = {
       model: req.model,
       messages: req.messages,
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
@@ -161,7 +201,22 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
       ...(req.n !== undefined ? { n: req.n } : {}),
       ...(req.seed !== undefined ? { seed: req.seed } : {}),
       ...(req.responseFormat !== undefined ? { response_format: req.responseFormat } : {}),
-    });
+    };
+    let body = JSON.stringify(payload);
+    if (storing) {
+      const digest = requestDigest(body);
+      if (lookFirst) {
+        const stored = await storedAnswer(digest, signal);
+        if (stored) return { ...responseOf(stored, req), adopted: true };
+      }
+      body = storedBody(payload, digest);
+    }
+    const estimated = estimateTokens(req);
+    await requests?.take(1);
+    await tokens?.take(estimated);
+    // Checked again after the rate limiters: an aborted lane sends nothing more. A request already sent is
+    // not aborted: what it drew is paid for, and the caller may still record it.
+    if (signal?.aborted) throw aborted(signal);
     let answer: JsonAnswer;
     try {
       answer = await postJson(endpoint, headers, body, timeoutMs);
@@ -182,17 +237,10 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
     } catch (err) {
       throw new MalformedAnswer(`malformed response body (${(err as Error).message})`);
     }
-    const usage = {
-      promptTokens: completion.usage?.prompt_tokens ?? 0,
-      completionTokens: completion.usage?.completion_tokens ?? 0,
-    };
-    tokens?.charge(usage.promptTokens + usage.completionTokens - estimated);
     if (!completion || typeof completion !== 'object') throw new MalformedAnswer('response body is not a JSON object');
-    const choices = [...(completion.choices ?? [])]
-      .sort((a, b) => a.index - b.index)
-      .map((c) => ({ content: c.message?.content ?? '', finishReason: c.finish_reason ?? 'unknown' }));
-    if (choices.length === 0) throw new MalformedAnswer(`no choices for model ${req.model}`);
-    return { choices, usage };
+    const response = responseOf(completion, req);
+    tokens?.charge(response.usage.promptTokens + response.usage.completionTokens - estimated);
+    return response;
   }
 
   async function complete(req: ChatRequest, options: CompleteOptions = {}): Promise<ChatResponse> {
@@ -200,11 +248,18 @@ export function createOpenAIChatProvider(opts: OpenAIChatProviderOptions): ChatP
     const started = Date.now();
     let failures = 0;
     let rateLimited = 0;
+    // A retried activity's request may have been answered (and billed) before its worker died; so may an
+    // earlier try of this call that timed out, lost its connection or came back cut off.
+    let lookFirst = options.adoptStored ?? false;
     for (;;) {
       try {
-        return await slots.add(() => attempt(req, signal), { priority: options.priority ?? 0 });
+        const response = await slots.add(() => attempt(req, signal, lookFirst), { priority: options.priority ?? 0 });
+        if (!response.adopted) return response;
+        options.onAdopted?.();
+        return { choices: response.choices, usage: response.usage };
       } catch (err) {
         if (signal?.aborted) throw aborted(signal);
+        lookFirst = err instanceof MalformedAnswer || err instanceof APIConnectionError;
         const c =
           err instanceof MalformedAnswer
             ? { retryable: true as const, status: undefined, message: err.message, retryAfterMs: undefined }

@@ -3,7 +3,7 @@ import https from 'node:https';
 import zlib from 'node:zlib';
 
 /**
- * One JSON POST over Node's own http/https modules with keep-alive agents: the chat client's transport.
+ * JSON requests (a POST, and the GET of a stored-completions lookup) over Node's own http/https modules with keep-alive agents: the chat client's transport.
  *
  * Why not the openai SDK's request path (global fetch, Request/Response/Headers objects, web streams):
  * against the sim with 32 requests in flight and n = 20 it cost 1.6-2.7 ms of event-loop CPU per request
@@ -37,6 +37,15 @@ const agents = {
 };
 
 export function postJson(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<JsonAnswer> {
+  return requestJson('POST', url, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body, timeoutMs);
+}
+
+/** One GET on the same keep-alive agents (the stored-completions lookup). */
+export function getJson(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<JsonAnswer> {
+  return requestJson('GET', url, headers, undefined, timeoutMs);
+}
+
+function requestJson(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<JsonAnswer> {
   const agent = agents[url.protocol as keyof typeof agents];
   if (!agent) return Promise.reject(new TransportError(`unsupported protocol ${url.protocol} in ${url.origin}`, false));
   return new Promise<JsonAnswer>((resolve, reject) => {
@@ -49,7 +58,7 @@ export function postJson(url: URL, headers: Record<string, string>, body: string
     };
     const request = (url.protocol === 'https:' ? https : http).request(
       url,
-      { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } },
+      { method, agent, headers },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -46,6 +46,13 @@ export interface CompleteOptions {
    * provider idle while the next ones start).
    */
   priority?: number;
+  /**
+   * Look for this request's stored answer before sending it (a client with `storedCompletions` only): set by
+   * a retried activity, whose earlier attempt may have been billed for answers it never recorded.
+   */
+  adoptStored?: boolean;
+  /** Called for each answer taken from the provider's stored completions instead of paid for again. */
+  onAdopted?: () => void;
 }
 
 export interface ChatProvider {

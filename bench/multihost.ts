@@ -11,7 +11,8 @@
  *
  * Knobs (env): MULTIHOST_WORKERS (4), MULTIHOST_CAMPAIGNS (3), MULTIHOST_ROUNDS (3), MULTIHOST_KILL_MIN_S (20),
  * MULTIHOST_KILL_MAX_S (40), MULTIHOST_ERROR_RATE (0.02), MULTIHOST_LATENCY_MS (150: each sim request takes this
- * long, so a campaign lasts minutes and the kills land mid-work), MULTIHOST_INSERTS (20000).
+ * long, so a campaign lasts minutes and the kills land mid-work), MULTIHOST_INSERTS (20000), MULTIHOST_STORED (1:
+ * the provider's storedCompletions on; 0: off, to see what a kill costs without it).
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -44,6 +45,8 @@ const KILL_MAX_S = Math.max(KILL_MIN_S, env('MULTIHOST_KILL_MAX_S', 40));
 const ERROR_RATE = env('MULTIHOST_ERROR_RATE', 0.02);
 const LATENCY_MS = env('MULTIHOST_LATENCY_MS', 150);
 const INSERTS = env('MULTIHOST_INSERTS', 20_000);
+/** `storedCompletions` on the sim provider (README): a retried activity adopts what its killed attempt paid for. */
+const STORED = env('MULTIHOST_STORED', 1) !== 0;
 const TASK_QUEUE = 'multihost';
 const repoRoot = path.resolve(__dirname, '..');
 
@@ -88,10 +91,12 @@ async function main(): Promise<void> {
     for (let i = 1; i <= CAMPAIGNS; i++) {
       const loaded = await loadCampaignConfig(path.join(repoRoot, 'tests/fixtures/campaigns/small.yaml'));
       const name = `mh${i}-${Date.now().toString(36)}`;
+      const sim = loaded.providers.sim;
+      if (sim?.kind !== 'openai') throw new Error('tests/fixtures/campaigns/small.yaml: expected an openai-kind provider `sim`');
       const config = {
         ...loaded,
         name,
-        providers: { ...loaded.providers, sim: { ...loaded.providers.sim!, apiKeyEnv: `MULTIHOST_SIM_KEY_${i}` } },
+        providers: { ...loaded.providers, sim: { ...sim, apiKeyEnv: `MULTIHOST_SIM_KEY_${i}`, storedCompletions: STORED } },
         stopping: { ...loaded.stopping, maxRounds: ROUNDS, maxRoundsWithoutPromotion: ROUNDS },
         // A killed worker's shard is retried once its heartbeat times out: seconds here, not the default minutes.
         sharding: { ...loaded.sharding, heartbeatTimeoutSeconds: 5 },

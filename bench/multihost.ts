@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   Object.assign(process.env, shared);
   const pool = startWorkerPool({ count: WORKERS, taskQueue: TASK_QUEUE, env: shared, client, work });
   let killer: Promise<void> | undefined;
-  let stopKilling = false;
+  const stopKilling = new AbortController();
   try {
     await pool.ready();
     process.stderr.write(`multihost: ${WORKERS} workers polling ${TASK_QUEUE}\n`);
@@ -106,9 +106,12 @@ async function main(): Promise<void> {
     }
 
     killer = (async () => {
-      while (!stopKilling) {
-        await sleep(1000 * (KILL_MIN_S + Math.random() * (KILL_MAX_S - KILL_MIN_S)));
-        if (stopKilling) break;
+      while (!stopKilling.signal.aborted) {
+        try {
+          await sleep(1000 * (KILL_MIN_S + Math.random() * (KILL_MAX_S - KILL_MIN_S)), undefined, { signal: stopKilling.signal });
+        } catch {
+          break; // aborted: the campaigns are done
+        }
         const killed = await pool.killRandomAndReplace();
         process.stderr.write(`multihost: SIGKILL worker ${killed.pid} after ${((performance.now() - began) / 1000).toFixed(0)} s; started ${killed.replacement}\n`);
       }
@@ -122,7 +125,9 @@ async function main(): Promise<void> {
         ),
       ),
     );
-    stopKilling = true;
+    stopKilling.abort();
+    await killer;
+    await pool.stopAll();
     const completed = outcomes.filter((o) => o.ok && o.rounds.length > 0).length;
     const trainedRounds = outcomes.flatMap((o) => o.rounds).filter((r) => r.outcome === 'promoted' || r.outcome === 'rejected').length;
     const samples = await ledgerRows(services.ledgerUrl, names);
@@ -134,17 +139,22 @@ async function main(): Promise<void> {
     process.stderr.write(
       `multihost: kills ${pool.kills()}, paid chat calls ${counts.chatCalls} (choices ${counts.choices}), repeated ${counts.duplicates}, fine-tune jobs ${counts.jobs} for ${trainedRounds} trained rounds\n`,
     );
-    const pg = await ledgerInsertRate(services.ledgerUrl, INSERTS);
-    const sqlite = await ledgerInsertRate(`sqlite://${path.join(work, 'insert-rate', 'ledger.sqlite')}`, INSERTS);
-    process.stderr.write(`multihost: wall ${((performance.now() - began) / 1000).toFixed(0)} s; insert rate over ${INSERTS} records, postgres/sqlite ${(pg / sqlite).toFixed(2)}\n`);
+    // After the workers have stopped, alternating, best of two each: the machine is shared and noisy.
+    const rates = { postgres: 0, sqlite: 0 };
+    for (let i = 0; i < 2; i++) {
+      rates.postgres = Math.max(rates.postgres, await ledgerInsertRate(services.ledgerUrl, INSERTS));
+      rates.sqlite = Math.max(rates.sqlite, await ledgerInsertRate(`sqlite://${path.join(work, `insert-rate-${i}`)}`, INSERTS));
+    }
+    const { postgres: pg, sqlite } = rates;
+    process.stderr.write(`multihost: wall ${((performance.now() - began) / 1000).toFixed(0)} s; insert rate over ${INSERTS} records (best of 2), postgres/sqlite ${(pg / sqlite).toFixed(2)}\n`);
     process.stdout.write(
       `multihost: ${WORKERS} workers, ${completed} campaigns completed of ${CAMPAIGNS}, ${samples} samples, ${counts.duplicates} duplicate paid calls, ` +
         `${jobsPerRound.toFixed(2)} jobs per round attempt, postgres ${Math.round(pg)} inserts/s, sqlite ${Math.round(sqlite)} inserts/s\n`,
     );
   } finally {
-    stopKilling = true;
+    stopKilling.abort();
+    await killer?.catch(() => undefined);
     await pool.stopAll();
-    void killer;
     await connection.close();
     await paid.close();
     await sim.close();

@@ -19,6 +19,7 @@ export interface WorkerPool {
 export function startWorkerPool(opts: { count: number; taskQueue: string; env: NodeJS.ProcessEnv; client: Client; work: string }): WorkerPool {
   let started = 0;
   let kills = 0;
+  let stopping = false;
   const spawnOne = (): WorkerProcess => {
     const host = path.join(opts.work, `host-${++started}`);
     mkdirSync(path.join(host, 'home'), { recursive: true });
@@ -35,13 +36,18 @@ export function startWorkerPool(opts: { count: number; taskQueue: string; env: N
       const victim = live[i]!;
       await victim.kill();
       kills++;
+      if (stopping) return { pid: victim.pid, replacement: 0 };
       const next = spawnOne();
       live[i] = next;
-      await next.ready;
+      // Stopped while the replacement was still starting: its exit is the stop's, not a failure.
+      await next.ready.catch((err: unknown) => {
+        if (!stopping) throw err;
+      });
       return { pid: victim.pid, replacement: next.pid };
     },
     kills: () => kills,
     async stopAll() {
+      stopping = true;
       await Promise.all(live.map((w) => w.stop(5_000)));
     },
   };

@@ -16,7 +16,7 @@ import { createFineTuneProvider, type FineTuneProvider } from '../lib/providers/
 import { LocalLoraAdapters, localJobStore, type LocalProviderConfig } from '../lib/providers/local';
 import { reloadAdaptersOnNotFound } from '../lib/providers/local/adapterReload';
 import { createServingProvider, type ServingProvider } from '../lib/providers/serving';
-import { assertDeclaredRunStore, assertRunStoreFilesystem, DirectoryRunStore, openRunStore, runStoreUrlFromEnv, type RunStore } from '../lib/store';
+import { assertDeclaredRunStore, assertRunStoreFilesystem, openRunStore, runStoreUrlFromEnv, type RunStore } from '../lib/store';
 import type { GradeFn } from '../lib/traces';
 
 /**

@@ -85,6 +85,9 @@ for attempt in 1 2 3 4 5; do
   if [ "$attempt" = 5 ]; then
     say "pg_ctl start failed; the last lines of $state/postgres.log:"
     tail -5 "$state/postgres.log" >&2 || true
+    if tail -5 "$state/postgres.log" 2>/dev/null | grep -q 'Address already in use'; then
+      say "port $port is taken (another checkout's cluster? stop it with its scripts/postgres-down.sh, or set STRAWBERRY_PG_PORT)"
+    fi
     exit 1
   fi
   sleep 2

@@ -1,20 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { openLedgerAt, type NewSampleRecord } from '../../lib/ledger';
 import { parseLedgerUrl } from '../../lib/storage/ledgerUrl';
 
-/** Rows the campaigns' ledger holds in PostgreSQL: every sample drawn (and paid) once. */
+/** Rows the campaigns' ledger holds in PostgreSQL (Ledger.count per campaign): every sample drawn (and paid) once. */
 export async function ledgerRows(url: string, campaigns: string[]): Promise<number> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    const r = await c.query<{ n: string }>('SELECT count(*) AS n FROM ledger_samples WHERE campaign = ANY($1)', [campaigns]);
-    return Number(r.rows[0]!.n);
-  } finally {
-    await c.end();
+  let n = 0;
+  for (const campaign of campaigns) {
+    const ledger = await openLedgerAt({ kind: 'postgres', url, campaign });
+    n += await ledger.count();
+    await ledger.close();
   }
+  return n;
 }
 
 /**
